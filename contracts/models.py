@@ -1,0 +1,504 @@
+"""The contract domain: wijken, partners, contracts with their text, parties and wishes."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from contracts.choices import (
+    FROZEN_STATUSES,
+    PUBLIC_STATUSES,
+    ContractStatus,
+    PartnerKind,
+    WishSource,
+)
+
+# Fields of a contract that are part of its text: fixed from "ready for signing" on.
+CONTRACT_TEXT_FIELDS = ("neighbourhood_id", "title", "motto", "period_start", "period_end")
+# Fields that record the signing itself: fixed once the contract is signed.
+CONTRACT_SIGNING_FIELDS = ("signed_on", "signing_place")
+
+
+class ContractFrozen(ValidationError):
+    """Raised when something tries to change a contract whose text is fixed."""
+
+    def __init__(self, contract_title=""):
+        super().__init__(
+            _(
+                "The contract “%(contract)s” is ready for signing or signed: its text, "
+                "parties and wishes can no longer be changed. Move it back to draft first, "
+                "if it has not been signed yet."
+            ),
+            code="contract_frozen",
+            params={"contract": contract_title},
+        )
+
+
+class District(models.Model):
+    """A district of the municipality (stadsdeel)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class NeighbourhoodQuerySet(models.QuerySet):
+    def with_public_contracts(self):
+        """Wijken that have at least one contract residents may read."""
+        return self.filter(contracts__status__in=PUBLIC_STATUSES).distinct()
+
+
+class Neighbourhood(models.Model):
+    """A wijk: the area one contract is about."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="neighbourhoods",
+        verbose_name=_("district"),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+    objects = NeighbourhoodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("neighbourhood")
+        verbose_name_plural = _("neighbourhoods")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("neighbourhood_detail", kwargs={"slug": self.slug})
+
+
+class SubArea(models.Model):
+    """A part of a wijk (buurt); Centrum, for one, consists of two areas."""
+
+    neighbourhood = models.ForeignKey(
+        Neighbourhood,
+        on_delete=models.CASCADE,
+        related_name="sub_areas",
+        verbose_name=_("neighbourhood"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sub-area")
+        verbose_name_plural = _("sub-areas")
+        ordering = ["neighbourhood", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["neighbourhood", "name"],
+                name="unique_sub_area_name",
+                violation_error_message=_("This neighbourhood already has an area with this name."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Partner(models.Model):
+    """An organisation that takes part in contracts: municipality, corporation, police, …"""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=PartnerKind.choices)
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_illustrative = models.BooleanField(
+        _("illustrative"),
+        default=False,
+        help_text=_("Demo data that is not sourced; shown with a notice on public pages."),
+    )
+    source_note = models.TextField(_("source or remark"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PartnerKind.values),
+                name="partner_kind_valid",
+                violation_error_message=_("Choose one of the listed kinds of partner."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class StandardSection(models.Model):
+    """A section with which every new contract starts (chapter 1 of the 2007 contracts)."""
+
+    heading = models.CharField(_("heading"), max_length=200)
+    body = models.TextField(_("starting text"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("standard section")
+        verbose_name_plural = _("standard sections")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.heading
+
+
+class ContractQuerySet(models.QuerySet):
+    def public(self):
+        """Contracts residents may read: from ready for signing on."""
+        return self.filter(status__in=PUBLIC_STATUSES)
+
+    def visible_to(self, user):
+        """What a visitor may see: staff see drafts too (as a marked preview)."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.public()
+
+    def delete(self):
+        if self.filter(status__in=FROZEN_STATUSES).exists():
+            raise ContractFrozen()
+        return super().delete()
+
+    delete.queryset_only = True
+
+
+class Contract(models.Model):
+    """A wijkcontract: what the partners promise the residents of one wijk, for a period."""
+
+    neighbourhood = models.ForeignKey(
+        Neighbourhood,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("neighbourhood"),
+    )
+    title = models.CharField(_("title"), max_length=250)
+    motto = models.CharField(_("motto"), max_length=250, blank=True)
+    period_start = models.DateField(_("start of period"))
+    period_end = models.DateField(_("end of period"))
+    status = models.CharField(
+        _("status"),
+        max_length=30,
+        choices=ContractStatus.choices,
+        default=ContractStatus.DRAFT,
+        editable=False,
+    )
+    signed_on = models.DateField(
+        _("date of signing"),
+        null=True,
+        blank=True,
+        help_text=_("The (planned) day of signing; required before the contract is signed."),
+    )
+    signing_place = models.CharField(_("place of signing"), max_length=100, blank=True)
+    is_illustrative = models.BooleanField(
+        _("illustrative"),
+        default=False,
+        help_text=_("Demo content that is not sourced; residents see a notice."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["neighbourhood__name", "-period_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")),
+                name="contract_period_end_after_start",
+                violation_error_message=_("The period must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ContractStatus.values),
+                name="contract_status_valid",
+                violation_error_message=_("Unknown contract status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[ContractStatus.DRAFT, ContractStatus.READY_FOR_SIGNING])
+                | (Q(signed_on__isnull=False) & ~Q(signing_place="")),
+                name="contract_signed_has_date_and_place",
+                violation_error_message=_("A signed contract needs a date and place of signing."),
+            ),
+            models.UniqueConstraint(
+                fields=["neighbourhood", "period_start"],
+                name="unique_contract_per_neighbourhood_period",
+                violation_error_message=_(
+                    "This neighbourhood already has a contract starting on this date."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # Guards, not business logic: the lifecycle service is the only way to change the
+        # status, and a frozen contract refuses every other change, whoever calls save().
+        self._check_change_allowed()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and self.stored_status() in FROZEN_STATUSES:
+            raise ContractFrozen(self.title)
+        return super().delete(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "contracts:contract_version",
+            kwargs={"slug": self.neighbourhood.slug, "pk": self.pk},
+        )
+
+    @property
+    def is_frozen(self):
+        return self.status in FROZEN_STATUSES
+
+    @property
+    def is_public(self):
+        return self.status in PUBLIC_STATUSES
+
+    @property
+    def is_signed(self):
+        return self.status in (ContractStatus.SIGNED, ContractStatus.COMPLETED)
+
+    def stored_status(self):
+        """The status as the database has it now (not as this instance may say)."""
+        return type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+
+    def clean(self):
+        super().clean()
+        if self.period_start and self.period_end and self.period_end <= self.period_start:
+            raise ValidationError(
+                {
+                    "period_end": ValidationError(
+                        _("The period must end after it starts (%(start)s)."),
+                        code="period_end_before_start",
+                        params={"start": self.period_start},
+                    )
+                }
+            )
+
+    def _check_change_allowed(self):
+        status_change_allowed = getattr(self, "_status_change_allowed", False)
+        if self._state.adding:
+            if self.status != ContractStatus.DRAFT and not status_change_allowed:
+                raise ValidationError(
+                    _("A new contract starts as a draft."), code="new_contract_not_draft"
+                )
+            return
+        stored = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .values("status", *CONTRACT_TEXT_FIELDS, *CONTRACT_SIGNING_FIELDS)
+            .first()
+        )
+        if stored is None:
+            return
+        if stored["status"] != self.status and not status_change_allowed:
+            raise ValidationError(
+                _("The status of a contract changes only through its lifecycle steps."),
+                code="status_outside_lifecycle",
+            )
+        frozen_fields = ()
+        if stored["status"] in FROZEN_STATUSES:
+            frozen_fields = CONTRACT_TEXT_FIELDS
+        if stored["status"] in (ContractStatus.SIGNED, ContractStatus.COMPLETED):
+            frozen_fields += CONTRACT_SIGNING_FIELDS
+        if any(stored[field] != getattr(self, field) for field in frozen_fields):
+            raise ContractFrozen(stored.get("title", self.title))
+
+
+class ContractPartQuerySet(models.QuerySet):
+    def delete(self):
+        if self.filter(contract__status__in=FROZEN_STATUSES).exists():
+            raise ContractFrozen()
+        return super().delete()
+
+    delete.queryset_only = True
+
+    def update(self, **kwargs):
+        if self.filter(contract__status__in=FROZEN_STATUSES).exists():
+            raise ContractFrozen()
+        return super().update(**kwargs)
+
+
+class ContractPart(models.Model):
+    """Base of the rows that make up a contract's text; they follow the contract's freeze."""
+
+    objects = ContractPartQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self._check_contract_editable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_contract_editable()
+        return super().delete(*args, **kwargs)
+
+    def _check_contract_editable(self):
+        contract_ids = {self.contract_id}
+        if not self._state.adding and self.pk:
+            # A row moved from one contract to another must be free to leave the first one.
+            previous = type(self).objects.filter(pk=self.pk).values_list("contract_id", flat=True)
+            contract_ids.update(previous)
+        frozen = Contract.objects.filter(pk__in=contract_ids, status__in=FROZEN_STATUSES)
+        title = frozen.values_list("title", flat=True).first()
+        if title is not None:
+            raise ContractFrozen(title)
+
+
+class ContractSection(ContractPart):
+    """A numbered section of a contract's first chapter (Inleiding, Projectteam, …)."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="sections", verbose_name=_("contract")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    heading = models.CharField(_("heading"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["contract", "order", "pk"]
+
+    def __str__(self):
+        return self.heading
+
+
+class ContractParty(ContractPart):
+    """A partner that signs a contract, with the person who signs for it."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="parties", verbose_name=_("contract")
+    )
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="contract_parties",
+        verbose_name=_("partner"),
+    )
+    signatory_name = models.CharField(_("signatory"), max_length=150, blank=True)
+    signatory_function = models.CharField(_("function of the signatory"), max_length=150, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["contract", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "partner"],
+                name="unique_partner_per_contract",
+                violation_error_message=_("This partner is already a party to this contract."),
+            )
+        ]
+
+    def __str__(self):
+        return str(self.partner)
+
+    @property
+    def has_signatory(self):
+        return bool(self.signatory_name.strip() and self.signatory_function.strip())
+
+
+class ResidentWish(ContractPart):
+    """A bewonerswens: what residents asked for, and where they said it."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="wishes", verbose_name=_("contract")
+    )
+    title = models.CharField(_("wish"), max_length=250)
+    description = models.TextField(_("explanation"), blank=True)
+    source = models.CharField(_("source"), max_length=30, choices=WishSource.choices)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("resident wish")
+        verbose_name_plural = _("resident wishes")
+        ordering = ["contract", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=WishSource.values),
+                name="wish_source_valid",
+                violation_error_message=_("Choose one of the listed sources."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ContractStatusChange(models.Model):
+    """One step in a contract's lifecycle: who, when, from, to, and why. Never changed."""
+
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("contract"),
+    )
+    from_status = models.CharField(_("from"), max_length=30, choices=ContractStatus.choices)
+    to_status = models.CharField(_("to"), max_length=30, choices=ContractStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["contract", "changed_at", "pk"]
+        get_latest_by = "changed_at"
+
+    def __str__(self):
+        return f"{self.contract}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(
+                _("A recorded status change cannot be altered."), code="status_change_immutable"
+            )
+        super().save(*args, **kwargs)

@@ -1,0 +1,1 @@
+# Models arrive with their own issue; the app exists so that the layering is in place.

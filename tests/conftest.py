@@ -1,0 +1,72 @@
+"""Shared fixtures: personas, collected static files, and the rule that CI skips nothing."""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import override_settings
+
+from tests.factories import UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(condition, reason):
+    """Skip a test whose tool is missing locally; in CI a missing tool is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must run this test, but: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static(tmp_path_factory):
+    """Collect static files once, so pages render with the production (manifest) storage."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(STATIC_ROOT=root):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# --- Personas ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def resident(client):
+    """An anonymous visitor: the Django test client without a login."""
+    return client
+
+
+@pytest.fixture
+def editor_user(db):
+    """A municipal staff member in the editors group (the `redacteur` demo account)."""
+    from wijkaanpak.groups import EDITORS, ensure_groups
+
+    ensure_groups()
+    user = UserFactory(username="redacteur", is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITORS))
+    return user
+
+
+@pytest.fixture
+def editor(client, editor_user):
+    client.force_login(editor_user)
+    return client
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="beheerder", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def other_user(db):
+    """A logged-in user with no rights at all."""
+    return UserFactory(username="buitenstaander")

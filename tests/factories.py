@@ -1,0 +1,151 @@
+"""Factories for the test suite. Build frozen contracts with `contract_in_status`."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from contracts import services
+from contracts.choices import ContractStatus, PartnerKind, WishSource
+from contracts.models import (
+    Contract,
+    ContractParty,
+    ContractSection,
+    District,
+    Neighbourhood,
+    Partner,
+    ResidentWish,
+    SubArea,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Stadsdeel {n}")
+    slug = factory.Sequence(lambda n: f"stadsdeel-{n}")
+
+
+class NeighbourhoodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Neighbourhood
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Wijk {n}")
+    slug = factory.Sequence(lambda n: f"wijk-{n}")
+    district = factory.SubFactory(DistrictFactory)
+
+
+class SubAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SubArea
+
+    neighbourhood = factory.SubFactory(NeighbourhoodFactory)
+    name = factory.Sequence(lambda n: f"Buurt {n}")
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Partner {n}")
+    kind = PartnerKind.OTHER
+    email = factory.Sequence(lambda n: f"partner{n}@example.org")
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    """A draft contract; use contract_in_status() for a later status."""
+
+    class Meta:
+        model = Contract
+
+    neighbourhood = factory.SubFactory(NeighbourhoodFactory)
+    title = factory.LazyAttribute(
+        lambda contract: f"Wijkcontract {contract.neighbourhood.name}, oktober 2007 – oktober 2009"
+    )
+    motto = "Haarlem, daar teken ik voor!"
+    period_start = datetime.date(2007, 10, 2)
+    period_end = datetime.date(2009, 10, 2)
+    signed_on = datetime.date(2007, 10, 2)
+    signing_place = "Haarlem"
+
+
+class ContractSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContractSection
+
+    contract = factory.SubFactory(ContractFactory)
+    order = factory.Sequence(lambda n: n * 10)
+    heading = factory.Sequence(lambda n: f"Hoofdstuk {n}")
+    body = "Tekst van dit hoofdstuk."
+
+
+class ContractPartyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContractParty
+
+    contract = factory.SubFactory(ContractFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    signatory_name = factory.Sequence(lambda n: f"A. Ondertekenaar {n}")
+    signatory_function = "directeur"
+    order = factory.Sequence(lambda n: n)
+
+
+class ResidentWishFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResidentWish
+
+    contract = factory.SubFactory(ContractFactory)
+    title = factory.Sequence(lambda n: f"Wens {n}")
+    description = "Wat bewoners vroegen."
+    source = WishSource.SURVEY
+    order = factory.Sequence(lambda n: n)
+
+
+def complete_contract(**kwargs):
+    """A draft contract with two sections, two parties with signatories and two wishes."""
+    contract = ContractFactory(**kwargs)
+    ContractSectionFactory.create_batch(2, contract=contract)
+    ContractPartyFactory.create_batch(2, contract=contract)
+    ResidentWishFactory.create_batch(2, contract=contract)
+    return contract
+
+
+# The path through the lifecycle table to each status.
+_PATH = {
+    ContractStatus.DRAFT: [],
+    ContractStatus.READY_FOR_SIGNING: [ContractStatus.READY_FOR_SIGNING],
+    ContractStatus.SIGNED: [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED],
+    ContractStatus.COMPLETED: [
+        ContractStatus.READY_FOR_SIGNING,
+        ContractStatus.SIGNED,
+        ContractStatus.COMPLETED,
+    ],
+}
+
+
+def contract_in_status(status, **kwargs):
+    """A complete contract moved through the lifecycle service to `status`."""
+    contract = complete_contract(**kwargs)
+    for step in _PATH[ContractStatus(status)]:
+        services.change_status(contract, step)
+    return contract

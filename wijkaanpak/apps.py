@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_groups(sender, **kwargs):
+    from wijkaanpak.groups import ensure_groups
+
+    ensure_groups()
+
+
+class WijkaanpakConfig(AppConfig):
+    name = "wijkaanpak"
+    verbose_name = _("neighbourhood approach")
+
+    def ready(self):
+        # post_migrate comes after all migrations of the run; ensure_groups creates any missing
+        # permissions itself, so listening for this one app is enough.
+        post_migrate.connect(_ensure_groups, sender=self, dispatch_uid="wijkaanpak_groups")

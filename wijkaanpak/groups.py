@@ -1,0 +1,69 @@
+"""The staff groups and exactly the permissions each needs.
+
+`ensure_groups()` runs after every `migrate` (see WijkaanpakConfig.ready) and from
+`create_demo_accounts`; it makes each group's permissions exactly the listed ones, so a
+permission removed here is removed from the group too.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+EDITORS = "Redacteuren"
+BUDGET_MANAGERS = "Budgetbeheerders"
+
+# app label -> model -> actions
+GROUP_PERMISSIONS = {
+    EDITORS: {
+        "contracts": {
+            "district": ("view", "add", "change"),
+            "neighbourhood": ("view", "add", "change"),
+            "subarea": ("view", "add", "change", "delete"),
+            "partner": ("view", "add", "change"),
+            "standardsection": ("view", "add", "change", "delete"),
+            "contract": ("view", "add", "change", "delete"),
+            "contractsection": ("view", "add", "change", "delete"),
+            "contractparty": ("view", "add", "change", "delete"),
+            "residentwish": ("view", "add", "change", "delete"),
+            "contractstatuschange": ("view",),
+        },
+    },
+    BUDGET_MANAGERS: {
+        "contracts": {
+            "neighbourhood": ("view",),
+            "partner": ("view",),
+            "contract": ("view",),
+        },
+    },
+}
+
+
+def _permissions_for(spec):
+    codenames = {
+        (app_label, f"{action}_{model}")
+        for app_label, models in spec.items()
+        for model, actions in models.items()
+        for action in actions
+    }
+    permissions = Permission.objects.filter(
+        content_type__app_label__in={app_label for app_label, _codename in codenames}
+    ).select_related("content_type")
+    found = [p for p in permissions if (p.content_type.app_label, p.codename) in codenames]
+    missing = codenames - {(p.content_type.app_label, p.codename) for p in found}
+    if missing:
+        raise LookupError(f"Unknown permissions: {sorted(missing)}")
+    return found
+
+
+@transaction.atomic
+def ensure_groups(apps=global_apps):
+    """Create the staff groups with exactly their permissions; return them by name."""
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    groups = {}
+    for name, spec in GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(_permissions_for(spec))
+        groups[name] = group
+    return groups

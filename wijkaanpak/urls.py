@@ -1,0 +1,21 @@
+"""Root URLs. Public paths are Dutch and part of the public interface (DESIGN.md)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from wijkaanpak import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("wijken/<slug:slug>/", views.NeighbourhoodDetailView.as_view(), name="neighbourhood_detail"),
+    path("", include("contracts.urls")),
+    path("toegankelijkheid/", views.AccessibilityView.as_view(), name="accessibility"),
+    path("privacy/", views.PrivacyView.as_view(), name="privacy"),
+    path("healthz", views.healthz, name="healthz"),
+    path("taal/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "wijkaanpak.views.page_not_found"
+handler500 = "wijkaanpak.views.server_error"
