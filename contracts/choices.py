@@ -46,4 +46,3 @@ FROZEN_STATUSES = frozenset(
 
 # Residents read contracts in these statuses; drafts are for staff only.
 PUBLIC_STATUSES = FROZEN_STATUSES
-

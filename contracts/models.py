@@ -111,6 +111,7 @@ class SubArea(models.Model):
             models.UniqueConstraint(
                 fields=["neighbourhood", "name"],
                 name="unique_sub_area_name",
+                violation_error_code="duplicate_sub_area",
                 violation_error_message=_("This neighbourhood already has an area with this name."),
             )
         ]
@@ -143,6 +144,7 @@ class Partner(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=PartnerKind.values),
                 name="partner_kind_valid",
+                violation_error_code="invalid_partner_kind",
                 violation_error_message=_("Choose one of the listed kinds of partner."),
             )
         ]
@@ -234,22 +236,26 @@ class Contract(models.Model):
             models.CheckConstraint(
                 condition=Q(period_end__gt=models.F("period_start")),
                 name="contract_period_end_after_start",
+                violation_error_code="period_end_before_start",
                 violation_error_message=_("The period must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=ContractStatus.values),
                 name="contract_status_valid",
+                violation_error_code="invalid_status",
                 violation_error_message=_("Unknown contract status."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=[ContractStatus.DRAFT, ContractStatus.READY_FOR_SIGNING])
                 | (Q(signed_on__isnull=False) & ~Q(signing_place="")),
                 name="contract_signed_has_date_and_place",
+                violation_error_code="signing_details_missing",
                 violation_error_message=_("A signed contract needs a date and place of signing."),
             ),
             models.UniqueConstraint(
                 fields=["neighbourhood", "period_start"],
                 name="unique_contract_per_neighbourhood_period",
+                violation_error_code="duplicate_contract_period",
                 violation_error_message=_(
                     "This neighbourhood already has a contract starting on this date."
                 ),
@@ -411,7 +417,9 @@ class ContractParty(ContractPart):
         verbose_name=_("partner"),
     )
     signatory_name = models.CharField(_("signatory"), max_length=150, blank=True)
-    signatory_function = models.CharField(_("function of the signatory"), max_length=150, blank=True)
+    signatory_function = models.CharField(
+        _("function of the signatory"), max_length=150, blank=True
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
@@ -424,6 +432,7 @@ class ContractParty(ContractPart):
             models.UniqueConstraint(
                 fields=["contract", "partner"],
                 name="unique_partner_per_contract",
+                violation_error_code="duplicate_party",
                 violation_error_message=_("This partner is already a party to this contract."),
             )
         ]
@@ -457,6 +466,7 @@ class ResidentWish(ContractPart):
             models.CheckConstraint(
                 condition=Q(source__in=WishSource.values),
                 name="wish_source_valid",
+                violation_error_code="invalid_wish_source",
                 violation_error_message=_("Choose one of the listed sources."),
             )
         ]
