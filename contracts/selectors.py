@@ -1,20 +1,54 @@
 """Reads of the contract domain for the public pages and the admin."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.db.models import Prefetch
 from django.http import Http404
 
-from contracts.models import Contract, ContractParty, ContractSection, Neighbourhood, ResidentWish
+from contracts.models import (
+    Contract,
+    ContractParty,
+    ContractSection,
+    ContractStatusChange,
+    Neighbourhood,
+    ResidentWish,
+)
+
+
+def _parties():
+    return ContractParty.objects.select_related("partner").order_by("order", "pk")
+
+
+def _wishes():
+    return ResidentWish.objects.order_by("order", "pk")
 
 
 def contracts_with_text():
     """Contracts with everything their full text shows, in a fixed number of queries."""
     return Contract.objects.select_related("neighbourhood__district").prefetch_related(
         Prefetch("sections", queryset=ContractSection.objects.order_by("order", "pk")),
-        Prefetch(
-            "parties", queryset=ContractParty.objects.select_related("partner").order_by("order")
-        ),
-        Prefetch("wishes", queryset=ResidentWish.objects.order_by("order", "pk")),
+        Prefetch("parties", queryset=_parties()),
+        Prefetch("wishes", queryset=_wishes()),
         "neighbourhood__sub_areas",
+    )
+
+
+def contracts_with_history():
+    """Contracts with their full text and their status changes (the public contract page)."""
+    return contracts_with_text().prefetch_related(
+        Prefetch(
+            "status_changes",
+            queryset=ContractStatusChange.objects.order_by("changed_at", "pk"),
+        )
+    )
+
+
+def contracts_with_summary():
+    """Contracts with what the wijk page shows of them: parties and wishes, not the text."""
+    return Contract.objects.select_related("neighbourhood__district").prefetch_related(
+        Prefetch("parties", queryset=_parties()),
+        Prefetch("wishes", queryset=_wishes()),
     )
 
 
@@ -33,6 +67,45 @@ def current_contract(neighbourhood, user, queryset=None):
     )
 
 
+def contract_version_or_404(slug, pk, user):
+    """One contract of the wijk `slug`, if the visitor may see it; else Http404.
+
+    A contract of another wijk is a 404 too, so a URL can never show a contract under the
+    wrong wijk's name.
+    """
+    contract = (
+        contracts_with_history()
+        .visible_to(user)
+        .filter(neighbourhood__slug=slug, pk=pk)
+        .first()
+    )
+    if contract is None:
+        raise Http404("No such contract for this neighbourhood")
+    return contract
+
+
+def other_contracts(contract, user):
+    """The other contracts of the same wijk that the visitor may see, newest first."""
+    return (
+        Contract.objects.visible_to(user)
+        .filter(neighbourhood_id=contract.neighbourhood_id)
+        .exclude(pk=contract.pk)
+        .order_by("-period_start", "-pk")
+    )
+
+
+def has_illustrative_content(contract):
+    """Whether a page showing this contract and its parties shows demo data.
+
+    Uses the prefetched parties, so it costs no query on the public pages.
+    """
+    if contract is None:
+        return False
+    return contract.is_illustrative or any(
+        party.partner.is_illustrative for party in contract.parties.all()
+    )
+
+
 def get_neighbourhood_or_404(slug):
     try:
         return Neighbourhood.objects.select_related("district").get(slug=slug)
@@ -43,3 +116,64 @@ def get_neighbourhood_or_404(slug):
 def neighbourhoods_with_districts():
     """All wijken with their district and areas, for lists."""
     return Neighbourhood.objects.select_related("district").prefetch_related("sub_areas")
+
+
+def neighbourhoods_with_current_contract(user):
+    """All wijken, ordered by district, each with `current_contract` (or None) for `user`.
+
+    Three queries however many wijken and contracts there are; "current" means the same as
+    in current_contract().
+    """
+    visible = Contract.objects.visible_to(user).order_by("-period_start", "-pk")
+    neighbourhoods = list(
+        neighbourhoods_with_districts()
+        .prefetch_related(Prefetch("contracts", queryset=visible, to_attr="visible_contracts"))
+        .order_by("district__name", "name")
+    )
+    for neighbourhood in neighbourhoods:
+        contracts = neighbourhood.visible_contracts
+        neighbourhood.current_contract = contracts[0] if contracts else None
+    return neighbourhoods
+
+
+@dataclass(frozen=True)
+class ContractRound:
+    """Contracts that share their signing date and period: one round of the programme."""
+
+    signed_on: datetime.date | None
+    period_start: datetime.date
+    period_end: datetime.date
+    is_signed: bool
+    neighbourhoods: tuple
+
+    @property
+    def midterm(self):
+        """The midterm review falls halfway through the period."""
+        return self.period_start + (self.period_end - self.period_start) / 2
+
+
+def contract_rounds(neighbourhoods):
+    """The key dates of the programme, derived from the public current contracts.
+
+    `neighbourhoods` come from neighbourhoods_with_current_contract(). Contracts with the same
+    signing date and period form one round (the five pilot wijken of 2007 are one round; a
+    later round of wijken is another). Drafts do not count: their dates are not public yet.
+    """
+    groups = {}
+    for neighbourhood in neighbourhoods:
+        contract = neighbourhood.current_contract
+        if contract is None or not contract.is_public:
+            continue
+        key = (contract.signed_on, contract.period_start, contract.period_end)
+        groups.setdefault(key, []).append(contract)
+    rounds = [
+        ContractRound(
+            signed_on=signed_on,
+            period_start=period_start,
+            period_end=period_end,
+            is_signed=all(contract.is_signed for contract in contracts),
+            neighbourhoods=tuple(contract.neighbourhood for contract in contracts),
+        )
+        for (signed_on, period_start, period_end), contracts in groups.items()
+    ]
+    return sorted(rounds, key=lambda r: (r.period_start, r.signed_on or r.period_start))

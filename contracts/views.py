@@ -1,15 +1,71 @@
+"""Public pages of the contract domain: the list of wijken and the contract texts."""
+
+from django.http import Http404
 from django.views.generic import DetailView, ListView
 
-from contracts.models import Contract, Neighbourhood
+from contracts import selectors
 
 
 class NeighbourhoodListView(ListView):
-    model = Neighbourhood
+    """All wijken by district, with the status of the contract each visitor may see."""
+
+    template_name = "contracts/neighbourhood_list.html"
+    context_object_name = "neighbourhoods"
+
+    def get_queryset(self):
+        return selectors.neighbourhoods_with_current_contract(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["shows_illustrative"] = any(
+            n.current_contract.is_illustrative
+            for n in context["neighbourhoods"]
+            if n.current_contract
+        )
+        return context
 
 
-class CurrentContractView(DetailView):
-    model = Contract
+class ContractDetailMixin:
+    """The full text of one contract, with its other versions and the demo-data flag."""
+
+    template_name = "contracts/contract_detail.html"
+    context_object_name = "contract"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        contract = self.object
+        context["neighbourhood"] = contract.neighbourhood
+        context["other_contracts"] = selectors.other_contracts(contract, self.request.user)
+        context["shows_illustrative"] = selectors.has_illustrative_content(contract)
+        return context
 
 
-class ContractVersionView(DetailView):
-    model = Contract
+class CurrentContractView(ContractDetailMixin, DetailView):
+    """The wijk's current contract: the latest one the visitor may see."""
+
+    def get_object(self, queryset=None):
+        neighbourhood = selectors.get_neighbourhood_or_404(self.kwargs["slug"])
+        contract = selectors.current_contract(
+            neighbourhood, self.request.user, queryset=selectors.contracts_with_history()
+        )
+        if contract is None:
+            raise Http404("This neighbourhood has no contract to show")
+        return contract
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(is_current=True, **kwargs)
+
+
+class ContractVersionView(ContractDetailMixin, DetailView):
+    """One particular contract of a wijk, e.g. of an earlier period."""
+
+    def get_object(self, queryset=None):
+        return selectors.contract_version_or_404(
+            self.kwargs["slug"], self.kwargs["pk"], self.request.user
+        )
+
+    def get_context_data(self, **kwargs):
+        current = selectors.current_contract(self.object.neighbourhood, self.request.user)
+        return super().get_context_data(
+            is_current=current is not None and current.pk == self.object.pk, **kwargs
+        )

@@ -1,35 +1,131 @@
 """Pages that combine the apps: home, the wijk page, statements, health check, error pages."""
 
-from django.db import connection
-from django.http import JsonResponse
-from django.views.generic import TemplateView
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from django.views.generic import DetailView, TemplateView
+
+from contracts import selectors
+
+logger = logging.getLogger(__name__)
 
 
 class HomeView(TemplateView):
     template_name = "wijkaanpak/home.html"
 
+    def get_context_data(self, **kwargs):
+        neighbourhoods = selectors.neighbourhoods_with_current_contract(self.request.user)
+        contracts = [n.current_contract for n in neighbourhoods if n.current_contract]
+        return super().get_context_data(
+            neighbourhoods=neighbourhoods,
+            contract_rounds=selectors.contract_rounds(neighbourhoods),
+            shows_illustrative=any(contract.is_illustrative for contract in contracts),
+            **kwargs,
+        )
 
-class NeighbourhoodDetailView(TemplateView):
+
+class NeighbourhoodDetailView(DetailView):
+    """The wijk page: its contract in short, the residents' wishes, and room for later parts.
+
+    Projects and the fund are filled in by their own issues through the `projects` and
+    `fund` blocks of the template (see templates/wijkaanpak/neighbourhood_detail.html).
+    """
+
     template_name = "wijkaanpak/neighbourhood_detail.html"
+    context_object_name = "neighbourhood"
+
+    def get_queryset(self):
+        return selectors.neighbourhoods_with_districts()
+
+    def get_context_data(self, **kwargs):
+        contract = selectors.current_contract(
+            self.object, self.request.user, queryset=selectors.contracts_with_summary()
+        )
+        return super().get_context_data(
+            contract=contract,
+            shows_illustrative=selectors.has_illustrative_content(contract),
+            **kwargs,
+        )
 
 
-class AccessibilityView(TemplateView):
-    template_name = "pages/accessibility.html"
+class StatementView(TemplateView):
+    """A statement whose legal prose is written per language, not translated string by string.
+
+    The template is `pages/<language>/<name>.html` for the active language, falling back to
+    Dutch, the language in which the statement is authoritative.
+    """
+
+    statement = ""
+
+    def get_template_names(self):
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        return [
+            f"pages/{language}/{self.statement}.html",
+            f"pages/{settings.LANGUAGE_CODE}/{self.statement}.html",
+        ]
+
+    def get_context_data(self, **kwargs):
+        # CONTACT_EMAIL is optional: without it the statements point at the municipality's
+        # general contact channels instead of showing a made-up address.
+        return super().get_context_data(
+            contact_email=getattr(settings, "CONTACT_EMAIL", ""), **kwargs
+        )
 
 
-class PrivacyView(TemplateView):
-    template_name = "pages/privacy.html"
+class AccessibilityView(StatementView):
+    statement = "accessibility"
 
 
+class PrivacyView(StatementView):
+    statement = "privacy"
+
+
+@never_cache
+@require_safe
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """200 when the database answers, 503 when it does not (for load balancers and monitors)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("Health check: the database does not answer")
+        return JsonResponse({"status": "error"}, status=503)
     return JsonResponse({"status": "ok"})
 
 
 def page_not_found(request, exception):
-    raise NotImplementedError
+    """Our styled 404 page, in the visitor's language."""
+    return render(request, "404.html", status=404)
 
 
 def server_error(request):
-    raise NotImplementedError
+    """The styled 500 page, rendered without the request or the database.
+
+    Whatever broke may be the database, a context processor or the session, so the template
+    gets a plain context with only settings-derived values. Should even that fail (say, a
+    missing static manifest), a bare page is returned: an error page must never raise.
+    """
+    try:
+        body = loader.get_template("500.html").render(
+            {
+                "LANGUAGE_CODE": translation.get_language() or settings.LANGUAGE_CODE,
+                "municipality_name": settings.MUNICIPALITY_NAME,
+            }
+        )
+    except Exception:
+        logger.exception("The 500 page could not be rendered")
+        body = (
+            "<!DOCTYPE html><html lang='nl'><head><meta charset='utf-8'>"
+            "<title>Server error</title></head><body><main><h1>Server error</h1>"
+            "<p>Er ging iets mis. Probeer het later opnieuw. / Something went wrong. "
+            "Please try again later.</p></main></body></html>"
+        )
+    return HttpResponseServerError(body)

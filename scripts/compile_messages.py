@@ -1,0 +1,29 @@
+"""Compile every locale/*/LC_MESSAGES/django.po into its .mo file with polib.
+
+Django reads the compiled .mo files, which are committed, so running the site needs no GNU
+gettext. `make messages` runs this after `makemessages`.
+"""
+
+import sys
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    problems = 0
+    for po_path in sorted((ROOT / "locale").glob("*/LC_MESSAGES/django.po")):
+        catalog = polib.pofile(str(po_path))
+        untranslated = catalog.untranslated_entries() + catalog.fuzzy_entries()
+        for entry in untranslated:
+            print(f"{po_path}: not translated: {entry.msgid!r}", file=sys.stderr)
+        problems += len(untranslated)
+        catalog.save_as_mofile(str(po_path.with_suffix(".mo")))
+        print(f"{po_path.relative_to(ROOT)}: {catalog.percent_translated()}% translated")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""What only a real PostgreSQL can show: the row lock of the lifecycle service."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from contracts import services
+from contracts.choices import ContractStatus
+from contracts.models import Contract, ContractStatusChange
+from tests.conftest import IN_CI, require
+from tests.factories import contract_in_status
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_ci_runs_on_postgresql():
+    if not IN_CI:
+        pytest.skip("outside CI the suite may run on SQLite")
+    assert connection.vendor == "postgresql"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_steps_at_the_same_moment_cannot_both_happen():
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def step(to_status):
+        try:
+            stale = Contract.objects.get(pk=contract.pk)
+            barrier.wait(timeout=10)
+            services.change_status(stale, to_status)
+            outcomes.append(("moved", to_status))
+        except ValidationError as error:
+            outcomes.append(("refused", error.error_list[0].code))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=step, args=(target,))
+        for target in (ContractStatus.SIGNED, ContractStatus.DRAFT)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(kind for kind, _detail in outcomes) == ["moved", "refused"]
+    assert ("refused", "transition_not_allowed") in outcomes
+    # One step taken after the two that made it ready for signing; the final status is the
+    # one the winning step set.
+    winner = next(detail for kind, detail in outcomes if kind == "moved")
+    assert Contract.objects.get(pk=contract.pk).status == winner
+    assert ContractStatusChange.objects.filter(contract=contract).count() == 2

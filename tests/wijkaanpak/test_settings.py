@@ -1,0 +1,98 @@
+"""The settings module reads the environment and refuses values that cannot be meant."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "k" * 20 + "-production-secret-key-for-tests-0123456789"
+
+# Variables of the test run itself that would hide what a bare environment does.
+CLEARED = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "SECURE_SSL_REDIRECT", "ALLOWED_HOSTS"}
+
+
+def load_settings(**variables):
+    """Import the settings in a fresh interpreter with only these variables set."""
+    env = {key: value for key, value in os.environ.items() if key not in CLEARED}
+    env.update(variables)
+    code = (
+        "import json, wijkaanpak.settings as s; "
+        "print(json.dumps({'DEBUG': s.DEBUG, 'ENGINE': s.DATABASES['default']['ENGINE'], "
+        "'HOSTS': s.ALLOWED_HOSTS, 'LANG': s.LANGUAGE_CODE, 'TZ': s.TIME_ZONE, "
+        "'SSL': s.SECURE_SSL_REDIRECT}))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_debug_is_off_unless_set_and_then_a_secret_key_is_required():
+    result = load_settings()
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_defaults():
+    import json
+
+    result = load_settings(SECRET_KEY=GOOD_KEY)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["DEBUG"] is False
+    assert values["SSL"] is True
+    assert values["LANG"] == "nl"
+    assert values["TZ"] == "Europe/Amsterdam"
+    assert values["ENGINE"] == "django.db.backends.sqlite3"
+    assert values["HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
+
+
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "django-insecure-" + "x" * 60}, "SECRET_KEY"),
+        ({"SECRET_KEY": GOOD_KEY, "DATABASE_URL": "mysql://root@localhost/x"}, "DATABASE_URL"),
+        ({"SECRET_KEY": GOOD_KEY, "DATABASE_URL": "nonsense"}, "DATABASE_URL"),
+        ({"SECRET_KEY": GOOD_KEY, "EMAIL_PORT": "twenty-five"}, "EMAIL_PORT"),
+        ({"SECRET_KEY": GOOD_KEY, "EMAIL_PORT": "-1"}, "EMAIL_PORT"),
+        ({"SECRET_KEY": GOOD_KEY, "CSRF_TRUSTED_ORIGINS": "example.org"}, "CSRF_TRUSTED_ORIGINS"),
+    ],
+)
+def test_bad_values_are_refused_loudly(variables, named):
+    result = load_settings(**variables)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr
+
+
+def test_postgres_url_is_understood():
+    import json
+
+    result = load_settings(
+        SECRET_KEY=GOOD_KEY, DATABASE_URL="postgres://user@db.internal:5432/wijkaanpak"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["ENGINE"] == "django.db.backends.postgresql"
+
+
+def test_deploy_check_is_clean_with_production_values():
+    env = {key: value for key, value in os.environ.items() if key not in CLEARED}
+    env.update(
+        SECRET_KEY=GOOD_KEY,
+        DEBUG="false",
+        ALLOWED_HOSTS="wijkaanpak.example",
+        CSRF_TRUSTED_ORIGINS="https://wijkaanpak.example",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
