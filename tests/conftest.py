@@ -70,3 +70,56 @@ def superuser(db):
 def other_user(db):
     """A logged-in user with no rights at all."""
     return UserFactory(username="buitenstaander")
+
+
+# --- Browser ----------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (Playwright's own browser cannot be fetched)."""
+    require(os.path.exists(CHROMIUM), f"{CHROMIUM} is missing (scripts/system-packages.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab with no cookies; requests to any other host are refused."""
+    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    context.route(
+        lambda url: not url.startswith(live_server.url),
+        lambda route: route.abort(),
+    )
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+
+
+def assert_accessible(page):
+    """axe-core finds no WCAG 2.1 A/AA violation on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]},
+    )
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
