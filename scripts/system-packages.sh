@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The Debian packages the tests need: Chromium (browser tests), poppler-utils (pdftotext,
-# pdftoppm) and libharfbuzz-subset0 (faster PDF rendering).
+# pdftoppm), libharfbuzz-subset0 (faster PDF rendering), fonts and gettext (the test that
+# every source string has its Dutch translation).
 #   --check    say what is missing and the one command that installs it
 #   --install  install what is missing when running as root, else as --check
 set -euo pipefail
-packages=(chromium poppler-utils libharfbuzz-subset0 fonts-dejavu-core)
+packages=(chromium poppler-utils libharfbuzz-subset0 fonts-dejavu-core gettext)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

@@ -1,0 +1,57 @@
+"""Dutch is complete: every source string is translated, and the compiled file is current."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+
+from tests.conftest import require
+
+ROOT = Path(__file__).resolve().parents[2]
+PO = ROOT / "locale" / "nl" / "LC_MESSAGES" / "django.po"
+MO = PO.with_suffix(".mo")
+SOURCE_DIRS = ["wijkaanpak", "contracts", "projects", "budget", "templates"]
+
+
+def translated(catalog):
+    return {
+        (entry.msgctxt, entry.msgid): (entry.msgstr, tuple(sorted(entry.msgstr_plural.items())))
+        for entry in catalog
+        if entry.translated() and not entry.obsolete
+    }
+
+
+def test_the_dutch_catalogue_has_no_open_or_fuzzy_entries():
+    catalog = polib.pofile(str(PO))
+    assert catalog.untranslated_entries() == []
+    assert catalog.fuzzy_entries() == []
+    assert len(catalog.translated_entries()) > 50
+
+
+def test_the_compiled_catalogue_matches_the_source():
+    assert translated(polib.mofile(str(MO))) == translated(polib.pofile(str(PO)))
+
+
+@pytest.mark.slow
+def test_every_string_in_the_code_is_in_the_dutch_catalogue(tmp_path):
+    require(shutil.which("xgettext"), "GNU gettext is missing (scripts/system-packages.sh)")
+    for name in SOURCE_DIRS:
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "manage.py", tmp_path)
+    (tmp_path / "locale" / "nl" / "LC_MESSAGES").mkdir(parents=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "--locale", "nl", "--no-location"],
+        cwd=tmp_path,
+        env={"DEBUG": "true", "PATH": "/usr/bin:/bin"},
+        check=True,
+        capture_output=True,
+    )
+    extracted = polib.pofile(str(tmp_path / "locale" / "nl" / "LC_MESSAGES" / "django.po"))
+    known = translated(polib.pofile(str(PO)))
+    missing = sorted(
+        entry.msgid for entry in extracted if (entry.msgctxt, entry.msgid) not in known
+    )
+    assert missing == []
