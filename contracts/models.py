@@ -271,16 +271,16 @@ class Contract(models.Model):
         self._check_change_allowed()
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        if self.pk and self.stored_status() in FROZEN_STATUSES:
-            raise ContractFrozen(self.title)
-        return super().delete(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse(
             "contracts:contract_version",
             kwargs={"slug": self.neighbourhood.slug, "pk": self.pk},
         )
+
+    def delete(self, *args, **kwargs):
+        if self.pk and self.stored_status() in FROZEN_STATUSES:
+            raise ContractFrozen(self.title)
+        return super().delete(*args, **kwargs)
 
     @property
     def is_frozen(self):
@@ -327,18 +327,18 @@ class Contract(models.Model):
         )
         if stored is None:
             return
-        if stored["status"] != self.status and not status_change_allowed:
-            raise ValidationError(
-                _("The status of a contract changes only through its lifecycle steps."),
-                code="status_outside_lifecycle",
-            )
         frozen_fields = ()
         if stored["status"] in FROZEN_STATUSES:
             frozen_fields = CONTRACT_TEXT_FIELDS
         if stored["status"] in (ContractStatus.SIGNED, ContractStatus.COMPLETED):
             frozen_fields += CONTRACT_SIGNING_FIELDS
         if any(stored[field] != getattr(self, field) for field in frozen_fields):
-            raise ContractFrozen(stored.get("title", self.title))
+            raise ContractFrozen(stored["title"])
+        if stored["status"] != self.status and not status_change_allowed:
+            raise ValidationError(
+                _("The status of a contract changes only through its lifecycle steps."),
+                code="status_outside_lifecycle",
+            )
 
 
 class ContractPartQuerySet(models.QuerySet):

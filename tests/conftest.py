@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import override_settings
@@ -23,16 +24,28 @@ def require(condition, reason):
 
 @pytest.fixture(scope="session", autouse=True)
 def _collected_static(tmp_path_factory):
-    """Collect static files once, so pages render with the production (manifest) storage."""
+    """Collect static files once, so pages render with a manifest storage as in production.
+
+    Django's manifest storage, not WhiteNoise's compressing one: compressing every file takes
+    a minute and tests nothing about our pages (.ci/run collects with the real one).
+    """
     root = tmp_path_factory.mktemp("staticfiles")
-    with override_settings(STATIC_ROOT=root):
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        },
+    }
+    with override_settings(STATIC_ROOT=root, STORAGES=storages):
         call_command("collectstatic", interactive=False, verbosity=0)
         yield root
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Hashing passwords properly costs a tenth of a second each; tests need no such strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # --- Personas ---------------------------------------------------------------------------------
