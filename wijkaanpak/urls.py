@@ -8,7 +8,9 @@ from wijkaanpak import views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("wijken/<slug:slug>/", views.NeighbourhoodDetailView.as_view(), name="neighbourhood_detail"),
+    path(
+        "wijken/<slug:slug>/", views.NeighbourhoodDetailView.as_view(), name="neighbourhood_detail"
+    ),
     path("", include("contracts.urls")),
     path("toegankelijkheid/", views.AccessibilityView.as_view(), name="accessibility"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),

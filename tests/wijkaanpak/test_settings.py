@@ -11,7 +11,14 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k" * 20 + "-production-secret-key-for-tests-0123456789"
 
 # Variables of the test run itself that would hide what a bare environment does.
-CLEARED = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "SECURE_SSL_REDIRECT", "ALLOWED_HOSTS"}
+CLEARED = {
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "SECURE_SSL_REDIRECT",
+    "ALLOWED_HOSTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def load_settings(**variables):

@@ -1,0 +1,341 @@
+"""The pilot data: what `load_pilot_data` loads, that a second run changes nothing, bad files."""
+
+import datetime
+import json
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from contracts import pilot
+from contracts.choices import ContractStatus, PartnerKind, WishSource
+from contracts.models import (
+    Contract,
+    District,
+    Neighbourhood,
+    Partner,
+    SubArea,
+)
+from tests.factories import DistrictFactory
+
+pytestmark = pytest.mark.django_db
+
+# DESIGN.md's pilot slugs and pilot-facts' districts.
+PILOT_DISTRICTS = {
+    "amsterdamse-buurten": "Oost",
+    "boerhaavewijk": "Schalkwijk",
+    "delftwijk-waterbuurt": "Noord",
+    "leidsebuurt": "Zuid-West",
+    "centrum": "Centrum",
+}
+# Radius went bankrupt; DOCK took over its welfare work in these districts.
+DOCK_DISTRICTS = {"Noord", "Oost", "Schalkwijk"}
+CHAPTER_ONE = [
+    "Inleiding",
+    "Projectteam",
+    "Criteria voor projecten",
+    "Rol van bewoners",
+    "Ondertekening",
+    "Uitvoering",
+    "Tussenevaluatie en vervolg",
+    "Financiering",
+]
+# pilot-facts: names not verified, so shown as demo data.
+ILLUSTRATIVE_PARTNERS = {"DOCK Haarlem", "Haarlem Effect", "Wijkraad Amsterdamse Buurten"}
+START, END = datetime.date(2007, 10, 2), datetime.date(2009, 10, 2)
+
+
+def load_pilot(*args):
+    out = StringIO()
+    call_command("load_pilot_data", *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts():
+    """Rows of every table: models, many-to-many tables and simple_history's tables."""
+    return {
+        model._meta.label: model._base_manager.count()
+        for model in apps.get_models(include_auto_created=True)
+    }
+
+
+def pilot_data():
+    return json.loads(pilot.DEFAULT_PILOT_FILE.read_text(encoding="utf-8"))
+
+
+def write(tmp_path, data, name="pilot.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def loaded():
+    load_pilot()
+
+
+# --- What is loaded ---------------------------------------------------------------------------
+
+
+def test_the_five_pilot_wijken_with_their_districts(loaded):
+    assert {
+        neighbourhood.slug: neighbourhood.district.name
+        for neighbourhood in Neighbourhood.objects.select_related("district")
+    } == PILOT_DISTRICTS
+    assert set(District.objects.values_list("name", flat=True)) == {
+        "Centrum",
+        "Noord",
+        "Oost",
+        "Schalkwijk",
+        "Zuid-West",
+    }
+    assert all(neighbourhood.description for neighbourhood in Neighbourhood.objects.all())
+
+
+def test_centrum_has_two_areas_and_delftwijk_waterbuurt_its_two_buurten(loaded):
+    def areas(slug):
+        return list(SubArea.objects.filter(neighbourhood__slug=slug).values_list("name", flat=True))
+
+    assert areas("centrum") == ["Vijfhoek, Raaks en Doelen", "Heiliglanden/De Kamp"]
+    assert areas("delftwijk-waterbuurt") == ["Delftwijk", "Waterbuurt"]
+
+
+def test_one_signed_contract_per_wijk_with_the_pilot_dates_and_place(loaded):
+    contracts = Contract.objects.select_related("neighbourhood")
+    assert sorted(contract.neighbourhood.slug for contract in contracts) == sorted(PILOT_DISTRICTS)
+    for contract in contracts:
+        assert contract.status == ContractStatus.SIGNED
+        assert (contract.period_start, contract.period_end) == (START, END)
+        assert (contract.signed_on, contract.signing_place) == (START, "Haarlem")
+        assert contract.motto == "Haarlem, daar teken ik voor!"
+        assert contract.title.endswith(", oktober 2007 – oktober 2009")
+    assert Contract.objects.get(neighbourhood__slug="centrum").title == (
+        "Wijkcontract Vijfhoek/Raaks/Doelen en Heiliglanden/de Kamp, oktober 2007 – oktober 2009"
+    )
+    assert Contract.objects.get(neighbourhood__slug="boerhaavewijk").title == (
+        "Wijkcontract Boerhaavewijk, oktober 2007 – oktober 2009"
+    )
+
+
+def test_every_contract_has_the_eight_sections_of_chapter_one_with_text(loaded):
+    for contract in Contract.objects.all():
+        sections = list(contract.sections.order_by("order"))
+        assert [section.heading for section in sections] == CHAPTER_ONE
+        for section in sections:
+            paragraphs = [part for part in section.body.split("\n\n") if part.strip()]
+            assert 1 <= len(paragraphs) <= 3, (contract, section)
+
+
+def test_every_contract_has_three_to_six_wishes_from_a_known_source(loaded):
+    for contract in Contract.objects.all():
+        wishes = list(contract.wishes.all())
+        assert 3 <= len(wishes) <= 6, contract
+        assert all(wish.title and wish.description for wish in wishes)
+        assert {wish.source for wish in wishes} <= set(WishSource.values)
+
+
+def test_every_contract_has_parties_with_signatories(loaded):
+    for contract in Contract.objects.all():
+        parties = list(contract.parties.select_related("partner"))
+        assert len(parties) >= 2, contract
+        assert all(party.has_signatory for party in parties), contract
+        kinds = {party.partner.kind for party in parties}
+        assert {PartnerKind.MUNICIPALITY, PartnerKind.RESIDENTS_COUNCIL} <= kinds
+    centrum = Contract.objects.get(neighbourhood__slug="centrum")
+    assert centrum.parties.filter(partner__kind=PartnerKind.RESIDENTS_COUNCIL).count() == 2
+
+
+def test_dock_takes_over_welfare_where_radius_worked(loaded):
+    for contract in Contract.objects.select_related("neighbourhood__district"):
+        in_dock_district = contract.neighbourhood.district.name in DOCK_DISTRICTS
+        has_dock = contract.parties.filter(partner__name="DOCK Haarlem").exists()
+        assert has_dock == in_dock_district, contract
+        execution = contract.sections.get(heading="Uitvoering").body
+        assert ("Radius" in execution) == in_dock_district, contract
+
+
+def test_the_lifecycle_is_recorded_on_the_day_of_signing(loaded):
+    for contract in Contract.objects.all():
+        steps = list(contract.status_changes.order_by("changed_at"))
+        assert [(step.from_status, step.to_status) for step in steps] == [
+            (ContractStatus.DRAFT, ContractStatus.READY_FOR_SIGNING),
+            (ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED),
+        ]
+        assert all(timezone.localdate(step.changed_at) == START for step in steps)
+        assert all(step.note and step.changed_by is None for step in steps)
+
+
+def test_illustrative_content_is_flagged_and_sourced_content_is_not(loaded):
+    assert not Contract.objects.filter(is_illustrative=False).exists()
+    assert (
+        set(Partner.objects.filter(is_illustrative=True).values_list("name", flat=True))
+        == ILLUSTRATIVE_PARTNERS
+    )
+    for name in ("Gemeente Haarlem", "Ymere", "Pré Wonen", "Elan Wonen", "Politie Kennemerland"):
+        assert not Partner.objects.get(name=name).is_illustrative
+    for partner in Partner.objects.all():
+        assert partner.source_note, partner
+        # Fictitious addresses on the reserved .example domain (RFC 2606), never a real mailbox.
+        assert partner.email.endswith(".example"), partner
+
+
+def test_history_rows_say_they_come_from_the_pilot_data(loaded):
+    note = pilot_data()["meta"]["load_note"]
+    contract = Contract.objects.get(neighbourhood__slug="centrum")
+    assert set(contract.history.values_list("history_type", flat=True)) == {"+", "~"}
+    assert set(contract.history.values_list("history_change_reason", flat=True)) == {note}
+    assert set(Partner.history.values_list("history_change_reason", flat=True)) == {note}
+
+
+# --- Idempotency ------------------------------------------------------------------------------
+
+
+def test_a_second_run_changes_nothing():
+    load_pilot()
+    counts = row_counts()
+    updated = dict(Contract.objects.values_list("pk", "updated_at"))
+    # The snapshot covers the history tables too, so a rewrite of unchanged rows would show.
+    assert counts["contracts.HistoricalContract"] > 0
+    assert counts["contracts.HistoricalContractSection"] > 0
+    assert counts["contracts.ContractStatusChange"] == 10
+
+    output = load_pilot()
+
+    assert row_counts() == counts
+    assert dict(Contract.objects.values_list("pk", "updated_at")) == updated
+    assert "0 created" in output
+
+
+def test_records_that_exist_are_left_as_staff_changed_them(loaded):
+    Partner.objects.filter(name="Ymere").update(email="wijken@ymere.example")
+    Neighbourhood.objects.filter(slug="leidsebuurt").update(
+        description="Aangepast door de redactie."
+    )
+    SubArea.objects.get(name="Waterbuurt").delete()
+    counts = row_counts()
+
+    load_pilot()
+
+    assert Partner.objects.get(name="Ymere").email == "wijken@ymere.example"
+    assert (
+        Neighbourhood.objects.get(slug="leidsebuurt").description == "Aangepast door de redactie."
+    )
+    assert not SubArea.objects.filter(name="Waterbuurt").exists()
+    assert row_counts() == counts
+
+
+def test_records_already_in_the_database_are_used_not_duplicated():
+    centrum = DistrictFactory(slug="centrum", name="Centrum")
+
+    load_pilot()
+
+    assert District.objects.count() == 5
+    assert Neighbourhood.objects.get(slug="centrum").district == centrum
+
+
+def test_a_later_part_builds_on_the_contracts(monkeypatch):
+    """How a later issue adds projects or the fund: a part registered from its own module."""
+    monkeypatch.setattr(pilot, "_parts", dict(pilot._parts))
+    seen = []
+
+    @pilot.register_part(
+        "extras", order=100, fields={"wijk": pilot.Field(pilot.text)}, unique_by=("wijk",)
+    )
+    def load_extras(items, context):
+        for item in items:
+            seen.append(context.contract(item["wijk"], START).title)
+
+    data = pilot_data()
+    data["extras"] = [{"wijk": "centrum"}]
+    pilot.load(data)
+
+    assert seen == [Contract.objects.get(neighbourhood__slug="centrum").title]
+
+
+# --- Bad files --------------------------------------------------------------------------------
+
+
+def _without_last_contract_title(data):
+    del data["contracts"][-1]["title"]
+
+
+def _with_unknown_partner(data):
+    data["contracts"][-1]["parties"][0]["partner"] = "Gemeente Amsterdam"
+
+
+def _signed_without_ready_for_signing(data):
+    data["contracts"][-1]["lifecycle"] = data["contracts"][-1]["lifecycle"][1:]
+
+
+def _with_unknown_part(data):
+    data["projecten"] = []
+
+
+def _with_wrong_wish_source(data):
+    data["contracts"][0]["wishes"][0]["source"] = "poll"
+
+
+def _with_repeated_slug(data):
+    data["neighbourhoods"].append(dict(data["neighbourhoods"][0]))
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "path"),
+    [
+        (_without_last_contract_title, "missing", "contracts[4].title"),
+        (_with_unknown_part, "unknown_key", "projecten"),
+        (_with_wrong_wish_source, "invalid", "contracts[0].wishes[0].source"),
+        (_with_repeated_slug, "duplicate", "neighbourhoods[5]"),
+        # These two pass the check of the file and fail while writing the last contract, after
+        # everything before it was written: the transaction must take all of it back.
+        (_with_unknown_partner, "unknown_reference", "contracts[4].parties[0].partner"),
+        (_signed_without_ready_for_signing, "rejected", "contracts[4].lifecycle[0]"),
+    ],
+)
+def test_a_bad_file_is_refused_and_nothing_is_written(tmp_path, change, code, path):
+    data = pilot_data()
+    change(data)
+    counts = row_counts()
+
+    with pytest.raises(pilot.PilotDataError) as excinfo:
+        pilot.load(data)
+    assert (path, code) in {(problem.path, problem.code) for problem in excinfo.value.problems}
+
+    with pytest.raises(CommandError, match=path.replace("[", r"\[")):
+        load_pilot("--file", str(write(tmp_path, data)))
+    assert row_counts() == counts
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        ('{"districts": [', "invalid_json"),
+        ('{"districts": [], "districts": []}', "duplicate"),
+        ("[]", "invalid"),
+        ('{"meta": {}}', "missing"),
+    ],
+)
+def test_a_file_that_is_not_pilot_json_is_refused(tmp_path, content, code):
+    path = tmp_path / "pilot.json"
+    path.write_text(content, encoding="utf-8")
+    counts = row_counts()
+
+    with pytest.raises(pilot.PilotDataError) as excinfo:
+        pilot.load_file(path)
+    assert code in excinfo.value.codes
+    with pytest.raises(CommandError):
+        load_pilot("--file", str(path))
+    assert row_counts() == counts
+
+
+def test_a_missing_or_non_utf8_file_is_refused(tmp_path):
+    with pytest.raises(CommandError):
+        load_pilot("--file", str(tmp_path / "nothing-here.json"))
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes('{"partners": [{"name": "Pré Wonen", "kind": "other"}]}'.encode("latin-1"))
+    with pytest.raises(pilot.PilotDataError) as excinfo:
+        pilot.load_file(latin1)
+    assert excinfo.value.codes == {"not_utf8"}
+    assert not Partner.objects.exists()

@@ -1,0 +1,117 @@
+"""`create_demo_accounts`: only with DEBUG on, the right roles, working passwords, rerunnable."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from tests.factories import NeighbourhoodFactory
+from wijkaanpak.groups import BUDGET_MANAGERS, EDITORS
+from wijkaanpak.management.commands.create_demo_accounts import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+TEAM_ACCOUNTS = {"team-boerhaavewijk", "team-centrum"}
+ALL_ACCOUNTS = {"redacteur", "budgetbeheerder", *TEAM_ACCOUNTS}
+
+
+def create_demo_accounts(*args):
+    out = StringIO()
+    call_command("create_demo_accounts", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Seven accounts hashed per run; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def debug_on(settings):
+    settings.DEBUG = True
+
+
+@pytest.fixture
+def wijken(db):
+    return [NeighbourhoodFactory(slug="boerhaavewijk"), NeighbourhoodFactory(slug="centrum")]
+
+
+def group_names(username):
+    return set(User.objects.get(username=username).groups.values_list("name", flat=True))
+
+
+def test_refused_when_debug_is_off(settings, wijken):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError):
+        create_demo_accounts()
+
+    assert not User.objects.exists()
+
+
+def test_makes_the_staff_roles_and_a_team_account_per_wijk(debug_on, wijken):
+    output = create_demo_accounts()
+
+    assert set(User.objects.values_list("username", flat=True)) == ALL_ACCOUNTS
+    assert set(User.objects.filter(is_staff=True).values_list("username", flat=True)) == {
+        "redacteur",
+        "budgetbeheerder",
+    }
+    assert not User.objects.filter(is_superuser=True).exists()
+    assert group_names("redacteur") == {EDITORS}
+    assert group_names("budgetbeheerder") == {BUDGET_MANAGERS}
+    for username in TEAM_ACCOUNTS:
+        assert group_names(username) == set()
+    for username in ALL_ACCOUNTS:
+        assert username in output
+    assert DEMO_PASSWORD in output
+
+
+@pytest.mark.parametrize("username", sorted(ALL_ACCOUNTS))
+def test_the_printed_password_works(debug_on, wijken, client, username):
+    create_demo_accounts()
+
+    assert client.login(username=username, password=DEMO_PASSWORD)
+
+
+def test_staff_reach_the_admin_and_team_accounts_do_not(debug_on, wijken, client):
+    create_demo_accounts()
+
+    client.login(username="redacteur", password=DEMO_PASSWORD)
+    assert client.get("/admin/").status_code == 200
+    client.logout()
+    client.login(username="team-centrum", password=DEMO_PASSWORD)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_second_run_updates_without_duplicates(debug_on, wijken, client):
+    create_demo_accounts()
+    redacteur = User.objects.get(username="redacteur")
+    redacteur.is_staff = False
+    redacteur.set_password("iets-anders-123")
+    redacteur.save()
+
+    output = create_demo_accounts("--password", "nieuw-demo-wachtwoord")
+
+    assert User.objects.count() == len(ALL_ACCOUNTS)
+    assert User.objects.get(username="redacteur").is_staff
+    assert group_names("redacteur") == {EDITORS}
+    assert client.login(username="redacteur", password="nieuw-demo-wachtwoord")
+    assert not client.login(username="team-centrum", password=DEMO_PASSWORD)
+    assert "nieuw-demo-wachtwoord" in output
+
+
+def test_an_empty_password_is_refused(debug_on, wijken):
+    with pytest.raises(CommandError):
+        create_demo_accounts("--password", "")
+
+    assert not User.objects.exists()
+
+
+def test_without_wijken_only_the_staff_accounts_are_made(debug_on):
+    create_demo_accounts()
+
+    assert set(User.objects.values_list("username", flat=True)) == {"redacteur", "budgetbeheerder"}

@@ -1,0 +1,151 @@
+"""`manage.py create_demo_accounts [--password P]`: the demo users of DESIGN.md, with DEBUG only.
+
+The accounts (`redacteur`, `budgetbeheerder`, `team-<wijk-slug>`) share one known password, so
+this command refuses to run unless DEBUG is on: a production site must never get them.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from contracts.models import Neighbourhood
+from wijkaanpak.groups import BUDGET_MANAGERS, EDITORS, ensure_groups
+
+# The documented demo password (README). Long enough for Django's password validators, which
+# are not run here: --password may set a shorter one on a developer's own machine.
+DEMO_PASSWORD = "wijkaanpak-demo"  # noqa: S105
+# A reserved top-level domain (RFC 2606): password-reset mail to demo users reaches nobody.
+DEMO_EMAIL_DOMAIN = "demo.wijkaanpak.example"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    is_staff: bool = False
+    groups: tuple[str, ...] = ()
+    neighbourhood: Neighbourhood | None = None
+
+
+def demo_accounts():
+    """The demo accounts: two staff roles and one project-team account per wijk."""
+    accounts = [
+        DemoAccount("redacteur", gettext_lazy("editor (staff)"), is_staff=True, groups=(EDITORS,)),
+        DemoAccount(
+            "budgetbeheerder",
+            gettext_lazy("budget manager (staff)"),
+            is_staff=True,
+            groups=(BUDGET_MANAGERS,),
+        ),
+    ]
+    for neighbourhood in Neighbourhood.objects.order_by("slug"):
+        accounts.append(
+            DemoAccount(
+                f"team-{neighbourhood.slug}",
+                gettext_lazy("member of the project teams of %(neighbourhood)s")
+                % {"neighbourhood": neighbourhood.name},
+                neighbourhood=neighbourhood,
+            )
+        )
+    return accounts
+
+
+def ensure_account(account, password, groups):
+    """Create the user of `account` or bring it back to its demo state; return (user, created).
+
+    Running the command again resets the password, the staff flag and the groups, so a demo
+    account that someone changed while trying things out works as documented again.
+    """
+    user, created = get_user_model().objects.get_or_create(username=account.username)
+    user.email = f"{account.username}@{DEMO_EMAIL_DOMAIN}"
+    user.is_active = True
+    user.is_staff = account.is_staff
+    user.is_superuser = False
+    user.set_password(password)
+    user.save()
+    user.groups.set([groups[name] for name in account.groups])
+    return user, created
+
+
+def link_team_account(user, neighbourhood):
+    """Make `user` a member of every project team of `neighbourhood`; return how many it joined.
+
+    Project teams arrive with the projects (a later issue), which fills in this one place.
+    Until then there is nothing to join, and None says so.
+    """
+    return None
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update the demo accounts (redacteur, budgetbeheerder, team-<wijk>) with a "
+        "known password. Refused when DEBUG is off."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            default=DEMO_PASSWORD,
+            help="The password of every demo account (default: %(default)s).",
+        )
+
+    def handle(self, *args, password, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                _(
+                    "Demo accounts have a known password, so they are only made when DEBUG is "
+                    "on. Nothing was changed."
+                )
+            )
+        if not password:
+            raise CommandError(_("The password may not be empty. Nothing was changed."))
+
+        with transaction.atomic():
+            groups = ensure_groups()
+            accounts = demo_accounts()
+            rows = []
+            team_links_pending = False
+            for account in accounts:
+                user, created = ensure_account(account, password, groups)
+                if account.neighbourhood is not None:
+                    joined = link_team_account(user, account.neighbourhood)
+                    team_links_pending |= joined is None
+                rows.append((account, created))
+
+        self._report(rows, password, team_links_pending)
+
+    def _report(self, rows, password, team_links_pending):
+        # Columns, so the passwords line up for whoever copies them from the terminal.
+        name_width = max(len(account.username) for account, _created in rows)
+        role_width = max(len(str(account.role)) for account, _created in rows)
+        self.stdout.write(_("Demo accounts:"))
+        for account, created in rows:
+            self.stdout.write(
+                "  "
+                + _("%(username)s  %(role)s  password: %(password)s  (%(state)s)")
+                % {
+                    "username": account.username.ljust(name_width),
+                    "role": str(account.role).ljust(role_width),
+                    "password": password,
+                    "state": _("created") if created else _("updated"),
+                }
+            )
+        if not any(account.neighbourhood for account, _created in rows):
+            self.stdout.write(
+                self.style.WARNING(
+                    _("There are no wijken yet: run load_pilot_data first for the team accounts.")
+                )
+            )
+        elif team_links_pending:
+            self.stdout.write(
+                _(
+                    "The team-<wijk> accounts are not in any project team yet: they are linked "
+                    "to the project teams of their wijk once projects exist."
+                )
+            )
+        self.stdout.write(self.style.SUCCESS(_("Log in at /admin/ (staff) or /team/ (teams).")))
