@@ -74,10 +74,7 @@ def contract_version_or_404(slug, pk, user):
     wrong wijk's name.
     """
     contract = (
-        contracts_with_history()
-        .visible_to(user)
-        .filter(neighbourhood__slug=slug, pk=pk)
-        .first()
+        contracts_with_history().visible_to(user).filter(neighbourhood__slug=slug, pk=pk).first()
     )
     if contract is None:
         raise Http404("No such contract for this neighbourhood")
@@ -143,6 +140,8 @@ class ContractRound:
     signed_on: datetime.date | None
     period_start: datetime.date
     period_end: datetime.date
+    # True once the signing has happened (any contract of the round signed); the wijken's
+    # own status badges show which contracts still wait for their signatures.
     is_signed: bool
     neighbourhoods: tuple
 
@@ -171,7 +170,7 @@ def contract_rounds(neighbourhoods):
             signed_on=signed_on,
             period_start=period_start,
             period_end=period_end,
-            is_signed=all(contract.is_signed for contract in contracts),
+            is_signed=any(contract.is_signed for contract in contracts),
             neighbourhoods=tuple(contract.neighbourhood for contract in contracts),
         )
         for (signed_on, period_start, period_end), contracts in groups.items()

@@ -32,9 +32,7 @@ def _collected_static(tmp_path_factory):
     root = tmp_path_factory.mktemp("staticfiles")
     storages = {
         **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
-        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
     }
     with override_settings(STATIC_ROOT=root, STORAGES=storages):
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -114,8 +112,13 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, settings):
     """A fresh browser tab with no cookies; requests to any other host are refused."""
+    # The live server serves static files through the finders, which know no hashed names.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     context = browser.new_context(base_url=live_server.url, locale="nl-NL")
     context.route(
         lambda url: not url.startswith(live_server.url),

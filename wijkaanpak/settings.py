@@ -166,6 +166,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Security ---------------------------------------------------------------------------------
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers probe the health check over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
@@ -209,3 +211,5 @@ LOGGING = {
 
 # The name of the municipality running the site; shown in the header and statements.
 MUNICIPALITY_NAME = env_str("MUNICIPALITY_NAME", default="Gemeente Haarlem")
+# Where residents report accessibility problems and privacy questions; the statements name it.
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", default="")

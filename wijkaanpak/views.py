@@ -21,7 +21,11 @@ class HomeView(TemplateView):
     template_name = "wijkaanpak/home.html"
 
     def get_context_data(self, **kwargs):
-        neighbourhoods = selectors.neighbourhoods_with_current_contract(self.request.user)
+        # By name here: residents look for their wijk, not for its district.
+        neighbourhoods = sorted(
+            selectors.neighbourhoods_with_current_contract(self.request.user),
+            key=lambda neighbourhood: neighbourhood.name.casefold(),
+        )
         contracts = [n.current_contract for n in neighbourhoods if n.current_contract]
         return super().get_context_data(
             neighbourhoods=neighbourhoods,
@@ -74,9 +78,7 @@ class StatementView(TemplateView):
     def get_context_data(self, **kwargs):
         # CONTACT_EMAIL is optional: without it the statements point at the municipality's
         # general contact channels instead of showing a made-up address.
-        return super().get_context_data(
-            contact_email=getattr(settings, "CONTACT_EMAIL", ""), **kwargs
-        )
+        return super().get_context_data(contact_email=settings.CONTACT_EMAIL, **kwargs)
 
 
 class AccessibilityView(StatementView):
