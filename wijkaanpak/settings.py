@@ -211,5 +211,9 @@ LOGGING = {
 
 # The name of the municipality running the site; shown in the header and statements.
 MUNICIPALITY_NAME = env_str("MUNICIPALITY_NAME", default="Gemeente Haarlem")
+# The address of the site as people reach it, for links in e-mail (no trailing slash).
+SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("SITE_URL must start with http:// or https://.")
 # Where residents report accessibility problems and privacy questions; the statements name it.
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", default="")

@@ -17,10 +17,16 @@ SOURCE_DIRS = ["wijkaanpak", "contracts", "projects", "budget", "templates"]
 
 
 def translated(catalog):
+    """Every translated message of a .po or .mo catalogue (the header left out)."""
     return {
-        (entry.msgctxt, entry.msgid): (entry.msgstr, tuple(sorted(entry.msgstr_plural.items())))
+        (entry.msgctxt, entry.msgid): (
+            entry.msgstr,
+            tuple(sorted((int(n), text) for n, text in entry.msgstr_plural.items())),
+        )
         for entry in catalog
-        if entry.translated() and not entry.obsolete
+        if entry.msgid
+        and not getattr(entry, "obsolete", False)
+        and (entry.msgstr or any(entry.msgstr_plural.values()))
     }
 
 
