@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contracts import pilot
 from contracts.choices import ContractStatus, PartnerKind, WishSource
@@ -49,7 +49,9 @@ START, END = datetime.date(2007, 10, 2), datetime.date(2009, 10, 2)
 
 def load_pilot(*args):
     out = StringIO()
-    call_command("load_pilot_data", *args, stdout=out)
+    # The command speaks the site's language; the tests read its English source strings.
+    with translation.override("en"):
+        call_command("load_pilot_data", *args, stdout=out)
     return out.getvalue()
 
 
