@@ -229,13 +229,19 @@ class StandardSectionAdmin(HistoryAdmin):
 
 
 class ContractPartInline:
-    """An inline of a contract's text: open while it is a draft, read-only once frozen."""
+    """An inline of a contract's text: open while it is a draft, read-only once frozen.
+
+    `contract_of(obj)` gives the contract of the page's object: the contract itself here; a
+    project's inlines (in the projects app) give the project's contract.
+    """
 
     extra = 0
 
-    @staticmethod
-    def _contract_open(obj):
-        return obj is None or not obj.is_frozen
+    def contract_of(self, obj):
+        return obj
+
+    def _contract_open(self, obj):
+        return obj is None or not self.contract_of(obj).is_frozen
 
     def has_add_permission(self, request, obj=None):
         return self._contract_open(obj) and super().has_add_permission(request, obj)

@@ -343,20 +343,29 @@ class Contract(models.Model):
 
 class ContractPartQuerySet(models.QuerySet):
     def delete(self):
-        if self.filter(contract__status__in=FROZEN_STATUSES).exists():
-            raise ContractFrozen()
+        self._check_contracts_editable()
         return super().delete()
 
     delete.queryset_only = True
 
     def update(self, **kwargs):
-        if self.filter(contract__status__in=FROZEN_STATUSES).exists():
-            raise ContractFrozen()
+        self._check_contracts_editable()
         return super().update(**kwargs)
+
+    def _check_contracts_editable(self):
+        lookup = f"{self.model.contract_lookup}__status__in"
+        if self.filter(**{lookup: FROZEN_STATUSES}).exists():
+            raise ContractFrozen()
 
 
 class ContractPart(models.Model):
-    """Base of the rows that make up a contract's text; they follow the contract's freeze."""
+    """Base of rows that are part of a contract's signed text; they follow its freeze.
+
+    `contract_lookup` is the path from the row to its contract ("contract" for a section,
+    "project__contract" for a project's partner).
+    """
+
+    contract_lookup = "contract"
 
     objects = ContractPartQuerySet.as_manager()
 
@@ -364,23 +373,33 @@ class ContractPart(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        self._check_contract_editable()
+        self.check_contract_editable()
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        self._check_contract_editable()
+        self.check_contract_editable()
         return super().delete(*args, **kwargs)
 
-    def _check_contract_editable(self):
-        contract_ids = {self.contract_id}
+    def check_contract_editable(self):
+        """Refuse with ContractFrozen if this row's contract (or former contract) is frozen."""
+        contract_ids = {self._contract_id()}
         if not self._state.adding and self.pk:
             # A row moved from one contract to another must be free to leave the first one.
-            previous = type(self).objects.filter(pk=self.pk).values_list("contract_id", flat=True)
-            contract_ids.update(previous)
+            contract_ids.update(
+                type(self).objects.filter(pk=self.pk).values_list(self.contract_lookup, flat=True)
+            )
         frozen = Contract.objects.filter(pk__in=contract_ids, status__in=FROZEN_STATUSES)
         title = frozen.values_list("title", flat=True).first()
         if title is not None:
             raise ContractFrozen(title)
+
+    def _contract_id(self):
+        first, _sep, rest = self.contract_lookup.partition("__")
+        related_id = getattr(self, f"{first}_id")
+        if not rest:
+            return related_id
+        related_model = self._meta.get_field(first).related_model
+        return related_model.objects.filter(pk=related_id).values_list(rest, flat=True).first()
 
 
 class ContractSection(ContractPart):

@@ -20,6 +20,10 @@ The file is one JSON object with a key per part, loaded in this order:
     parties: [{partner: <partner name>, signatory_name, signatory_function}],
     wishes: [{title, description?, source}], lifecycle?: [{status, at, note?}]}]``
 
+A contract is created as a draft; its lifecycle steps (ready for signing, signed) are walked
+once every part ordered before :data:`SIGNING_ORDER` has run, because what those parts add
+(a contract's projects) is part of the signed text and cannot be added to a frozen contract.
+
 Dates are ISO 8601 (``2007-10-02``); lifecycle moments are ISO 8601 date-times, read in the
 site's time zone when they carry no offset. A section's paragraphs are joined with blank lines.
 
@@ -29,6 +33,8 @@ Other apps add parts (projects, teams, the fund) without this module knowing the
 admin discovers ``admin`` modules. A part is a key, a place in the order, the fields of its items
 and a function that loads the items; a later part finds earlier records through the
 :class:`LoadContext` (``context.contract("centrum", date(2007, 10, 2))``, ``context.partner(…)``).
+A part ordered before :data:`SIGNING_ORDER` finds the contracts this load creates still in draft
+and may add to their text; a part ordered from it on finds them in the status the file gives.
 
 Loading twice changes nothing. Every record is matched on its natural key: district and
 neighbourhood by slug, partner by name, contract by neighbourhood and start of period. A record
@@ -80,6 +86,9 @@ META_KEY = "meta"
 MAX_LOAD_NOTE_LENGTH = 100
 # Sections get orders 10, 20, 30, … like the standard sections, so staff can slot one in between.
 ORDER_STEP = 10
+# Parts ordered below this run while the contracts this load creates are still drafts; then
+# those contracts are walked through their lifecycle (signed); parts from here on build on that.
+SIGNING_ORDER = 90
 
 
 # --- Problems ---------------------------------------------------------------------------------
@@ -288,9 +297,11 @@ _parts: dict[str, Part] = {}
 def register_part(key, *, order, fields, unique_by):
     """Register the decorated function as the loader of the file's `key` part.
 
-    `order` places the part among the others (this module uses 10–40; projects and the fund
-    come later, from 100 on). The function receives the checked items and the LoadContext; it
-    matches each item on `unique_by` and creates only what is missing.
+    `order` places the part among the others (this module uses 10–40). A part that adds to the
+    text of the contracts this load creates (projects) comes before SIGNING_ORDER; a part that
+    builds on signed contracts (progress, the fund) from 100 on. The function receives the
+    checked items and the LoadContext; it matches each item on `unique_by` and creates only
+    what is missing.
     """
 
     def decorator(load_function):
@@ -329,6 +340,11 @@ class LoadContext:
     neighbourhoods: dict[str, Neighbourhood] = field(default_factory=dict)
     partners: dict[str, Partner] = field(default_factory=dict)
     contracts: dict[tuple[str, datetime.date], Contract] = field(default_factory=dict)
+    # (model, pk) of every record this load created, so later parts add only to new records.
+    new_records: set[tuple[type[models.Model], Any]] = field(default_factory=set)
+    # New contracts with the lifecycle steps still to walk at SIGNING_ORDER: (contract, steps,
+    # path of the contract in the file).
+    pending_lifecycles: list[tuple[Contract, list[dict], str]] = field(default_factory=list)
 
     def count(self, model, *, created, number=1):
         if model not in self.models:
@@ -380,15 +396,31 @@ class LoadContext:
             cache[value] = found
         return cache[value]
 
-    def save_new(self, instance, path):
-        """Validate and save a new record, with the load note as its history reason."""
+    def is_new(self, instance):
+        """Whether this load created `instance`.
+
+        What belongs to a record (a contract's projects, a project's updates) comes with a new
+        record only: one that exists is left as staff and teams have made it.
+        """
+        return (type(instance), instance.pk) in self.new_records
+
+    def mark_new(self, instance):
+        self.new_records.add((type(instance), instance.pk))
+
+    def save_new(self, instance, path, *, exclude=()):
+        """Validate and save a new record, with the load note as its history reason.
+
+        `exclude` names fields full_clean skips, such as a user field the file leaves empty
+        that only a person filling in a form must give.
+        """
         instance._change_reason = self.note
         try:
-            instance.full_clean()
+            instance.full_clean(exclude=list(exclude) or None)
         except ValidationError as error:
             raise _rejected(path, error) from error
         instance.save()
         self.count(type(instance), created=True)
+        self.mark_new(instance)
         return instance
 
     def get_or_create(self, model, lookup, build, path):
@@ -489,8 +521,11 @@ def load(data):
     context = LoadContext(note=note)
     with transaction.atomic():
         for part in registered_parts():
+            if part.order >= SIGNING_ORDER:
+                _walk_lifecycles(context)
             if part.key in data:
                 part.load(data[part.key], context)
+        _walk_lifecycles(context)
     return LoadReport(
         rows=[(model, context.created[model], context.existing[model]) for model in context.models]
     )
@@ -642,8 +677,11 @@ def load_contracts(items, context):
 
 
 def _create_contract(item, neighbourhood, context, path):
-    """Create a contract as staff would: a draft with its text, parties and wishes, then walked
-    through its lifecycle steps (backdated) by the lifecycle service."""
+    """Create a contract as staff would: a draft with its text, parties and wishes.
+
+    Its lifecycle steps are walked later (see _walk_lifecycles), after the parts that add to
+    its text, such as its projects.
+    """
     signed_on = item.get("signed_on")
     try:
         contract = services.create_contract(
@@ -659,6 +697,7 @@ def _create_contract(item, neighbourhood, context, path):
     except ValidationError as error:
         raise _rejected(path, error) from error
     context.count(Contract, created=True)
+    context.mark_new(contract)
 
     _write_sections(contract, item["sections"], context, f"{path}.sections")
     for position, party in enumerate(item["parties"], start=1):
@@ -685,18 +724,26 @@ def _create_contract(item, neighbourhood, context, path):
             ),
             f"{path}.wishes[{position - 1}]",
         )
-    for index, step in enumerate(item.get("lifecycle", [])):
-        try:
-            services.change_status(
-                contract,
-                step["status"],
-                note=step.get("note") or context.note,
-                at=_aware(datetime.datetime.fromisoformat(step["at"])),
-            )
-        except ValidationError as error:
-            raise _rejected(f"{path}.lifecycle[{index}]", error) from error
-    _stamp_history(contract, context.note)
+    context.pending_lifecycles.append((contract, item.get("lifecycle", []), path))
     return contract
+
+
+def _walk_lifecycles(context):
+    """Walk the contracts this load created through their lifecycle steps (backdated) by the
+    lifecycle service, as staff would after writing them."""
+    while context.pending_lifecycles:
+        contract, steps, path = context.pending_lifecycles.pop(0)
+        for index, step in enumerate(steps):
+            try:
+                services.change_status(
+                    contract,
+                    step["status"],
+                    note=step.get("note") or context.note,
+                    at=_aware(datetime.datetime.fromisoformat(step["at"])),
+                )
+            except ValidationError as error:
+                raise _rejected(f"{path}.lifecycle[{index}]", error) from error
+        _stamp_history(contract, context.note)
 
 
 def _write_sections(contract, items, context, path):

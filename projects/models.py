@@ -1,1 +1,601 @@
-# Models arrive with their own issue; the app exists so that the layering is in place.
+"""Projects of a contract, their teams, progress updates and the reports of reporting rounds."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from contracts.choices import FROZEN_STATUSES, PUBLIC_STATUSES
+from contracts.models import Contract, ContractFrozen, ContractPart, Partner, ResidentWish
+from projects.choices import CLOSED_STATUSES, ProjectStatus, TeamRole, Visibility
+
+# The parts of a project that are the signed promise: fixed once the contract is frozen.
+PROJECT_TEXT_FIELDS = (
+    "contract_id",
+    "number",
+    "title",
+    "summary",
+    "description",
+    "expected_result",
+    "lead_partner_id",
+    "planned_start",
+    "planned_end",
+)
+PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+def _percent_constraint(field, name):
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 100}),
+        name=name,
+        violation_error_code="percent_out_of_range",
+        violation_error_message=_("The percentage lies between 0 and 100."),
+    )
+
+
+class ProjectQuerySet(models.QuerySet):
+    def public(self):
+        """Projects of contracts residents may read."""
+        return self.filter(contract__status__in=PUBLIC_STATUSES)
+
+    def visible_to(self, user):
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.public()
+
+    def of_member(self, user):
+        """The projects in whose team `user` is."""
+        return self.filter(memberships__user=user)
+
+    def delete(self):
+        if self.filter(contract__status__in=FROZEN_STATUSES).exists():
+            raise ContractFrozen()
+        return super().delete()
+
+    delete.queryset_only = True
+
+
+class Project(models.Model):
+    """A project in a contract: led by one partner, paid from the partners' own budgets."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="projects", verbose_name=_("contract")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=400)
+    description = models.TextField(_("description"))
+    expected_result = models.TextField(_("expected result"), blank=True)
+    lead_partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+        verbose_name=_("lead partner"),
+        help_text=_("The partner that leads the project (trekker); a party to the contract."),
+    )
+    wishes = models.ManyToManyField(
+        ResidentWish,
+        related_name="projects",
+        blank=True,
+        verbose_name=_("resident wishes it answers"),
+    )
+    planned_start = models.DateField(_("planned start"))
+    planned_end = models.DateField(_("planned end"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ProjectStatus.choices,
+        default=ProjectStatus.PLANNED,
+        editable=False,
+    )
+    percent_complete = models.PositiveSmallIntegerField(
+        _("percent complete"), default=0, editable=False, validators=PERCENT_VALIDATORS
+    )
+    is_illustrative = models.BooleanField(
+        _("illustrative"),
+        default=False,
+        help_text=_("Demo content that is not sourced; residents see a notice."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["contract", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "number"],
+                name="unique_project_number_per_contract",
+                violation_error_code="duplicate_project_number",
+                violation_error_message=_("This contract already has a project with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end__gte=models.F("planned_start")),
+                name="project_planned_end_after_start",
+                violation_error_code="planned_end_before_start",
+                violation_error_message=_("The planned end lies before the planned start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ProjectStatus.values),
+                name="project_status_valid",
+                violation_error_code="invalid_status",
+                violation_error_message=_("Unknown project status."),
+            ),
+            _percent_constraint("percent_complete", "project_percent_in_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def save(self, *args, **kwargs):
+        # A guard, not business logic: the project as described is part of the signed text.
+        self._check_text_editable()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("projects:project_detail", kwargs={"pk": self.pk})
+
+    def delete(self, *args, **kwargs):
+        if Contract.objects.filter(pk=self.contract_id, status__in=FROZEN_STATUSES).exists():
+            raise ContractFrozen(self.contract.title)
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_closed(self):
+        return self.status in CLOSED_STATUSES
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        contract = self.contract if self.contract_id else None
+        lead_is_party = (
+            contract is None
+            or not self.lead_partner_id
+            or contract.parties.filter(partner_id=self.lead_partner_id).exists()
+        )
+        if not lead_is_party:
+            errors["lead_partner"] = ValidationError(
+                _("The lead partner must be a party to the contract."),
+                code="lead_not_party",
+            )
+        planned = bool(self.planned_start and self.planned_end)
+        if planned and self.planned_end < self.planned_start:
+            errors["planned_end"] = ValidationError(
+                _("The planned end lies before the planned start."),
+                code="planned_end_before_start",
+            )
+        elif (
+            planned
+            and contract is not None
+            and (
+                self.planned_start < contract.period_start or self.planned_end > contract.period_end
+            )
+        ):
+            errors["planned_end"] = ValidationError(
+                _("The planning must lie within the contract period (%(start)s – %(end)s)."),
+                code="planning_outside_period",
+                params={"start": contract.period_start, "end": contract.period_end},
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def _check_text_editable(self):
+        if self._state.adding:
+            frozen = Contract.objects.filter(pk=self.contract_id, status__in=FROZEN_STATUSES)
+            if frozen.exists():
+                raise ValidationError(
+                    _(
+                        "The contract is ready for signing or signed: a new project comes by "
+                        "addendum after signing, not as a change of the contract."
+                    ),
+                    code="project_added_to_frozen_contract",
+                )
+            return
+        stored = type(self).objects.filter(pk=self.pk).values(*PROJECT_TEXT_FIELDS).first()
+        if stored is None:
+            return
+        if any(stored[field] != getattr(self, field) for field in PROJECT_TEXT_FIELDS):
+            contract_ids = {stored["contract_id"], self.contract_id}
+            frozen = Contract.objects.filter(pk__in=contract_ids, status__in=FROZEN_STATUSES)
+            title = frozen.values_list("title", flat=True).first()
+            if title is not None:
+                raise ContractFrozen(title)
+
+    def latest_public_update(self):
+        """The newest update residents may see (uses prefetched `public_updates` if there)."""
+        updates = getattr(self, "public_updates", None)
+        if updates is not None:
+            return updates[0] if updates else None
+        return self.updates.public().first()
+
+
+class ProjectPartner(ContractPart):
+    """A partner taking part in a project, with what it contributes from its own budget."""
+
+    contract_lookup = "project__contract"
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="participants", verbose_name=_("project")
+    )
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="project_participations",
+        verbose_name=_("partner"),
+    )
+    contribution = models.TextField(
+        _("contribution"),
+        help_text=_(
+            "What the partner contributes from its own regular budget: hours, money, "
+            "in kind. Never paid from the fund."
+        ),
+    )
+    amount = models.DecimalField(
+        _("amount (euro)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("participating partner")
+        verbose_name_plural = _("participating partners")
+        ordering = ["project", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "partner"],
+                name="unique_partner_per_project",
+                violation_error_code="duplicate_project_partner",
+                violation_error_message=_("This partner already takes part in this project."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="project_partner_amount_not_negative",
+                violation_error_code="negative_amount",
+                violation_error_message=_("The amount cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.partner)
+
+
+class TeamMembership(models.Model):
+    """A user in a project's team. Partner staff need no admin access to be in a team."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("project")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="team_memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=TeamRole.choices, default=TeamRole.MEMBER
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        ordering = ["project", "role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "user"],
+                name="unique_team_member",
+                violation_error_code="duplicate_member",
+                violation_error_message=_("This user is already in this project's team."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=TeamRole.values),
+                name="team_role_valid",
+                violation_error_code="invalid_role",
+                violation_error_message=_("Unknown team role."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()})"
+
+
+def update_attachment_path(instance, filename):
+    # The stored name is ours, not the uploader's: no path tricks, no personal data in names.
+    suffix = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(
+        instance.attachment_type, ""
+    )
+    today = datetime.date.today()
+    return f"updates/{today:%Y/%m}/project-{instance.project_id}-{today:%Y%m%d}{suffix}"
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def public(self):
+        """Updates residents may read: public and not hidden."""
+        return self.filter(visibility=Visibility.PUBLIC, hidden=False)
+
+    def delete(self):
+        raise ValidationError(
+            _("Progress updates are never deleted; staff can hide one."), code="update_immutable"
+        )
+
+    delete.queryset_only = True
+
+
+class ProgressUpdate(models.Model):
+    """A dated report of how far a project is. Append-only: corrected by a newer update."""
+
+    # The only fields that change after an update is written: those of hiding it.
+    HIDING_FIELDS = frozenset({"hidden", "hidden_reason", "hidden_by", "hidden_at"})
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="updates", verbose_name=_("project")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    date = models.DateField(_("date"))
+    status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices)
+    percent_complete = models.PositiveSmallIntegerField(
+        _("percent complete"), validators=PERCENT_VALIDATORS
+    )
+    happened = models.TextField(_("what happened"), max_length=5000)
+    next_steps = models.TextField(_("next steps"), max_length=5000, blank=True)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    attachment = models.FileField(
+        _("photo or document"), upload_to=update_attachment_path, blank=True
+    )
+    attachment_type = models.CharField(_("attachment type"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hidden by"),
+    )
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        ordering = ["-date", "-created_at", "-pk"]
+        get_latest_by = ["date", "created_at", "pk"]
+        constraints = [
+            _percent_constraint("percent_complete", "update_percent_in_range"),
+            models.CheckConstraint(
+                condition=Q(status__in=ProjectStatus.values),
+                name="update_status_valid",
+                violation_error_code="invalid_status",
+                violation_error_message=_("Unknown project status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=Visibility.values),
+                name="update_visibility_valid",
+                violation_error_code="invalid_visibility",
+                violation_error_message=_("Choose public or internal."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hidden=False) | ~Q(hidden_reason=""),
+                name="update_hidden_has_reason",
+                violation_error_code="hide_reason_missing",
+                violation_error_message=_("Give the reason for hiding this update."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} – {self.date:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        # Append-only, whoever calls save(): only the hiding fields may change afterwards.
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding and not (
+            update_fields is not None and set(update_fields) <= self.HIDING_FIELDS
+        ):
+            raise ValidationError(
+                _("A progress update cannot be changed; write a new one to correct it."),
+                code="update_immutable",
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(
+            _("Progress updates are never deleted; staff can hide one."), code="update_immutable"
+        )
+
+    @property
+    def is_public(self):
+        return self.visibility == Visibility.PUBLIC and not self.hidden
+
+    @property
+    def attachment_is_image(self):
+        return self.attachment_type in ("image/jpeg", "image/png")
+
+
+class ReportingRound(models.Model):
+    """A call on the project teams of some contracts to report, e.g. the midterm review."""
+
+    title = models.CharField(_("title"), max_length=200)
+    introduction = models.TextField(_("introduction"), blank=True)
+    contracts = models.ManyToManyField(
+        Contract, related_name="reporting_rounds", verbose_name=_("contracts")
+    )
+    due_date = models.DateField(_("due date"))
+    opened_at = models.DateTimeField(_("opened at"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    is_illustrative = models.BooleanField(_("illustrative"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reporting round")
+        verbose_name_plural = _("reporting rounds")
+        ordering = ["-due_date", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    def requested_projects(self):
+        """The projects asked to report: every project of the round's contracts but the
+        cancelled ones."""
+        return (
+            Project.objects.filter(contract__in=self.contracts.all())
+            .exclude(status=ProjectStatus.CANCELLED)
+            .select_related("contract__neighbourhood", "lead_partner")
+        )
+
+    def is_past_due(self, today=None):
+        return (today or datetime.date.today()) > self.due_date
+
+
+class ProjectReport(models.Model):
+    """What a team hands in for a reporting round. Frozen once handed in."""
+
+    round = models.ForeignKey(
+        ReportingRound,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("reporting round"),
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="reports", verbose_name=_("project")
+    )
+    achieved = models.TextField(_("what was achieved"), max_length=10000)
+    deviations = models.TextField(
+        _("deviations from the plan, and why"), max_length=10000, blank=True
+    )
+    next_steps = models.TextField(_("next steps"), max_length=10000, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices)
+    percent_complete = models.PositiveSmallIntegerField(
+        _("percent complete"), validators=PERCENT_VALIDATORS
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("handed in by"),
+    )
+    submitted_at = models.DateTimeField(_("handed in at"))
+
+    class Meta:
+        verbose_name = _("project report")
+        verbose_name_plural = _("project reports")
+        ordering = ["round", "project__contract", "project__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "project"],
+                name="one_report_per_round_and_project",
+                violation_error_code="report_already_submitted",
+                violation_error_message=_(
+                    "A report for this project has already been handed in for this round."
+                ),
+            ),
+            _percent_constraint("percent_complete", "report_percent_in_range"),
+            models.CheckConstraint(
+                condition=Q(status__in=ProjectStatus.values),
+                name="report_status_valid",
+                violation_error_code="invalid_status",
+                violation_error_message=_("Unknown project status."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.round}: {self.project}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(
+                _("A handed-in report cannot be changed."), code="report_immutable"
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("A handed-in report cannot be deleted."), code="report_immutable")
+
+
+class ReportReminder(models.Model):
+    """A reminder sent to the team of a project whose report is late."""
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="reminders")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reminders")
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    recipients = models.PositiveIntegerField(_("number of recipients"))
+
+    class Meta:
+        verbose_name = _("report reminder")
+        verbose_name_plural = _("report reminders")
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.round}: {self.project} ({self.sent_at:%Y-%m-%d})"
+
+
+@receiver(m2m_changed, sender=Project.wishes.through)
+def _guard_project_wishes(sender, instance, action, reverse, pk_set, **kwargs):
+    """The wishes a project answers are part of the signed text and lie in its own contract.
+
+    A guard on the link table, which no save() of ours sees: add(), remove() and clear()
+    write it directly. They do so in an atomic block without a savepoint, so a caller that
+    wants to carry on after a refusal wraps the call in transaction.atomic().
+    """
+    if action not in ("pre_add", "pre_remove", "pre_clear"):
+        return
+    if reverse:
+        projects = Project.objects.filter(pk__in=pk_set or ()) if pk_set else instance.projects
+        pairs = [(project, [instance]) for project in projects.select_related("contract")]
+    else:
+        wishes = list(ResidentWish.objects.filter(pk__in=pk_set or ()))
+        pairs = [(instance, wishes)]
+    for project, wishes in pairs:
+        if project.contract.status in FROZEN_STATUSES:
+            raise ContractFrozen(project.contract.title)
+        if action == "pre_add" and any(w.contract_id != project.contract_id for w in wishes):
+            raise ValidationError(
+                _("A project answers only wishes of its own contract."),
+                code="wish_of_other_contract",
+            )

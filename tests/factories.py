@@ -149,3 +149,60 @@ def contract_in_status(status, **kwargs):
     for step in _PATH[ContractStatus(status)]:
         services.change_status(contract, step)
     return contract
+
+
+# --- Projects ---------------------------------------------------------------------------------
+
+
+def _lead_party(project):
+    """A partner that is a party to the project's contract (made one if needed)."""
+    party = project.contract.parties.select_related("partner").first()
+    if party is None:
+        party = ContractPartyFactory(contract=project.contract)
+    return party.partner
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A project in a draft contract; its lead partner is one of the contract's parties."""
+
+    class Meta:
+        model = "projects.Project"
+
+    contract = factory.SubFactory(ContractFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Project {n}")
+    summary = "Wat het project doet, in één zin."
+    description = "Een uitgebreide beschrijving van het project."
+    expected_result = "Wat er aan het eind anders is."
+    lead_partner = factory.LazyAttribute(_lead_party)
+    planned_start = datetime.date(2007, 11, 1)
+    planned_end = datetime.date(2009, 6, 30)
+
+
+class ProjectPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.ProjectPartner"
+
+    project = factory.SubFactory(ProjectFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    contribution = "40 uur projectleiding"
+
+
+class TeamMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.TeamMembership"
+
+    project = factory.SubFactory(ProjectFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "member"
+
+
+def project_in_signed_contract(**kwargs):
+    """A project (with one wish) in a contract that is then signed: the usual state."""
+    contract = complete_contract()
+    project = ProjectFactory(contract=contract, **kwargs)
+    project.wishes.add(contract.wishes.first())
+    for step in _PATH[ContractStatus.SIGNED]:
+        services.change_status(contract, step)
+    project.refresh_from_db()
+    return project

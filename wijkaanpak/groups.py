@@ -28,6 +28,18 @@ GROUP_PERMISSIONS = {
             "residentwish": ("view", "add", "change", "delete"),
             "contractstatuschange": ("view",),
         },
+        "projects": {
+            "project": ("view", "add", "change", "delete"),
+            "projectpartner": ("view", "add", "change", "delete"),
+            "teammembership": ("view", "add", "change", "delete"),
+            # Updates are append-only: "change" is the right to hide one, with a reason.
+            "progressupdate": ("view", "change"),
+            "reportinground": ("view", "add"),
+            "projectreport": ("view",),
+            "reportreminder": ("view", "add"),
+        },
+        # To pick team members (the admin's user autocomplete); users are not edited here.
+        "auth": {"user": ("view",)},
     },
     BUDGET_MANAGERS: {
         "contracts": {

@@ -12,6 +12,7 @@ urlpatterns = [
         "wijken/<slug:slug>/", views.NeighbourhoodDetailView.as_view(), name="neighbourhood_detail"
     ),
     path("", include("contracts.urls")),
+    path("", include("projects.urls")),
     path("toegankelijkheid/", views.AccessibilityView.as_view(), name="accessibility"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("healthz", views.healthz, name="healthz"),

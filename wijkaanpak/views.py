@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, TemplateView
 
 from contracts import selectors
+from projects import selectors as project_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +37,12 @@ class HomeView(TemplateView):
 
 
 class NeighbourhoodDetailView(DetailView):
-    """The wijk page: its contract in short, the residents' wishes, and room for later parts.
+    """The wijk page: its contract in short, the residents' wishes with the projects that
+    answer them, the projects with their progress, and room for the fund.
 
-    Projects and the fund are filled in by their own issues through the `projects` and
-    `fund` blocks of the template (see templates/wijkaanpak/neighbourhood_detail.html).
+    The fund is filled in by its own issue through the `fund` block of the template (see
+    templates/wijkaanpak/neighbourhood_detail.html). A fixed number of queries, however many
+    projects, wishes and updates the contract has.
     """
 
     template_name = "wijkaanpak/neighbourhood_detail.html"
@@ -52,9 +55,14 @@ class NeighbourhoodDetailView(DetailView):
         contract = selectors.current_contract(
             self.object, self.request.user, queryset=selectors.contracts_with_summary()
         )
+        projects = project_selectors.contract_projects(contract)
         return super().get_context_data(
             contract=contract,
-            shows_illustrative=selectors.has_illustrative_content(contract),
+            projects=projects,
+            wishes=project_selectors.wishes_with_projects(contract, projects),
+            review_rounds=project_selectors.published_rounds(contract),
+            shows_illustrative=selectors.has_illustrative_content(contract)
+            or any(project_selectors.is_illustrative(project) for project in projects),
             **kwargs,
         )
 

@@ -1,10 +1,21 @@
 """Residents in a real browser: from the home page to a wijk to its contract, accessibly."""
 
-import pytest
-from django.core.management import call_command
+import datetime
+import io
+from decimal import Decimal
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.utils import timezone
+from PIL import Image
+
+from contracts import services as contract_services
 from contracts.models import Contract, Neighbourhood
+from projects import services
+from projects.models import Project, ReportingRound
 from tests.conftest import assert_accessible
+from tests.factories import ProjectFactory, ProjectPartnerFactory, UserFactory, complete_contract
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,6 +60,7 @@ def test_every_public_page_passes_axe(page, pilot, language):
     paths = ["/", "/wijken/", "/toegankelijkheid/", "/privacy/", "/bestaat-niet/"]
     for slug in PILOT_SLUGS:
         paths += [f"/wijken/{slug}/", f"/wijken/{slug}/contract/"]
+    paths += _project_paths()
     if language == "en":
         page.goto("/")
         page.locator("select[name=language]").select_option("en")
@@ -61,6 +73,100 @@ def test_every_public_page_passes_axe(page, pilot, language):
         assert page.locator("html").get_attribute("lang") == language
         assert page.locator("h1").count() == 1, path
         assert_accessible(page)
+
+
+def _project_paths():
+    """One project page per pilot wijk and every wijk's public round review (pilot data)."""
+    paths = []
+    for slug in PILOT_SLUGS:
+        project = Project.objects.public().filter(contract__neighbourhood__slug=slug).first()
+        if project is not None:
+            paths.append(project.get_absolute_url())
+    for round_ in ReportingRound.objects.prefetch_related("contracts__neighbourhood"):
+        for contract in round_.contracts.all():
+            if contract.is_public:
+                slug = contract.neighbourhood.slug
+                paths.append(f"/wijken/{slug}/tussenevaluaties/{round_.pk}/")
+    return paths
+
+
+@pytest.fixture
+def project_pages(db):
+    """A signed contract with a project that has a photo, an internal and a hidden update,
+    participating partners with amounts, and a past-due round with one report handed in and
+    one missing: every element the public project pages can show."""
+    staff = UserFactory(username="medewerker", is_staff=True)
+    contract = complete_contract(is_illustrative=True)
+    first = ProjectFactory(contract=contract, number=1, title="Pleinen en tuinen")
+    second = ProjectFactory(contract=contract, number=2, title="Jongerenproject")
+    first.wishes.add(contract.wishes.first())
+    ProjectPartnerFactory(project=first, amount=Decimal("12500"))
+    ProjectPartnerFactory(project=first, amount=None)
+    for step in ("ready_for_signing", "signed"):
+        contract_services.change_status(contract, step)
+    image = io.BytesIO()
+    Image.new("RGB", (240, 160), (90, 140, 100)).save(image, "PNG")
+    common = {"author": staff, "status": "on_schedule", "percent_complete": 40}
+    services.log_update(
+        first,
+        date=datetime.date(2008, 6, 3),
+        happened="Het ontwerp is klaar. <script>alert(1)</script>",
+        attachment=SimpleUploadedFile("plein.png", image.getvalue()),
+        **common,
+    )
+    services.log_update(
+        first,
+        date=datetime.date(2008, 7, 1),
+        happened="GEHEIM-INTERN",
+        visibility="internal",
+        **common,
+    )
+    round_ = ReportingRound.objects.create(
+        title="Tussenevaluatie oktober 2008",
+        due_date=datetime.date(2008, 10, 31),
+        opened_at=timezone.now(),
+    )
+    round_.contracts.set([contract])
+    services.submit_report(
+        round_,
+        first,
+        user=staff,
+        achieved="Drie pleinen ontworpen.",
+        deviations="Het tweede plein later.",
+        status="on_schedule",
+        percent_complete=55,
+    )
+    slug = contract.neighbourhood.slug
+    return {
+        "paths": [
+            f"/wijken/{slug}/",
+            f"/wijken/{slug}/contract/",
+            first.get_absolute_url(),
+            second.get_absolute_url(),
+            f"/wijken/{slug}/tussenevaluaties/{round_.pk}/",
+        ],
+        "photo": f"/projecten/{first.pk}/bijlagen/",
+    }
+
+
+def test_the_project_pages_pass_axe(page, project_pages):
+    for path in project_pages["paths"]:
+        page.goto(path)
+        assert page.locator("h1").count() == 1, path
+        assert "GEHEIM-INTERN" not in page.content(), path
+        assert_accessible(page)
+    # The photo loads under the strict CSP, with its alt text.
+    page.goto(project_pages["paths"][2])
+    photo = page.locator(f'main img[src^="{project_pages["photo"]}"]')
+    assert photo.get_attribute("alt")
+    photo.scroll_into_view_if_needed()  # the photo loads lazily
+    page.wait_for_function(
+        "image => image.complete && image.naturalWidth > 0", arg=photo.element_handle()
+    )
+    # The progress bar is a real progress bar with a name, and its number is visible text.
+    bar = page.get_by_role("progressbar").first
+    assert bar.get_attribute("aria-label")
+    assert "%" in page.locator(".project-progress__value").first.inner_text()
 
 
 def test_the_site_works_with_the_keyboard_alone(page, pilot):

@@ -112,6 +112,7 @@ def change_form_data(contract, **fields):
             for name in names:
                 value = getattr(row, "partner_id" if name == "partner" else name)
                 data[f"{prefix}-{index}-{name}"] = str(value)
+    data.update(management("projects", 0, 0))  # its projects: tests/projects/test_admin.py
     changes = contract.status_changes.count()
     data.update(management("status_changes", changes, changes))
     for index, change in enumerate(contract.status_changes.order_by("changed_at", "pk")):
@@ -762,7 +763,7 @@ def test_the_inlines_of_a_frozen_contract_refuse_every_write(rf, editor_user):
 
     inlines = model_admin.get_inline_instances(request, contract)
 
-    assert len(inlines) == 4
+    assert len(inlines) == 5  # sections, parties, wishes, projects, status log
     for inline in inlines:
         assert not inline.has_add_permission(request, contract)
         assert not inline.has_change_permission(request, contract)

@@ -6,7 +6,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from tests.factories import NeighbourhoodFactory
+from contracts.models import Neighbourhood
+from projects.choices import TeamRole
+from projects.models import Project, TeamMembership
+from projects.services import can_report_on
+from tests.factories import NeighbourhoodFactory, ProjectFactory
 from wijkaanpak.groups import BUDGET_MANAGERS, EDITORS
 from wijkaanpak.management.commands.create_demo_accounts import DEMO_PASSWORD
 
@@ -115,3 +119,69 @@ def test_without_wijken_only_the_staff_accounts_are_made(debug_on):
     create_demo_accounts()
 
     assert set(User.objects.values_list("username", flat=True)) == {"redacteur", "budgetbeheerder"}
+
+
+# --- Project teams ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pilot(db):
+    call_command("load_pilot_data", stdout=StringIO())
+
+
+def projects_of(username):
+    return set(Project.objects.of_member(User.objects.get(username=username)))
+
+
+def test_a_team_account_is_a_member_of_every_project_of_its_wijk_and_only_those(debug_on, pilot):
+    create_demo_accounts()
+
+    neighbourhoods = list(Neighbourhood.objects.all())
+    assert len(neighbourhoods) == 5
+    for neighbourhood in neighbourhoods:
+        username = f"team-{neighbourhood.slug}"
+        own = set(Project.objects.filter(contract__neighbourhood=neighbourhood))
+        assert own, neighbourhood
+        assert projects_of(username) == own
+        roles = TeamMembership.objects.filter(user__username=username).values_list("role")
+        assert set(roles) == {(TeamRole.MEMBER,)}
+    assert not TeamMembership.objects.exclude(user__username__startswith="team-").exists()
+
+
+def test_a_team_account_may_report_on_its_own_projects_only(debug_on, pilot):
+    create_demo_accounts()
+    user = User.objects.get(username="team-leidsebuurt")
+
+    for project in Project.objects.select_related("contract__neighbourhood"):
+        own = project.contract.neighbourhood.slug == "leidsebuurt"
+        assert can_report_on(user, project) == own, project
+
+
+def test_a_second_run_adds_no_memberships_and_keeps_a_role_staff_gave(debug_on, pilot):
+    create_demo_accounts()
+    memberships = TeamMembership.objects.count()
+    lead = TeamMembership.objects.filter(user__username="team-centrum").first()
+    lead.role = TeamRole.LEAD
+    lead.save()
+
+    create_demo_accounts()
+
+    assert TeamMembership.objects.count() == memberships
+    lead.refresh_from_db()
+    assert lead.role == TeamRole.LEAD
+
+
+def test_a_project_added_later_is_joined_on_the_next_run(debug_on):
+    centrum = NeighbourhoodFactory(slug="centrum")
+    first = ProjectFactory(contract__neighbourhood=centrum)
+    elsewhere = ProjectFactory()
+    output = create_demo_accounts()
+    assert projects_of("team-centrum") == {first}
+    assert "team-centrum" in output
+
+    second = ProjectFactory(contract=first.contract)
+    create_demo_accounts()
+
+    assert projects_of("team-centrum") == {first, second}
+    assert elsewhere not in projects_of("team-centrum")
+    assert TeamMembership.objects.filter(user__username="team-centrum").count() == 2

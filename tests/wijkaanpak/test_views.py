@@ -177,12 +177,12 @@ def test_wijk_page_shows_the_contract_summary_and_the_wishes(client):
     assert READY not in content
 
 
-def test_wijk_page_reserves_blocks_for_projects_and_the_fund(client):
+def test_wijk_page_has_its_projects_and_reserves_a_block_for_the_fund(client):
     contract = contract_in_status(ContractStatus.SIGNED)
 
     content = html(client.get(wijk_url(contract.neighbourhood)))
 
-    assert 'data-placeholder="projects"' in content
+    assert 'data-region="projects"' in content
     assert 'data-placeholder="fund"' in content
     assert 'id="projecten"' in content
     assert 'id="wijkbudget"' in content

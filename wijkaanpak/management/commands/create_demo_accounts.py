@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contracts.models import Neighbourhood
+from projects.choices import TeamRole
+from projects.models import Project, TeamMembership
 from wijkaanpak.groups import BUDGET_MANAGERS, EDITORS, ensure_groups
 
 # The documented demo password (README). Long enough for Django's password validators, which
@@ -73,12 +75,22 @@ def ensure_account(account, password, groups):
 
 
 def link_team_account(user, neighbourhood):
-    """Make `user` a member of every project team of `neighbourhood`; return how many it joined.
+    """Make `user` a member of every project team of `neighbourhood`'s contracts; return the
+    number of those teams it is in.
 
-    Project teams arrive with the projects (a later issue), which fills in this one place.
-    Until then there is nothing to join, and None says so.
+    Only missing memberships are added: a role staff gave the account since (project leader)
+    stays, and a second run adds nothing. 0 means the wijk has no projects yet.
     """
-    return None
+    projects = list(Project.objects.filter(contract__neighbourhood=neighbourhood))
+    joined = set(
+        TeamMembership.objects.filter(user=user, project__in=projects).values_list(
+            "project_id", flat=True
+        )
+    )
+    for project in projects:
+        if project.pk not in joined:
+            TeamMembership.objects.create(project=project, user=user, role=TeamRole.MEMBER)
+    return len(projects)
 
 
 class Command(BaseCommand):
@@ -109,17 +121,16 @@ class Command(BaseCommand):
             groups = ensure_groups()
             accounts = demo_accounts()
             rows = []
-            team_links_pending = False
+            in_any_team = False
             for account in accounts:
                 user, created = ensure_account(account, password, groups)
                 if account.neighbourhood is not None:
-                    joined = link_team_account(user, account.neighbourhood)
-                    team_links_pending |= joined is None
+                    in_any_team |= link_team_account(user, account.neighbourhood) > 0
                 rows.append((account, created))
 
-        self._report(rows, password, team_links_pending)
+        self._report(rows, password, in_any_team)
 
-    def _report(self, rows, password, team_links_pending):
+    def _report(self, rows, password, in_any_team):
         # Columns, so the passwords line up for whoever copies them from the terminal.
         name_width = max(len(account.username) for account, _created in rows)
         role_width = max(len(str(account.role)) for account, _created in rows)
@@ -141,7 +152,7 @@ class Command(BaseCommand):
                     _("There are no wijken yet: run load_pilot_data first for the team accounts.")
                 )
             )
-        elif team_links_pending:
+        elif not in_any_team:
             self.stdout.write(
                 _(
                     "The team-<wijk> accounts are not in any project team yet: they are linked "

@@ -1,0 +1,348 @@
+"""Reporting rounds in the admin: opened through the service, with their completeness and
+reminders to the late teams; the handed-in reports, read-only."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin import widgets as admin_widgets
+from django.contrib.admin.utils import flatten_fieldsets, quote, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Count, Max, Q
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from contracts.choices import PUBLIC_STATUSES
+from contracts.models import Contract
+from projects import services
+from projects.admin.base import ViewOnlyHistoryAdmin
+from projects.choices import ProjectStatus
+from projects.models import ProjectReport, ReportingRound, ReportReminder
+
+# --- Reporting rounds -------------------------------------------------------------------------
+
+
+class ReportReminderInline(admin.TabularInline):
+    """The reminders sent for a round: written by the service only."""
+
+    model = ReportReminder
+    fields = ("sent_at", "project", "recipients", "sent_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("round", "project", "sent_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def completeness(round_, today=None):
+    """Who handed in the report of `round_`, who has not yet and who is late; with counts.
+
+    Three queries whatever the number of projects.
+    """
+    today = today or timezone.localdate()
+    past_due = round_.is_past_due(today)
+    projects = round_.requested_projects().order_by(
+        "contract__neighbourhood__name", "contract__period_start", "number"
+    )
+    reports = {
+        report.project_id: report
+        for report in round_.reports.only("pk", "round_id", "project_id", "submitted_at")
+    }
+    reminders = {
+        row["project_id"]: row
+        for row in round_.reminders.values("project_id").annotate(
+            count=Count("pk"), last=Max("sent_at")
+        )
+    }
+    rows = []
+    for project in projects:
+        report = reports.get(project.pk)
+        if report is not None:
+            handed_in = timezone.localtime(report.submitted_at).date()
+            state = "late_handed_in" if handed_in > round_.due_date else "handed_in"
+        else:
+            state = "late" if past_due else "open"
+        rows.append(
+            {
+                "project": project,
+                "report": report,
+                "state": state,
+                "reminders": reminders.get(project.pk),
+            }
+        )
+    handed_in = sum(1 for row in rows if row["report"] is not None)
+    late = sum(1 for row in rows if row["state"] == "late")
+    return {
+        "rows": rows,
+        "total": len(rows),
+        "handed_in": handed_in,
+        "late": late,
+        "open": len(rows) - handed_in - late,
+        "past_due": past_due,
+    }
+
+
+@admin.register(ReportingRound)
+class ReportingRoundAdmin(ViewOnlyHistoryAdmin):
+    """Rounds are opened through the service (which e-mails the teams) and then fixed."""
+
+    list_display = ("title", "due_date", "handed_in", "opened_at", "opened_by")
+    list_select_related = ("opened_by",)
+    search_fields = ("title",)
+    date_hierarchy = "due_date"
+    inlines = [ReportReminderInline]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": ("title", "introduction", "due_date", "contracts"),
+                "description": _(
+                    "Opening the round asks the team of every project of the chosen contracts "
+                    "for a report, and e-mails each team member."
+                ),
+            },
+        ),
+    )
+    formfield_overrides = {
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+    }
+
+    class Media:
+        css = {"all": ("admin-extra/admin.css",)}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                requested_count=Count(
+                    "contracts__projects",
+                    filter=~Q(contracts__projects__status=ProjectStatus.CANCELLED),
+                    distinct=True,
+                ),
+                report_count=Count("reports", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("handed in"))
+    def handed_in(self, obj):
+        return gettext("%(handed_in)d of %(total)d") % {
+            "handed_in": obj.report_count,
+            "total": obj.requested_count,
+        }
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.fieldsets
+        return (
+            (None, {"fields": ("title", "introduction", "due_date", "contracts")}),
+            (_("Opened"), {"fields": (("opened_at", "opened_by"), "is_illustrative")}),
+        )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "contracts" and isinstance(
+            field.widget, admin_widgets.RelatedFieldWidgetWrapper
+        ):
+            # A round is about existing contracts: no "add another contract" link beside them.
+            field.widget = field.widget.widget
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "contracts":
+            kwargs["queryset"] = Contract.objects.filter(status__in=PUBLIC_STATUSES).select_related(
+                "neighbourhood"
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    # --- Fixed once opened: the teams were told ---
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_remind_permission(self, request, obj=None):
+        return request.user.has_perm("projects.add_reportreminder")
+
+    # --- Opening a round ---
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Open a round through the service; the teams get their e-mail after the commit."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        fieldsets = self.get_fieldsets(request)
+        RoundForm = self.get_form(request, None, change=False, fields=flatten_fieldsets(fieldsets))
+        form = RoundForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    round_ = services.open_round(
+                        title=form.cleaned_data["title"],
+                        introduction=form.cleaned_data["introduction"],
+                        due_date=form.cleaned_data["due_date"],
+                        contracts=form.cleaned_data["contracts"],
+                        user=request.user,
+                    )
+                    self.log_addition(request, round_, [{"added": {}}])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                count = round_.requested_projects().count()
+                messages.success(
+                    request,
+                    ngettext(
+                        "The round “%(round)s” is open: %(count)d project is asked to report.",
+                        "The round “%(round)s” is open: %(count)d projects are asked to report.",
+                        count,
+                    )
+                    % {"round": round_, "count": count},
+                    extra_tags="round_opened",
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:projects_reportinground_change", args=[quote(round_.pk)])
+                )
+        admin_form = helpers.AdminForm(form, list(fieldsets), {}, (), model_admin=self)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Open a reporting round"),
+            "subtitle": None,
+            "adminform": admin_form,
+            "object_id": None,
+            "original": None,
+            "is_popup": False,
+            "to_field": None,
+            "media": self.media + admin_form.media,
+            "inline_admin_formsets": [],
+            "errors": helpers.AdminErrorList(form, []),
+            "preserved_filters": self.get_preserved_filters(request),
+            "show_save_and_add_another": False,
+            "show_save_and_continue": False,
+            **(extra_context or {}),
+        }
+        return self.render_change_form(request, context, add=True, form_url=form_url)
+
+    # --- Completeness and reminders ---
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        round_ = self.get_object(request, unquote(object_id))
+        if round_ is not None:
+            overview = completeness(round_)
+            extra_context = {
+                **(extra_context or {}),
+                "overview": overview,
+                "remind_url": (
+                    reverse("admin:projects_reportinground_remind", args=[quote(round_.pk)])
+                    if overview["late"] and self.has_remind_permission(request, round_)
+                    else None
+                ),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/remind/",
+                self.admin_site.admin_view(self.remind_view),
+                name="projects_reportinground_remind",
+            ),
+            *super().get_urls(),
+        ]
+
+    def remind_view(self, request, object_id):
+        """POST only: e-mail the teams whose report is late, then go back to the round."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_view_permission(request) and self.has_remind_permission(request)):
+            raise PermissionDenied
+        round_ = self.get_object(request, unquote(object_id))
+        if round_ is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        reminded = services.send_reminders(round_, user=request.user)
+        if reminded:
+            messages.success(
+                request,
+                ngettext(
+                    "A reminder was sent to the team of %(count)d late project.",
+                    "A reminder was sent to the teams of %(count)d late projects.",
+                    reminded,
+                )
+                % {"count": reminded},
+                extra_tags="reminders_sent",
+            )
+        else:
+            messages.info(
+                request,
+                gettext("No report is late: no reminder was sent."),
+                extra_tags="nothing_late",
+            )
+        return HttpResponseRedirect(
+            reverse("admin:projects_reportinground_change", args=[quote(round_.pk)])
+        )
+
+
+@admin.register(ProjectReport)
+class ProjectReportAdmin(admin.ModelAdmin):
+    """The reports handed in: frozen, read-only for everyone, superusers included."""
+
+    list_display = (
+        "project",
+        "neighbourhood",
+        "round",
+        "progress",
+        "submitted_at",
+        "submitted_by",
+    )
+    list_display_links = ("project",)
+    list_filter = ("round", "project__contract__neighbourhood", "status")
+    list_select_related = ("round", "project__contract__neighbourhood", "submitted_by")
+    search_fields = ("project__title", "achieved", "deviations", "next_steps")
+    fieldsets = (
+        (None, {"fields": ("round", "project", ("submitted_at", "submitted_by"))}),
+        (
+            _("Report"),
+            {
+                "fields": (
+                    ("status", "percent_complete"),
+                    "achieved",
+                    "deviations",
+                    "next_steps",
+                )
+            },
+        ),
+    )
+    readonly_fields = flatten_fieldsets(fieldsets)
+
+    class Media:
+        css = {"all": ("admin-extra/admin.css",)}
+
+    @admin.display(description=_("neighbourhood"), ordering="project__contract__neighbourhood")
+    def neighbourhood(self, obj):
+        return obj.project.contract.neighbourhood
+
+    @admin.display(description=_("progress"), ordering="percent_complete")
+    def progress(self, obj):
+        return f"{obj.get_status_display()}, {obj.percent_complete}%"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

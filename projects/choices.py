@@ -1,0 +1,47 @@
+"""Status enums of the projects domain, with the project lifecycle table."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    ON_SCHEDULE = "on_schedule", _("on schedule")
+    DELAYED = "delayed", _("delayed")
+    DONE = "done", _("done")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+# The status a progress update may give a project, from the status it has. An update may also
+# keep the status as it is. Done and cancelled are final: no update is taken any more.
+PROJECT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ProjectStatus.PLANNED: frozenset(
+        {
+            ProjectStatus.ON_SCHEDULE,
+            ProjectStatus.DELAYED,
+            ProjectStatus.DONE,
+            ProjectStatus.CANCELLED,
+        }
+    ),
+    ProjectStatus.ON_SCHEDULE: frozenset(
+        {ProjectStatus.DELAYED, ProjectStatus.DONE, ProjectStatus.CANCELLED}
+    ),
+    ProjectStatus.DELAYED: frozenset(
+        {ProjectStatus.ON_SCHEDULE, ProjectStatus.DONE, ProjectStatus.CANCELLED}
+    ),
+    ProjectStatus.DONE: frozenset(),
+    ProjectStatus.CANCELLED: frozenset(),
+}
+
+CLOSED_STATUSES = frozenset({ProjectStatus.DONE, ProjectStatus.CANCELLED})
+
+
+class TeamRole(models.TextChoices):
+    LEAD = "lead", _("project leader")
+    MEMBER = "member", _("member")
+    RESIDENT_MEMBER = "resident_member", _("resident member")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("public")
+    INTERNAL = "internal", _("internal (team and staff only)")

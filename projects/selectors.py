@@ -1,0 +1,202 @@
+"""Reads of the projects domain for the public pages: the wijk page, a project, a round review.
+
+Every function here costs a fixed number of queries, however many projects, wishes, partners,
+updates or reports there are: related rows come through `Prefetch(..., to_attr=...)` or a
+subquery, never through a query per row in a template.
+"""
+
+from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from contracts.models import Contract, Neighbourhood, ResidentWish
+from projects.choices import ProjectStatus
+from projects.models import ProgressUpdate, Project, ProjectPartner, ProjectReport, ReportingRound
+
+# Newest first, as the model orders them; spelled out because the subquery below needs it too.
+UPDATE_ORDER = ("-date", "-created_at", "-pk")
+
+
+def _public_updates():
+    return ProgressUpdate.objects.public().order_by(*UPDATE_ORDER)
+
+
+def _wishes():
+    return ResidentWish.objects.order_by("order", "pk")
+
+
+def _participants():
+    return ProjectPartner.objects.select_related("partner").order_by("order", "pk")
+
+
+def is_illustrative(project):
+    """Whether showing this project shows demo data (its own flag, its contract's, its lead
+    partner's). Uses select_related rows only."""
+    return (
+        project.is_illustrative
+        or project.contract.is_illustrative
+        or project.lead_partner.is_illustrative
+    )
+
+
+# --- The wijk page ------------------------------------------------------------------------------
+
+
+def contract_projects(contract):
+    """The projects of `contract` for the wijk page, each with `wish_list` and `latest_update`.
+
+    `latest_update` is the newest public, non-hidden update (or None): its id comes from a
+    subquery and the rows from one more query, so only one update per project is loaded however
+    long the timelines grow. Three queries in all.
+    """
+    if contract is None:
+        return []
+    latest_public = _public_updates().filter(project=OuterRef("pk")).values("pk")[:1]
+    projects = list(
+        Project.objects.filter(contract=contract)
+        .select_related("lead_partner", "contract")
+        .prefetch_related(Prefetch("wishes", queryset=_wishes(), to_attr="wish_list"))
+        .annotate(latest_update_id=Subquery(latest_public))
+        .order_by("number", "pk")
+    )
+    update_ids = [p.latest_update_id for p in projects if p.latest_update_id is not None]
+    updates = ProgressUpdate.objects.in_bulk(update_ids) if update_ids else {}
+    for project in projects:
+        project.latest_update = updates.get(project.latest_update_id)
+    return projects
+
+
+def wishes_with_projects(contract, projects):
+    """The contract's wishes, each with `answering_projects`: the projects that answer it.
+
+    Built from the prefetched rows of `contract` (contracts.selectors.contracts_with_summary)
+    and of `projects` (contract_projects), so it costs no query.
+    """
+    if contract is None:
+        return []
+    by_wish = {}
+    for project in projects:
+        for wish in project.wish_list:
+            by_wish.setdefault(wish.pk, []).append(project)
+    wishes = list(contract.wishes.all())
+    for wish in wishes:
+        wish.answering_projects = by_wish.get(wish.pk, [])
+    return wishes
+
+
+def published_rounds(contract):
+    """The reporting rounds of `contract` in which at least one of its projects reported."""
+    if contract is None:
+        return []
+    return list(
+        ReportingRound.objects.filter(contracts=contract, reports__project__contract=contract)
+        .distinct()
+        .order_by("due_date", "pk")
+    )
+
+
+# --- The project page -----------------------------------------------------------------------
+
+
+def project_detail_queryset(user):
+    """Projects the visitor may open, with everything the project page shows.
+
+    Residents see projects of public contracts; staff also those of drafts (the page marks
+    them as a concept). The timeline is `public_updates`: public and not hidden, for everyone,
+    staff included, because this is the public page (the portal shows the internal ones).
+    """
+    return (
+        Project.objects.visible_to(user)
+        .select_related("contract__neighbourhood__district", "lead_partner")
+        .prefetch_related(
+            Prefetch("participants", queryset=_participants(), to_attr="participant_list"),
+            Prefetch("wishes", queryset=_wishes(), to_attr="wish_list"),
+            Prefetch("updates", queryset=_public_updates(), to_attr="public_updates"),
+        )
+    )
+
+
+def project_shows_illustrative(project):
+    """Whether the project page shows demo data (needs project_detail_queryset's rows)."""
+    return is_illustrative(project) or any(
+        participant.partner.is_illustrative for participant in project.participant_list
+    )
+
+
+# --- The contract text, chapter 2 -----------------------------------------------------------
+
+
+def contract_chapter_projects(contract):
+    """The projects of `contract` as its text describes them (chapter 2): partners and wishes.
+
+    Three queries. Status and progress are left out on purpose: chapter 2 is the signed promise.
+    """
+    if contract is None or contract.pk is None:
+        return []
+    return list(
+        Project.objects.filter(contract=contract)
+        .select_related("lead_partner")
+        .prefetch_related(
+            Prefetch("participants", queryset=_participants(), to_attr="participant_list"),
+            Prefetch("wishes", queryset=_wishes(), to_attr="wish_list"),
+        )
+        .order_by("number", "pk")
+    )
+
+
+# --- Round reviews --------------------------------------------------------------------------
+
+
+def round_review(slug, round_pk):
+    """Everything the public review of reporting round `round_pk` for wijk `slug` shows.
+
+    Returns a dict with `neighbourhood`, `round`, `contracts` (each with `review_projects`,
+    each project with `report`, its report for this round or None, and `is_late`),
+    `projects` (all of them), `handed_in_count`, `is_past_due` and `shows_illustrative`.
+    Raises Http404 unless the round includes a public contract of that wijk. Five queries
+    however many projects and reports.
+
+    Who handed a report in is deliberately not loaded: team members' names are personal data
+    and never shown on public pages.
+    """
+    neighbourhood = get_object_or_404(Neighbourhood.objects.select_related("district"), slug=slug)
+    round_ = get_object_or_404(ReportingRound, pk=round_pk)
+    reports = ProjectReport.objects.filter(round=round_).defer("submitted_by")
+    # The projects asked to report (ReportingRound.requested_projects: all but the cancelled
+    # ones), plus any project that reported before it was cancelled: a handed-in report
+    # never disappears from the review.
+    projects = (
+        Project.objects.filter(~Q(status=ProjectStatus.CANCELLED) | Q(reports__round=round_))
+        .distinct()
+        .select_related("lead_partner")
+        .prefetch_related(Prefetch("reports", queryset=reports, to_attr="round_reports"))
+        .order_by("number", "pk")
+    )
+    contracts = list(
+        Contract.objects.public()
+        .filter(neighbourhood=neighbourhood, reporting_rounds=round_)
+        .order_by("period_start", "pk")
+        .prefetch_related(Prefetch("projects", queryset=projects, to_attr="review_projects"))
+    )
+    if not contracts:
+        raise Http404("This round does not include a public contract of this neighbourhood")
+    is_past_due = round_.is_past_due(timezone.localdate())
+    for contract in contracts:
+        for project in contract.review_projects:
+            report = project.round_reports[0] if project.round_reports else None
+            if report is not None:
+                report.handed_in_late = timezone.localdate(report.submitted_at) > round_.due_date
+            project.report = report
+            project.is_late = report is None and is_past_due
+    all_projects = [project for contract in contracts for project in contract.review_projects]
+    return {
+        "neighbourhood": neighbourhood,
+        "round": round_,
+        "contracts": contracts,
+        "projects": all_projects,
+        "handed_in_count": sum(1 for project in all_projects if project.report is not None),
+        "is_past_due": is_past_due,
+        "shows_illustrative": round_.is_illustrative
+        or any(is_illustrative(project) for project in all_projects),
+    }

@@ -1,0 +1,331 @@
+"""Writes of the projects domain: progress updates, hiding them, reporting rounds, reports."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from contracts.choices import PUBLIC_STATUSES
+from projects.choices import PROJECT_TRANSITIONS, ProjectStatus, Visibility
+from projects.models import (
+    ProgressUpdate,
+    Project,
+    ProjectReport,
+    ReportingRound,
+    ReportReminder,
+    TeamMembership,
+)
+from projects.validators import validate_attachment
+
+
+def can_report_on(user, project):
+    """Team members of the project and staff may post updates and reports."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff:
+        return True
+    return TeamMembership.objects.filter(project=project, user=user).exists()
+
+
+def _check_may_report(user, project):
+    if not can_report_on(user, project):
+        raise PermissionDenied("Not a member of this project's team.")
+
+
+def _check_status_and_percent(project, status, percent_complete):
+    errors = {}
+    if status not in ProjectStatus.values:
+        errors["status"] = ValidationError(_("Unknown project status."), code="invalid_status")
+    elif status != project.status and status not in PROJECT_TRANSITIONS[project.status]:
+        errors["status"] = ValidationError(
+            _("A project that is “%(from)s” cannot become “%(to)s”."),
+            code="status_not_allowed",
+            params={
+                "from": ProjectStatus(project.status).label,
+                "to": ProjectStatus(status).label,
+            },
+        )
+    if not isinstance(percent_complete, int) or not 0 <= percent_complete <= 100:
+        errors["percent_complete"] = ValidationError(
+            _("The percentage lies between 0 and 100."), code="percent_out_of_range"
+        )
+    elif status == ProjectStatus.DONE and percent_complete != 100:
+        errors["percent_complete"] = ValidationError(
+            _("A project that is done is 100% complete."), code="done_needs_full_percent"
+        )
+    return errors
+
+
+def refresh_progress(project):
+    """Set the project's status and percentage from its newest update that is not hidden."""
+    latest = project.updates.filter(hidden=False).order_by("-date", "-created_at", "-pk").first()
+    status = latest.status if latest else ProjectStatus.PLANNED
+    percent = latest.percent_complete if latest else 0
+    if (project.status, project.percent_complete) != (status, percent):
+        project.status, project.percent_complete = status, percent
+        project.save(update_fields=["status", "percent_complete"])
+
+
+def log_update(
+    project,
+    *,
+    author,
+    date,
+    status,
+    percent_complete,
+    happened,
+    next_steps="",
+    visibility=Visibility.PUBLIC,
+    attachment=None,
+):
+    """Record a dated progress update and move the project's status and percentage with it.
+
+    Only the project's team and staff may post. Refused (ValidationError with codes, nothing
+    written) for a done or cancelled project, a date in the future or before the contract
+    starts, a status the lifecycle table does not allow, a percentage outside 0–100, and an
+    attachment that is not a JPEG, PNG or PDF of at most 5 MB (judged by its content).
+    """
+    _check_may_report(author, project)
+    with transaction.atomic():
+        project = Project.objects.select_for_update().select_related("contract").get(pk=project.pk)
+        if project.is_closed:
+            raise ValidationError(
+                _("This project is %(status)s: no more updates are taken."),
+                code="project_closed",
+                params={"status": project.get_status_display()},
+            )
+        errors = _check_status_and_percent(project, status, percent_complete)
+        today = timezone.localdate()
+        if date > today:
+            errors["date"] = ValidationError(
+                _("The date cannot lie in the future."), code="date_in_future"
+            )
+        elif date < project.contract.period_start:
+            errors["date"] = ValidationError(
+                _("The date lies before the contract starts (%(start)s)."),
+                code="date_before_contract",
+                params={"start": project.contract.period_start},
+            )
+        if not happened or not happened.strip():
+            errors["happened"] = ValidationError(
+                _("Describe what happened."), code="happened_missing"
+            )
+        if visibility not in Visibility.values:
+            errors["visibility"] = ValidationError(
+                _("Choose public or internal."), code="invalid_visibility"
+            )
+        attachment_type = ""
+        if attachment:
+            try:
+                attachment_type = validate_attachment(attachment)
+            except ValidationError as error:
+                errors["attachment"] = error
+        if errors:
+            raise ValidationError(errors)
+
+        update = ProgressUpdate(
+            project=project,
+            author=author,
+            date=date,
+            status=status,
+            percent_complete=percent_complete,
+            happened=happened.strip(),
+            next_steps=next_steps.strip(),
+            visibility=visibility,
+            attachment_type=attachment_type,
+        )
+        if attachment:
+            update.attachment.save(attachment.name, attachment, save=False)
+        update.save()
+        refresh_progress(project)
+    return update
+
+
+def hide_update(update, *, user, reason):
+    """Hide an update from everyone but staff, with the reason; logged in its history."""
+    if not (user.is_authenticated and user.is_staff):
+        raise PermissionDenied("Only staff hide updates.")
+    if not reason or not reason.strip():
+        raise ValidationError(
+            {
+                "reason": ValidationError(
+                    _("Give the reason for hiding this update."), code="hide_reason_missing"
+                )
+            }
+        )
+    with transaction.atomic():
+        update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+        if update.hidden:
+            raise ValidationError(_("This update is already hidden."), code="already_hidden")
+        update.hidden = True
+        update.hidden_reason = reason.strip()
+        update.hidden_by = user
+        update.hidden_at = timezone.now()
+        update.save(update_fields=sorted(ProgressUpdate.HIDING_FIELDS))
+        project = Project.objects.select_for_update().get(pk=update.project_id)
+        refresh_progress(project)
+    return update
+
+
+# --- Reporting rounds ---------------------------------------------------------------------------
+
+
+def open_round(*, title, due_date, contracts, user, introduction="", is_illustrative=False):
+    """Open a reporting round for `contracts` and tell their teams by e-mail (after commit)."""
+    contracts = list(contracts)
+    errors = {}
+    if not title or not title.strip():
+        errors["title"] = ValidationError(_("Give the round a title."), code="title_missing")
+    if not contracts:
+        errors["contracts"] = ValidationError(
+            _("Choose at least one contract."), code="no_contracts"
+        )
+    elif any(contract.status not in PUBLIC_STATUSES for contract in contracts):
+        errors["contracts"] = ValidationError(
+            _("Only contracts that are ready for signing or signed can report."),
+            code="contract_not_signed",
+        )
+    if due_date < timezone.localdate():
+        errors["due_date"] = ValidationError(
+            _("The due date cannot lie in the past."), code="due_date_in_past"
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        round_ = ReportingRound.objects.create(
+            title=title.strip(),
+            introduction=introduction.strip(),
+            due_date=due_date,
+            opened_at=timezone.now(),
+            opened_by=user if user is not None and user.is_authenticated else None,
+            is_illustrative=is_illustrative,
+        )
+        round_.contracts.set(contracts)
+        messages = _team_messages(
+            round_.requested_projects(), "projects/email/round_opened.txt", {"round": round_}
+        )
+        transaction.on_commit(lambda: _send(messages))
+    return round_
+
+
+def submit_report(
+    round_, project, *, user, achieved, deviations="", next_steps="", status, percent_complete
+):
+    """Hand in the report of `project` for `round_`: once, by its team or staff; then frozen."""
+    _check_may_report(user, project)
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        if not round_.requested_projects().filter(pk=project.pk).exists():
+            raise ValidationError(
+                _("This project is not asked to report in this round."),
+                code="project_not_in_round",
+            )
+        if ProjectReport.objects.filter(round=round_, project=project).exists():
+            raise ValidationError(
+                _("A report for this project has already been handed in for this round."),
+                code="report_already_submitted",
+            )
+        errors = _check_status_and_percent(project, status, percent_complete)
+        if not achieved or not achieved.strip():
+            errors["achieved"] = ValidationError(
+                _("Describe what was achieved."), code="achieved_missing"
+            )
+        if errors:
+            raise ValidationError(errors)
+        try:
+            with transaction.atomic():
+                report = ProjectReport.objects.create(
+                    round=round_,
+                    project=project,
+                    achieved=achieved.strip(),
+                    deviations=deviations.strip(),
+                    next_steps=next_steps.strip(),
+                    status=status,
+                    percent_complete=percent_complete,
+                    submitted_by=user,
+                    submitted_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise ValidationError(
+                _("A report for this project has already been handed in for this round."),
+                code="report_already_submitted",
+            ) from None
+    return report
+
+
+def late_projects(round_, today=None):
+    """Projects of the round without a report once the due date has passed."""
+    today = today or timezone.localdate()
+    if today <= round_.due_date:
+        return Project.objects.none()
+    return round_.requested_projects().exclude(reports__round=round_)
+
+
+def send_reminders(round_, *, user=None, today=None, not_reminded_for_days=None):
+    """E-mail the teams of the late projects of `round_` (after commit); return how many
+    projects were reminded.
+
+    Staff send reminders from the admin (`user`); the daily `send_report_reminders` command
+    sends them without a user, skipping projects reminded in the last `not_reminded_for_days`.
+    """
+    if user is not None and not (user.is_authenticated and user.is_staff):
+        raise PermissionDenied("Only staff send reminders.")
+    projects = late_projects(round_, today)
+    if not_reminded_for_days is not None:
+        since = timezone.now() - datetime.timedelta(days=not_reminded_for_days)
+        projects = projects.exclude(reminders__round=round_, reminders__sent_at__gte=since)
+    projects = list(projects)
+    with transaction.atomic():
+        messages = []
+        for project in projects:
+            project_messages = _team_messages(
+                [project], "projects/email/report_late.txt", {"round": round_}
+            )
+            ReportReminder.objects.create(
+                round=round_, project=project, sent_by=user, recipients=len(project_messages)
+            )
+            messages += project_messages
+        transaction.on_commit(lambda: _send(messages))
+    return len(projects)
+
+
+def _team_messages(projects, template_name, context):
+    """One e-mail per team member and project, in the site's language."""
+    memberships = (
+        TeamMembership.objects.filter(project__in=projects)
+        .exclude(user__email="")
+        .select_related("user", "project__contract__neighbourhood")
+    )
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for membership in memberships:
+            body = render_to_string(
+                template_name,
+                {
+                    **context,
+                    "user": membership.user,
+                    "project": membership.project,
+                    "portal_url": settings.SITE_URL + reverse("projects:portal"),
+                },
+            )
+            subject, _sep, text = body.strip().partition("\n")
+            messages.append(
+                (
+                    subject.strip(),
+                    text.strip(),
+                    settings.DEFAULT_FROM_EMAIL,
+                    [membership.user.email],
+                )
+            )
+    return messages
+
+
+def _send(messages):
+    if messages:
+        send_mass_mail(messages, fail_silently=False)

@@ -1,0 +1,51 @@
+from django.urls import path
+
+from projects.views import portal, public
+
+app_name = "projects"
+
+urlpatterns = [
+    # Public
+    path("projecten/<int:pk>/", public.ProjectDetailView.as_view(), name="project_detail"),
+    path(
+        "projecten/<int:pk>/bijlagen/<int:update_pk>/",
+        public.update_attachment,
+        name="update_attachment",
+    ),
+    path(
+        "wijken/<slug:slug>/tussenevaluaties/<int:round_pk>/",
+        public.RoundReviewView.as_view(),
+        name="round_review",
+    ),
+    path(
+        "wijken/<slug:slug>/tussenevaluaties/<int:round_pk>.pdf",
+        public.round_review_pdf,
+        name="round_review_pdf",
+    ),
+    # The project teams' portal
+    path("team/", portal.MyProjectsView.as_view(), name="portal"),
+    path("team/inloggen/", portal.LoginView.as_view(), name="login"),
+    path("team/uitloggen/", portal.LogoutView.as_view(), name="logout"),
+    path("team/wachtwoord-vergeten/", portal.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "team/wachtwoord-vergeten/verstuurd/",
+        portal.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "team/wachtwoord-herstellen/<uidb64>/<token>/",
+        portal.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "team/wachtwoord-herstellen/klaar/",
+        portal.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("team/projecten/<int:pk>/", portal.ProjectWorkView.as_view(), name="portal_project"),
+    path(
+        "team/rondes/<int:round_pk>/projecten/<int:pk>/",
+        portal.ReportView.as_view(),
+        name="portal_report",
+    ),
+]

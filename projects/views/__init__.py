@@ -1,0 +1,1 @@
+"""Views of the projects app: `public` for residents, `portal` for the project teams."""

@@ -1,0 +1,127 @@
+"""Public pages of the projects domain: a project with its timeline, the attachments of its
+updates, and the review of a reporting round for one wijk (as a page and as a PDF)."""
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.views.decorators.http import require_safe
+from django.views.generic import DetailView, TemplateView
+
+from projects import selectors
+from projects.models import ProgressUpdate, TeamMembership
+from wijkaanpak.pdf import render_pdf
+
+# The only types an attachment can have (projects.validators judges the content on upload).
+# Served with the type stored then, never with one guessed from the file name.
+ATTACHMENT_TYPES = {
+    "image/jpeg": ("inline", ".jpg"),
+    "image/png": ("inline", ".png"),
+    "application/pdf": ("attachment", ".pdf"),
+}
+
+
+class ProjectDetailView(DetailView):
+    """One project: partners with their contributions, the wishes it answers, its public
+    timeline. Drafts only for staff, marked as a concept like the contract page."""
+
+    template_name = "projects/project_detail.html"
+    context_object_name = "project"
+
+    def get_queryset(self):
+        return selectors.project_detail_queryset(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        project = self.object
+        return super().get_context_data(
+            contract=project.contract,
+            neighbourhood=project.contract.neighbourhood,
+            timeline=project.public_updates,
+            shows_illustrative=selectors.project_shows_illustrative(project),
+            **kwargs,
+        )
+
+
+def _may_see_update(user, update):
+    """Public, non-hidden updates of public contracts: anyone. Internal ones: the project's
+    team and staff. Hidden ones: staff only (they were hidden for a reason)."""
+    if user.is_authenticated and user.is_active and user.is_staff:
+        return True
+    if update.hidden:
+        return False
+    if update.is_public and update.project.contract.is_public:
+        return True
+    return (
+        user.is_authenticated
+        and user.is_active
+        and TeamMembership.objects.filter(project_id=update.project_id, user=user).exists()
+    )
+
+
+@require_safe
+def update_attachment(request, pk, update_pk):
+    """The photo or document of one update, to whoever may see that update; else 404.
+
+    Images open in the browser, PDFs download. The content type is the one stored when the
+    upload was checked by its content; `nosniff` keeps browsers from guessing another.
+    """
+    update = (
+        ProgressUpdate.objects.select_related("project__contract")
+        .filter(pk=update_pk, project_id=pk)
+        .first()
+    )
+    if (
+        update is None
+        or not update.attachment
+        or update.attachment_type not in ATTACHMENT_TYPES
+        or not _may_see_update(request.user, update)
+    ):
+        raise Http404("No such attachment")
+    disposition, suffix = ATTACHMENT_TYPES[update.attachment_type]
+    try:
+        file = update.attachment.open("rb")
+    except FileNotFoundError:
+        raise Http404("The attachment file is missing") from None
+    response = FileResponse(file, content_type=update.attachment_type)
+    response["Content-Disposition"] = content_disposition_header(
+        disposition == "attachment", f"voortgang-{pk}-{update.date:%Y-%m-%d}{suffix}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if not update.is_public or not update.project.contract.is_public:
+        # Not for shared caches: only some visitors may see it.
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class RoundReviewView(TemplateView):
+    """The review of a reporting round (e.g. the midterm review) for one wijk: every
+    requested project with its handed-in report, or that it is missing."""
+
+    template_name = "projects/round_review.html"
+
+    def get_context_data(self, **kwargs):
+        review = selectors.round_review(self.kwargs["slug"], self.kwargs["round_pk"])
+        return super().get_context_data(**review, **kwargs)
+
+
+@require_safe
+def round_review_pdf(request, slug, round_pk):
+    """The review of a reporting round for one wijk as a tagged PDF, dated today."""
+    review = selectors.round_review(slug, round_pk)
+    title = f"{review['round'].title} – {review['neighbourhood'].name}"
+    language = translation.get_language() or "nl"
+    pdf = render_pdf(
+        "pdf/round_review.html",
+        {
+            **review,
+            "drawn_up_on": timezone.localdate(),
+            "municipality_name": settings.MUNICIPALITY_NAME,
+        },
+        title=title,
+        language=language,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{slugify(review['round'].title) or 'ronde'}-{review['neighbourhood'].slug}.pdf"
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    return response
