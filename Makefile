@@ -13,6 +13,7 @@ help:
 	@echo "make install  only the set-up: .venv with every dependency"
 	@echo "make lint     ruff and the migrations check"
 	@echo "make messages refresh and compile the Dutch translation"
+	@echo "make bench    time the pages that grow with a contract (figures, not a test)"
 
 install: $(VENV)/.installed
 	@scripts/system-packages.sh --check
@@ -50,6 +51,11 @@ migrations-check: install
 messages: install
 	$(DEV_ENV) $(MANAGE) makemessages --locale nl --no-obsolete --add-location file --ignore '.venv/*' --ignore 'staticfiles/*'
 	$(BIN)/python scripts/compile_messages.py
+
+bench: install
+	$(DEV_ENV) $(MANAGE) migrate --noinput -v0
+	$(DEV_ENV) $(BIN)/python scripts/bench.py --projects 10 --updates 5
+	$(DEV_ENV) $(BIN)/python scripts/bench.py --projects 60 --updates 40
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

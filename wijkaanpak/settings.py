@@ -205,6 +205,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports every rendering step at INFO level.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # --- Product ----------------------------------------------------------------------------------
