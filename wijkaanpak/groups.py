@@ -47,6 +47,17 @@ GROUP_PERMISSIONS = {
             "partner": ("view",),
             "contract": ("view",),
         },
+        "budget": {
+            "fund": ("view",),
+            "fundcategory": ("view",),
+            # Booked, reduced and closed through budget.services; "add" is the right to book.
+            "allocation": ("view", "add"),
+            # Payments are never changed: "add" records one through the service.
+            "payment": ("view", "add"),
+            # "change" is the right to review, decide and withdraw, through the service.
+            "initiativeapplication": ("view", "change"),
+            "criterionreview": ("view",),
+        },
     },
 }
 

@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("", include("contracts.urls")),
     path("", include("projects.urls")),
+    path("", include("budget.urls")),
     path("toegankelijkheid/", views.AccessibilityView.as_view(), name="accessibility"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("healthz", views.healthz, name="healthz"),

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, TemplateView
 
+from budget import selectors as budget_selectors
 from contracts import selectors
 from projects import selectors as project_selectors
 
@@ -28,21 +29,23 @@ class HomeView(TemplateView):
             key=lambda neighbourhood: neighbourhood.name.casefold(),
         )
         contracts = [n.current_contract for n in neighbourhoods if n.current_contract]
+        fund = budget_selectors.current_fund()
         return super().get_context_data(
             neighbourhoods=neighbourhoods,
             contract_rounds=selectors.contract_rounds(neighbourhoods),
-            shows_illustrative=any(contract.is_illustrative for contract in contracts),
+            fund_glance=budget_selectors.fund_at_a_glance(fund) if fund else None,
+            shows_illustrative=any(contract.is_illustrative for contract in contracts)
+            or bool(fund and fund.is_illustrative),
             **kwargs,
         )
 
 
 class NeighbourhoodDetailView(DetailView):
     """The wijk page: its contract in short, the residents' wishes with the projects that
-    answer them, the projects with their progress, and room for the fund.
+    answer them, the projects with their progress, and the fund's initiatives in the wijk.
 
-    The fund is filled in by its own issue through the `fund` block of the template (see
-    templates/wijkaanpak/neighbourhood_detail.html). A fixed number of queries, however many
-    projects, wishes and updates the contract has.
+    A fixed number of queries, however many projects, wishes, updates, allocations and
+    applications there are.
     """
 
     template_name = "wijkaanpak/neighbourhood_detail.html"
@@ -56,7 +59,11 @@ class NeighbourhoodDetailView(DetailView):
             self.object, self.request.user, queryset=selectors.contracts_with_summary()
         )
         projects = project_selectors.contract_projects(contract)
+        fund = budget_selectors.current_fund()
         return super().get_context_data(
+            neighbourhood_fund=budget_selectors.neighbourhood_fund(fund, self.object)
+            if fund
+            else None,
             contract=contract,
             projects=projects,
             wishes=project_selectors.wishes_with_projects(contract, projects),

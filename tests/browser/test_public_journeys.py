@@ -215,3 +215,27 @@ def test_drafts_stay_hidden_from_residents(page, pilot):
     )
     page.goto("/wijken/leidsebuurt/contract/")
     assert "Concepttekst tweede periode" not in page.content()
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_fund_pages_pass_axe(page, pilot, language):
+    """The public account of the fund, and the fund on the home and wijk pages."""
+    if language == "en":
+        page.goto("/")
+        page.locator("select[name=language]").select_option("en")
+        page.locator("form[action='/taal/'] [type=submit]").click()
+        page.wait_for_load_state()
+    for path in ["/budget/", "/", "/wijken/boerhaavewijk/"]:
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == language
+        assert page.locator("h1").count() == 1, path
+        assert_accessible(page)
+
+
+def test_the_fund_account_fits_a_narrow_screen(page, pilot):
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto("/budget/")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    )
+    assert not overflow

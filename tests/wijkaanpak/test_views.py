@@ -126,8 +126,8 @@ def test_home_takes_a_fixed_number_of_queries(client):
     assert queries_for(2) == queries_for(8)
 
 
-def test_home_reserves_a_region_for_the_fund(client):
-    assert 'data-placeholder="fund"' in html(client.get(reverse("home")))
+def test_home_says_when_there_is_no_fund(client):
+    assert 'data-fund="none"' in html(client.get(reverse("home")))
 
 
 def test_home_works_without_any_data(client):
@@ -177,13 +177,13 @@ def test_wijk_page_shows_the_contract_summary_and_the_wishes(client):
     assert READY not in content
 
 
-def test_wijk_page_has_its_projects_and_reserves_a_block_for_the_fund(client):
+def test_wijk_page_has_its_projects_and_its_fund_block(client):
     contract = contract_in_status(ContractStatus.SIGNED)
 
     content = html(client.get(wijk_url(contract.neighbourhood)))
 
     assert 'data-region="projects"' in content
-    assert 'data-placeholder="fund"' in content
+    assert 'data-wijk-fund="none"' in content
     assert 'id="projecten"' in content
     assert 'id="wijkbudget"' in content
 

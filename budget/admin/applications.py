@@ -1,0 +1,326 @@
+"""Residents' initiative applications in the admin: reviewed per criterion, decided and
+withdrawn through `budget.services`; read-only otherwise, and entirely after the decision."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from budget import services
+from budget.admin.forms import CriterionReviewForm, DecisionForm, WithdrawForm
+from budget.admin.money import euros
+from budget.choices import DECIDED_STATUSES, ApplicationStatus, Criterion
+from budget.models import CriterionReview, InitiativeApplication
+from contracts.admin import report_refusal
+from projects.admin.base import ViewOnlyHistoryAdmin
+
+APPLICATION_FIELDSETS = (
+    (
+        None,
+        {
+            "fields": (
+                ("reference", "status"),
+                "fund",
+                "neighbourhood",
+                "title",
+                "description",
+                "amount_requested_display",
+                "cost_breakdown",
+                "submitted_at",
+                "is_illustrative",
+            )
+        },
+    ),
+    (
+        _("Fit with the contract"),
+        {"fields": ("wish", "project", "fit_explanation")},
+    ),
+    (
+        _("Own initiative and other budgets"),
+        {"fields": ("own_contribution", "no_other_budget", "other_budgets_tried")},
+    ),
+    (
+        _("Contact (personal data, staff only)"),
+        {"fields": ("contact_name", "contact_email", "contact_phone", "personal_data_erased_at")},
+    ),
+)
+DECISION_FIELDSET = (
+    _("Decision"),
+    {
+        "fields": (
+            "amount_granted_display",
+            "decision_reason",
+            "decided_by",
+            "decided_at",
+            "allocation_link",
+        )
+    },
+)
+
+
+@admin.register(InitiativeApplication)
+class InitiativeApplicationAdmin(ViewOnlyHistoryAdmin):
+    """Applications come from the public form; staff review, decide or withdraw them with the
+    forms on their page. The "change" permission is the right to review and decide."""
+
+    list_display = (
+        "reference",
+        "title",
+        "neighbourhood",
+        "amount_requested_display",
+        "status",
+        "submitted_at",
+    )
+    list_display_links = ("reference", "title")
+    list_filter = ("status", "neighbourhood")
+    list_select_related = ("neighbourhood",)
+    search_fields = ("reference", "title")
+    date_hierarchy = "submitted_at"
+    readonly_fields = (
+        *(
+            field
+            for _name, options in (*APPLICATION_FIELDSETS, DECISION_FIELDSET)
+            for row in options["fields"]
+            for field in (row if isinstance(row, tuple) else (row,))
+        ),
+    )
+
+    class Media:
+        css = {"all": ("admin-extra/admin.css",)}
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and obj.status in (*DECIDED_STATUSES, ApplicationStatus.WITHDRAWN):
+            return (*APPLICATION_FIELDSETS, DECISION_FIELDSET)
+        return APPLICATION_FIELDSETS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("neighbourhood", "decided_by")
+
+    @admin.display(description=_("amount requested"), ordering="amount_requested")
+    def amount_requested_display(self, obj):
+        return euros(obj.amount_requested)
+
+    @admin.display(description=_("amount granted"))
+    def amount_granted_display(self, obj):
+        return euros(obj.amount_granted)
+
+    @admin.display(description=_("allocation"))
+    def allocation_link(self, obj):
+        if obj.allocation_id is None:
+            return "-"
+        url = reverse("admin:budget_allocation_change", args=[quote(obj.allocation_id)])
+        return format_html('<a href="{}">{}</a>', url, obj.allocation)
+
+    # --- Written through the services only ---
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_review_permission(self, request, obj=None):
+        return request.user.has_perm("budget.change_initiativeapplication")
+
+    # --- The review box on the change page ---
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
+            extra_context = {**(extra_context or {}), "review": self._review(request, obj)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _review(self, request, obj):
+        """The criteria as reviewed, and the forms that the status and the user allow."""
+        may_review = self.has_review_permission(request, obj)
+        status = obj.status
+        reviews = {review.criterion: review for review in obj.reviews.select_related("reviewed_by")}
+        args = [quote(obj.pk)]
+        in_review = status == ApplicationStatus.IN_REVIEW
+        criteria = []
+        for criterion in Criterion:
+            review = reviews.get(criterion.value)
+            form = None
+            if may_review and in_review:
+                initial = {"criterion": criterion.value}
+                if review is not None:
+                    initial.update(met="yes" if review.met else "no", note=review.note)
+                form = CriterionReviewForm(initial=initial, auto_id=f"{criterion.value}-%s")
+            criteria.append({"criterion": criterion, "review": review, "form": form})
+        return {
+            "status": obj.get_status_display(),
+            "status_value": status,
+            "criteria": criteria,
+            "review_url": reverse("admin:budget_initiativeapplication_review", args=args),
+            "start_url": (
+                reverse("admin:budget_initiativeapplication_start_review", args=args)
+                if may_review and status == ApplicationStatus.SUBMITTED
+                else None
+            ),
+            "decide_url": (
+                reverse("admin:budget_initiativeapplication_decide", args=args)
+                if may_review and in_review
+                else None
+            ),
+            "decision_form": DecisionForm(auto_id="decision-%s"),
+            "withdraw_url": (
+                reverse("admin:budget_initiativeapplication_withdraw", args=args)
+                if may_review
+                and status in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
+                else None
+            ),
+            "withdraw_form": WithdrawForm(auto_id="withdraw-%s"),
+        }
+
+    # --- The state changes: small POST-only views ---
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        name = "budget_initiativeapplication_"
+        return [
+            path(
+                "<path:object_id>/start-review/",
+                view(self.start_review_view),
+                name=f"{name}start_review",
+            ),
+            path("<path:object_id>/review/", view(self.review_view), name=f"{name}review"),
+            path("<path:object_id>/decide/", view(self.decide_view), name=f"{name}decide"),
+            path("<path:object_id>/withdraw/", view(self.withdraw_view), name=f"{name}withdraw"),
+            *super().get_urls(),
+        ]
+
+    def _post(self, request, object_id, form_class, act):
+        """Run `act(application, cleaned_data)` for a valid POST; report and redirect back."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        change_url = reverse(
+            "admin:budget_initiativeapplication_change", args=[quote(application.pk)]
+        )
+        form = form_class(request.POST) if form_class is not None else None
+        if form is not None and not form.is_valid():
+            error = ValidationError(
+                [e for errors in form.errors.as_data().values() for e in errors]
+            )
+            report_refusal(request, error, subject=application)
+            return HttpResponseRedirect(change_url)
+        try:
+            act(application, form.cleaned_data if form is not None else {})
+        except ValidationError as error:
+            report_refusal(request, error, subject=application)
+        return HttpResponseRedirect(change_url)
+
+    def _changed(self, request, application, text, tag, field="status"):
+        label = str(InitiativeApplication._meta.get_field(field).verbose_name)
+        self.log_change(request, application, [{"changed": {"fields": [label]}}])
+        messages.success(request, text, extra_tags=tag)
+
+    def start_review_view(self, request, object_id):
+        def act(application, data):
+            application = services.start_review(application, user=request.user)
+            self._changed(
+                request,
+                application,
+                gettext("“%(application)s” is in review.") % {"application": application},
+                "review_started",
+            )
+
+        return self._post(request, object_id, None, act)
+
+    def review_view(self, request, object_id):
+        def act(application, data):
+            review = services.review_criterion(
+                application,
+                data["criterion"],
+                met=data["met"],
+                note=data["note"],
+                user=request.user,
+            )
+            self.log_change(
+                request,
+                application,
+                [
+                    {
+                        "changed": {
+                            "name": str(review._meta.verbose_name),
+                            "object": str(review),
+                            "fields": [str(_("met")), str(_("note"))],
+                        }
+                    }
+                ],
+            )
+            messages.success(
+                request,
+                gettext("The review of “%(criterion)s” was recorded.")
+                % {"criterion": review.get_criterion_display()},
+                extra_tags="criterion_reviewed",
+            )
+
+        return self._post(request, object_id, CriterionReviewForm, act)
+
+    def decide_view(self, request, object_id):
+        def act(application, data):
+            application = services.decide(
+                application,
+                data["decision"],
+                amount=data["amount"] or None,
+                reason=data["reason"],
+                user=request.user,
+            )
+            self._changed(
+                request,
+                application,
+                gettext("“%(application)s”: %(decision)s (%(amount)s).")
+                % {
+                    "application": application,
+                    "decision": application.get_status_display(),
+                    "amount": euros(application.amount_granted),
+                },
+                "application_decided",
+            )
+
+        return self._post(request, object_id, DecisionForm, act)
+
+    def withdraw_view(self, request, object_id):
+        def act(application, data):
+            application = services.withdraw(application, user=request.user, reason=data["reason"])
+            self._changed(
+                request,
+                application,
+                gettext("“%(application)s” was withdrawn.") % {"application": application},
+                "application_withdrawn",
+            )
+
+        return self._post(request, object_id, WithdrawForm, act)
+
+
+@admin.register(CriterionReview)
+class CriterionReviewAdmin(ViewOnlyHistoryAdmin):
+    """The judgements of the criteria, read-only: recorded on the application's page."""
+
+    list_display = ("application", "criterion", "met", "reviewed_by", "reviewed_at")
+    list_filter = ("criterion", "met")
+    list_select_related = ("application", "reviewed_by")
+    search_fields = ("application__reference", "application__title")
+    fields = ("application", "criterion", "met", "note", "reviewed_by", "reviewed_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,502 @@
+"""The fund and its ledger in the admin: funds (superusers), allocations booked, reduced,
+closed and paid through `budget.services`, and payments that are never changed."""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from budget import services
+from budget.admin.forms import (
+    AllocationBookingForm,
+    AmountForm,
+    FundAdminForm,
+    FundCategoryAdminForm,
+    PaymentForm,
+)
+from budget.admin.money import euros
+from budget.choices import AllocationStatus
+from budget.models import ZERO, Allocation, Fund, FundCategory, Payment
+from contracts.admin import report_refusal
+from projects.admin.base import ViewOnlyHistoryAdmin
+
+MONEY = DecimalField(max_digits=12, decimal_places=2)
+
+
+def _sum(expression):
+    return Coalesce(Sum(expression), Value(ZERO), output_field=MONEY)
+
+
+def _paid_per_fund():
+    """The sum paid from each fund, as a subquery (a join would count allocations twice)."""
+    return Coalesce(
+        Subquery(
+            Payment.objects.filter(allocation__fund=OuterRef("pk"))
+            .order_by()
+            .values("allocation__fund")
+            .annotate(total=Sum("amount"))
+            .values("total")[:1],
+            output_field=MONEY,
+        ),
+        Value(ZERO),
+        output_field=MONEY,
+    )
+
+
+class ReadOnlyInline:
+    """An inline of rows that only a service writes."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Funds ------------------------------------------------------------------------------------
+
+
+class FundCategoryInline(admin.TabularInline):
+    model = FundCategory
+    form = FundCategoryAdminForm
+    fields = ("kind", "ceiling")
+    extra = 0
+
+
+@admin.register(Fund)
+class FundAdmin(ViewOnlyHistoryAdmin):
+    """A fund and its categories; set up by superusers, its figures computed from the ledger.
+
+    A total or ceiling below what is already committed is refused; the bookings themselves are
+    guarded by the services' lock, these edits (superusers only, rare) are not.
+    """
+
+    form = FundAdminForm
+
+    list_display = ("name", "total_display", "committed", "paid", "remaining", "decision_reference")
+    search_fields = ("name", "decision_reference")
+    inlines = [FundCategoryInline]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "total",
+                    ("decision_reference", "decision_date"),
+                    ("period_start", "period_end"),
+                    "is_illustrative",
+                )
+            },
+        ),
+        (_("Figures"), {"fields": ("total_display", "committed", "paid", "remaining")}),
+    )
+    readonly_fields = ("total_display", "committed", "paid", "remaining")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(committed_sum=_sum("allocations__amount"), paid_sum=_paid_per_fund())
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        return self.fieldsets if obj is not None else self.fieldsets[:1]
+
+    @admin.display(description=_("total"), ordering="total")
+    def total_display(self, obj):
+        return euros(obj.total)
+
+    @admin.display(description=_("committed"), ordering="committed_sum")
+    def committed(self, obj):
+        return euros(obj.committed_sum)
+
+    @admin.display(description=_("paid"), ordering="paid_sum")
+    def paid(self, obj):
+        return euros(obj.paid_sum)
+
+    @admin.display(description=_("remaining"))
+    def remaining(self, obj):
+        return euros(obj.total - obj.committed_sum)
+
+    # The fund's total and ceilings bound every booking: only superusers set them.
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(FundCategory)
+class FundCategoryAdmin(ViewOnlyHistoryAdmin):
+    """Categories are edited inline on their fund; this is their read-only list."""
+
+    list_display = ("fund", "kind", "ceiling_display")
+    list_filter = ("kind",)
+    list_select_related = ("fund",)
+
+    @admin.display(description=_("ceiling"), ordering="ceiling")
+    def ceiling_display(self, obj):
+        return euros(obj.ceiling)
+
+    def has_module_permission(self, request):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Allocations and payments -----------------------------------------------------------------
+
+
+class PaymentInline(ReadOnlyInline, admin.TabularInline):
+    model = Payment
+    fields = ("paid_on", "amount_display", "reference", "booked_by", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("booked_by")
+
+    @admin.display(description=_("amount"))
+    def amount_display(self, obj):
+        return euros(obj.amount)
+
+
+ALLOCATION_FIELDS = (
+    "fund",
+    "category",
+    "neighbourhood",
+    "amount_display",
+    "paid_display",
+    "status",
+    "purpose",
+    "decision_date",
+    "decision_reference",
+    "decided_by",
+    "application_link",
+    "created_at",
+    "is_illustrative",
+)
+
+
+@admin.register(Allocation)
+class AllocationAdmin(ViewOnlyHistoryAdmin):
+    """Allocations are booked through the service (the add form) and then read-only; they are
+    reduced, closed and paid with the forms on their page."""
+
+    list_display = (
+        "decision_date",
+        "purpose",
+        "category_kind",
+        "neighbourhood",
+        "amount_display",
+        "paid_display",
+        "status",
+    )
+    list_display_links = ("decision_date", "purpose")
+    list_filter = ("category__kind", "neighbourhood", "status")
+    list_select_related = ("category", "neighbourhood")
+    search_fields = ("purpose", "decision_reference")
+    date_hierarchy = "decision_date"
+    inlines = [PaymentInline]
+    readonly_fields = ALLOCATION_FIELDS
+    fields = ALLOCATION_FIELDS
+    add_form_template = "admin/change_form.html"
+
+    class Media:
+        css = {"all": ("admin-extra/admin.css",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(paid_sum=_sum("payments__amount"))
+
+    @admin.display(description=_("category"), ordering="category__kind")
+    def category_kind(self, obj):
+        return obj.category.get_kind_display()
+
+    @admin.display(description=_("amount committed"), ordering="amount")
+    def amount_display(self, obj):
+        return euros(obj.amount)
+
+    @admin.display(description=_("paid"), ordering="paid_sum")
+    def paid_display(self, obj):
+        return euros(obj.paid_sum)
+
+    @admin.display(description=_("application"))
+    def application_link(self, obj):
+        from django.utils.html import format_html
+
+        application = getattr(obj, "application", None)
+        if application is None:
+            return "-"
+        url = reverse("admin:budget_initiativeapplication_change", args=[quote(application.pk)])
+        return format_html('<a href="{}">{}</a>', url, application.reference)
+
+    # --- Written by the services only ---
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_adjust_permission(self, request, obj=None):
+        """Who may book may also lower or close what was booked: the rest returns."""
+        return request.user.has_perm("budget.add_allocation")
+
+    def has_pay_permission(self, request, obj=None):
+        return request.user.has_perm("budget.add_payment")
+
+    # --- Booking ---
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Book an allocation through the service; its refusals become field errors."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = AllocationBookingForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                allocation = services.book_allocation(
+                    data["fund"],
+                    category=data["category"],
+                    amount=data["amount"],
+                    purpose=data["purpose"],
+                    decision_date=data["decision_date"],
+                    decision_reference=data["decision_reference"],
+                    neighbourhood=data["neighbourhood"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.log_addition(request, allocation, [{"added": {}}])
+                messages.success(
+                    request,
+                    gettext("“%(allocation)s” was booked.") % {"allocation": allocation},
+                    extra_tags="allocation_booked",
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:budget_allocation_change", args=[quote(allocation.pk)])
+                )
+        fieldsets = [(None, {"fields": list(AllocationBookingForm.Meta.fields)})]
+        admin_form = helpers.AdminForm(form, fieldsets, {}, (), model_admin=self)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Book an allocation"),
+            "subtitle": None,
+            "adminform": admin_form,
+            "object_id": None,
+            "original": None,
+            "is_popup": False,
+            "to_field": None,
+            "media": self.media + admin_form.media,
+            "inline_admin_formsets": [],
+            "errors": helpers.AdminErrorList(form, []),
+            "preserved_filters": self.get_preserved_filters(request),
+            "show_save_and_add_another": False,
+            "show_save_and_continue": False,
+            **(extra_context or {}),
+        }
+        return self.render_change_form(request, context, add=True, form_url=form_url)
+
+    # --- Reducing, closing, paying ---
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/reduce/", view(self.reduce_view), name="budget_allocation_reduce"
+            ),
+            path("<path:object_id>/close/", view(self.close_view), name="budget_allocation_close"),
+            path("<path:object_id>/pay/", view(self.pay_view), name="budget_allocation_pay"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and obj.status == AllocationStatus.OPEN:
+            args = [quote(obj.pk)]
+            extra = {}
+            if self.has_adjust_permission(request, obj):
+                extra["reduce_url"] = reverse("admin:budget_allocation_reduce", args=args)
+                extra["reduce_form"] = AmountForm(auto_id="reduce-%s")
+                extra["close_url"] = reverse("admin:budget_allocation_close", args=args)
+            if self.has_pay_permission(request, obj):
+                extra["pay_url"] = reverse("admin:budget_allocation_pay", args=args)
+                extra["pay_form"] = PaymentForm(auto_id="pay-%s")
+            extra_context = {**(extra_context or {}), **extra}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _allocation_or_redirect(self, request, object_id, permission):
+        if not permission(request):
+            raise PermissionDenied
+        allocation = self.get_object(request, unquote(object_id))
+        if allocation is None:
+            return None, self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return allocation, None
+
+    @staticmethod
+    def _change_url(allocation):
+        return reverse("admin:budget_allocation_change", args=[quote(allocation.pk)])
+
+    def reduce_view(self, request, object_id):
+        """POST only: lower the amount committed."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        allocation, redirect = self._allocation_or_redirect(
+            request, object_id, self.has_adjust_permission
+        )
+        if redirect:
+            return redirect
+        form = AmountForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, gettext("Enter the new amount."), extra_tags="amount_missing")
+            return HttpResponseRedirect(self._change_url(allocation))
+        before = allocation.amount
+        try:
+            allocation = services.reduce_allocation(
+                allocation, form.cleaned_data["amount"], user=request.user
+            )
+        except ValidationError as error:
+            report_refusal(request, error, subject=allocation)
+        else:
+            self._log(request, allocation, "amount")
+            messages.success(
+                request,
+                gettext("The allocation was reduced from %(before)s to %(after)s.")
+                % {"before": euros(before), "after": euros(allocation.amount)},
+                extra_tags="allocation_reduced",
+            )
+        return HttpResponseRedirect(self._change_url(allocation))
+
+    def close_view(self, request, object_id):
+        """Ask for confirmation (GET), then close the allocation (POST)."""
+        allocation, redirect = self._allocation_or_redirect(
+            request, object_id, self.has_adjust_permission
+        )
+        if redirect:
+            return redirect
+        if request.method == "POST":
+            try:
+                allocation = services.close_allocation(allocation, user=request.user)
+            except ValidationError as error:
+                report_refusal(request, error, subject=allocation)
+            else:
+                self._log(request, allocation, "status")
+                messages.success(
+                    request,
+                    gettext("The allocation was closed; %(amount)s stays committed (paid).")
+                    % {"amount": euros(allocation.amount)},
+                    extra_tags="allocation_was_closed",
+                )
+            return HttpResponseRedirect(self._change_url(allocation))
+        paid = services.paid(allocation)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Close an allocation"),
+            "opts": self.opts,
+            "object": allocation,
+            "amount": euros(allocation.amount),
+            "paid": euros(paid),
+            "returned": euros(allocation.amount - paid),
+            "change_url": self._change_url(allocation),
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/budget/allocation/close_confirmation.html", context)
+
+    def pay_view(self, request, object_id):
+        """POST only: record a payment against the allocation."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        allocation, redirect = self._allocation_or_redirect(
+            request, object_id, self.has_pay_permission
+        )
+        if redirect:
+            return redirect
+        form = PaymentForm(request.POST)
+        if not form.is_valid():
+            messages.error(
+                request,
+                gettext("Enter the amount and the date of the payment."),
+                extra_tags="payment_invalid",
+            )
+            return HttpResponseRedirect(self._change_url(allocation))
+        try:
+            payment = services.record_payment(
+                allocation,
+                amount=form.cleaned_data["amount"],
+                paid_on=form.cleaned_data["paid_on"],
+                reference=form.cleaned_data["reference"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            report_refusal(request, error, subject=allocation)
+        else:
+            self.log_addition(request, payment, [{"added": {}}])
+            messages.success(
+                request,
+                gettext("A payment of %(amount)s was recorded.")
+                % {"amount": euros(payment.amount)},
+                extra_tags="payment_recorded",
+            )
+        return HttpResponseRedirect(self._change_url(allocation))
+
+    def _log(self, request, allocation, field):
+        label = str(Allocation._meta.get_field(field).verbose_name)
+        self.log_change(request, allocation, [{"changed": {"fields": [label]}}])
+
+
+@admin.register(Payment)
+class PaymentAdmin(ViewOnlyHistoryAdmin):
+    """Payments, read-only: recorded on their allocation's page, never changed or deleted."""
+
+    list_display = ("paid_on", "amount_display", "allocation", "reference", "booked_by")
+    list_select_related = ("allocation", "booked_by")
+    list_filter = ("allocation__category__kind", "allocation__neighbourhood")
+    search_fields = ("reference", "allocation__purpose")
+    date_hierarchy = "paid_on"
+    readonly_fields = (
+        "allocation",
+        "amount_display",
+        "paid_on",
+        "reference",
+        "booked_by",
+        "created_at",
+    )
+    fields = readonly_fields
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj):
+        return euros(obj.amount)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,120 @@
+"""E-mail of the fund: the confirmation of an application and the decision letter.
+
+Called after commit by budget.services (notify_submitted, notify_decided). Mail is written in
+the site's language (settings.LANGUAGE_CODE): it is sent outside any visitor's request.
+Links use settings.SITE_URL, never the Host header of a request. The budget managers' mail
+holds no personal data of the applicant: they read the application in the admin.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from budget.choices import Criterion
+from wijkaanpak.groups import BUDGET_MANAGERS
+from wijkaanpak.pdf import render_pdf
+
+
+def _subject(text):
+    # A subject is one line, whatever a title contains.
+    return " ".join(str(text).split())
+
+
+def budget_manager_addresses():
+    """The e-mail addresses of the active budget managers."""
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=BUDGET_MANAGERS)
+        .exclude(email="")
+        .order_by("pk")
+    )
+    return list(dict.fromkeys(users.values_list("email", flat=True)))
+
+
+def admin_url(application):
+    """Where budget managers open the application (the admin's change page)."""
+    try:
+        path = reverse("admin:budget_initiativeapplication_change", args=[application.pk])
+    except NoReverseMatch:  # the model is not in the admin (yet)
+        path = reverse("admin:index")
+    return f"{settings.SITE_URL}{path}"
+
+
+def send_submitted(application):
+    """Confirm an application to the applicant and tell each budget manager it arrived."""
+    context = {
+        "application": application,
+        "municipality_name": settings.MUNICIPALITY_NAME,
+        "site_url": settings.SITE_URL,
+        "admin_url": admin_url(application),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = [
+            EmailMessage(
+                subject=_subject(
+                    _("Your application %(reference)s has been received")
+                    % {"reference": application.reference}
+                ),
+                body=render_to_string("budget/email/application_received.txt", context),
+                to=[application.contact_email],
+            )
+        ]
+        manager_subject = _subject(
+            _("New initiative application %(reference)s") % {"reference": application.reference}
+        )
+        manager_body = render_to_string("budget/email/application_for_managers.txt", context)
+        # One message per manager: they do not see each other's addresses.
+        messages += [
+            EmailMessage(subject=manager_subject, body=manager_body, to=[address])
+            for address in budget_manager_addresses()
+        ]
+    get_connection().send_messages(messages)
+
+
+def decision_letter_context(application):
+    """What the decision letter shows: this application only, never another one's data."""
+    reviews = {review.criterion: review for review in application.reviews.all()}
+    return {
+        "application": application,
+        "fund": application.fund,
+        "municipality_name": settings.MUNICIPALITY_NAME,
+        "letter_date": timezone.localdate(application.decided_at or timezone.now()),
+        "criteria": [(criterion, reviews.get(criterion.value)) for criterion in Criterion],
+    }
+
+
+def decision_letter_pdf(application):
+    """The decision letter of `application` as PDF bytes."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Decision on application %(reference)s") % {"reference": application.reference}
+        return render_pdf(
+            "pdf/decision_letter.html",
+            decision_letter_context(application),
+            title=title,
+            language=settings.LANGUAGE_CODE,
+        )
+
+
+def send_decision(application):
+    """Send the applicant the decision, with the decision letter as PDF attached."""
+    pdf = decision_letter_pdf(application)
+    context = {
+        **decision_letter_context(application),
+        "site_url": settings.SITE_URL,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        message = EmailMessage(
+            subject=_subject(
+                _("Decision on your application %(reference)s")
+                % {"reference": application.reference}
+            ),
+            body=render_to_string("budget/email/decision.txt", context),
+            to=[application.contact_email],
+        )
+        filename = _("decision-%(reference)s.pdf") % {"reference": application.reference}
+    message.attach(filename, pdf, "application/pdf")
+    message.send()

@@ -1,0 +1,240 @@
+"""Reads of the fund for the public: the account, the ledger, a wijk's initiatives.
+
+Everything here is public. Applications are read with `.only()` on the fields a visitor may
+see, so the applicant's contact details are never even loaded into a public page. Sums are
+made by the database per category and per wijk, payments in a separate query from the
+commitments (joining both would count each commitment once per payment). The number of
+queries is fixed, however many allocations, payments and applications there are.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from budget.choices import GRANTED_STATUSES, CategoryKind
+from budget.models import ZERO, Allocation, Fund, InitiativeApplication, Payment
+
+# Public fields of an application; never the contact fields or the decision reason.
+PUBLIC_APPLICATION_FIELDS = (
+    "reference",
+    "title",
+    "amount_granted",
+    "status",
+    "is_illustrative",
+    "neighbourhood__name",
+    "neighbourhood__slug",
+)
+
+BAR_STEP = 5
+
+
+def bar_width(amount, scale):
+    """`amount` as a share of `scale` in steps of 5 (0–100), for the .bar-w-N classes.
+
+    Any amount above zero gets at least one step, so a small commitment stays visible.
+    """
+    if not scale or scale <= 0 or amount <= 0:
+        return 0
+    share = (Decimal(amount) / Decimal(scale) * 100 / BAR_STEP).quantize(
+        Decimal("1"), rounding=ROUND_HALF_UP
+    )
+    return int(min(max(share, 1), 100 // BAR_STEP) * BAR_STEP)
+
+
+@dataclass
+class Line:
+    """One row of the account: committed and paid, against a scale for the chart."""
+
+    label: str
+    committed: Decimal = ZERO
+    paid: Decimal = ZERO
+    ceiling: Decimal | None = None
+    scale: Decimal | None = None
+    slug: str = ""
+
+    @property
+    def remaining(self):
+        return None if self.ceiling is None else self.ceiling - self.committed
+
+    @property
+    def committed_width(self):
+        return bar_width(self.committed, self.scale)
+
+    @property
+    def paid_width(self):
+        return bar_width(self.paid, self.scale)
+
+
+@dataclass
+class Account:
+    fund: Fund
+    committed: Decimal
+    paid: Decimal
+    categories: list[Line] = field(default_factory=list)
+    neighbourhoods: list[Line] = field(default_factory=list)
+    unplaced: Line | None = None
+    initiatives: list[InitiativeApplication] = field(default_factory=list)
+    is_illustrative: bool = False
+
+    @property
+    def remaining(self):
+        return self.fund.total - self.committed
+
+    @property
+    def total_line(self):
+        return Line(
+            label=self.fund.name, committed=self.committed, paid=self.paid, scale=self.fund.total
+        )
+
+    @property
+    def remaining_width(self):
+        return bar_width(self.remaining, self.fund.total)
+
+
+def current_fund():
+    """The fund of the current period: the one that started last, or None."""
+    return Fund.objects.order_by("-period_start").first()
+
+
+def granted_initiatives(fund, neighbourhood=None):
+    """The granted (in full or in part) applications of `fund`, by wijk and title."""
+    applications = (
+        InitiativeApplication.objects.filter(fund=fund, status__in=GRANTED_STATUSES)
+        .select_related("neighbourhood")
+        .only(*PUBLIC_APPLICATION_FIELDS)
+        .order_by("neighbourhood__name", "title", "pk")
+    )
+    if neighbourhood is not None:
+        applications = applications.filter(neighbourhood=neighbourhood)
+    return list(applications)
+
+
+def _sums(queryset, key):
+    rows = queryset.order_by().values(key).annotate(total=Sum("amount"))
+    return {row[key]: row["total"] for row in rows}
+
+
+def fund_account(fund):
+    """The public account of `fund`: totals, per category, per wijk, granted initiatives."""
+    allocations = Allocation.objects.filter(fund=fund)
+    payments = Payment.objects.filter(allocation__fund=fund)
+
+    committed_by_category = _sums(allocations, "category_id")
+    paid_by_category = _sums(payments, "allocation__category_id")
+    categories = []
+    for category in fund.categories.all():
+        categories.append(
+            Line(
+                label=category.get_kind_display(),
+                committed=committed_by_category.get(category.pk) or ZERO,
+                paid=paid_by_category.get(category.pk) or ZERO,
+                ceiling=category.ceiling,
+                scale=category.ceiling or fund.total,
+                slug=category.kind,
+            )
+        )
+    categories.sort(key=lambda line: list(CategoryKind.values).index(line.slug))
+
+    by_wijk = list(
+        allocations.order_by()
+        .values("neighbourhood_id", "neighbourhood__name", "neighbourhood__slug")
+        .annotate(total=Sum("amount"))
+    )
+    paid_by_wijk = _sums(payments, "allocation__neighbourhood_id")
+    committed_by_wijk = {row["neighbourhood_id"]: row["total"] for row in by_wijk}
+    neighbourhoods = sorted(
+        (
+            Line(
+                label=row["neighbourhood__name"],
+                committed=row["total"] or ZERO,
+                paid=paid_by_wijk.get(row["neighbourhood_id"]) or ZERO,
+                slug=row["neighbourhood__slug"],
+            )
+            for row in by_wijk
+            if row["neighbourhood_id"] is not None
+        ),
+        key=lambda line: line.label.casefold(),
+    )
+    unplaced = None
+    if None in committed_by_wijk:
+        # Organisation costs belong to no wijk; the table shows them so its rows add up.
+        unplaced = Line(
+            label=_("Not tied to a neighbourhood"),
+            committed=committed_by_wijk[None] or ZERO,
+            paid=paid_by_wijk.get(None) or ZERO,
+        )
+    # The chart compares the wijken with each other: against the largest, not the fund.
+    largest = max((line.committed for line in neighbourhoods), default=ZERO)
+    for line in neighbourhoods:
+        line.scale = largest
+
+    initiatives = granted_initiatives(fund)
+    return Account(
+        fund=fund,
+        committed=sum((line.committed for line in categories), ZERO),
+        paid=sum((line.paid for line in categories), ZERO),
+        categories=categories,
+        neighbourhoods=neighbourhoods,
+        unplaced=unplaced,
+        initiatives=initiatives,
+        is_illustrative=fund.is_illustrative
+        or allocations.filter(is_illustrative=True).exists()
+        or any(application.is_illustrative for application in initiatives),
+    )
+
+
+def fund_at_a_glance(fund):
+    """Total, committed and remaining of `fund`, for the home page (one query)."""
+    committed = Allocation.objects.filter(fund=fund).aggregate(total=Sum("amount"))["total"]
+    committed = committed or ZERO
+    return {
+        "fund": fund,
+        "committed": committed,
+        "remaining": fund.total - committed,
+        "committed_width": bar_width(committed, fund.total),
+    }
+
+
+def neighbourhood_fund(fund, neighbourhood):
+    """What `fund` committed and paid in `neighbourhood`, and its granted initiatives there."""
+    allocations = Allocation.objects.filter(fund=fund, neighbourhood=neighbourhood)
+    committed = allocations.aggregate(total=Sum("amount"))["total"] or ZERO
+    paid = (
+        Payment.objects.filter(allocation__in=allocations).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    initiatives = granted_initiatives(fund, neighbourhood)
+    return {
+        "fund": fund,
+        "committed": committed,
+        "paid": paid,
+        "initiatives": initiatives,
+        "is_illustrative": fund.is_illustrative
+        or any(application.is_illustrative for application in initiatives),
+    }
+
+
+def ledger(fund):
+    """Every allocation of `fund` with what was paid against it, oldest first (one query)."""
+    paid = (
+        Payment.objects.filter(allocation=OuterRef("pk"))
+        .order_by()
+        .values("allocation")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return (
+        Allocation.objects.filter(fund=fund)
+        .select_related("category", "neighbourhood")
+        .annotate(
+            paid=Coalesce(
+                Subquery(paid),
+                Value(ZERO),
+                output_field=DecimalField(max_digits=12, decimal_places=2),
+            )
+        )
+        .order_by("decision_date", "pk")
+    )

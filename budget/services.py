@@ -1,0 +1,403 @@
+"""The ledger of the fund: commitments and payments that can never overspend it.
+
+Every write locks the fund's row first (SELECT … FOR UPDATE on PostgreSQL), then sums what is
+committed and checks the ceilings: two decisions at the same moment are taken one after the
+other, and the second sees the first. Refusals are ValidationErrors with a code per field;
+nothing is written then.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from budget.choices import (
+    APPLICATION_TRANSITIONS,
+    DECIDED_STATUSES,
+    AllocationStatus,
+    ApplicationStatus,
+    CategoryKind,
+    Criterion,
+)
+from budget.models import (
+    ZERO,
+    Allocation,
+    CriterionReview,
+    Fund,
+    FundCategory,
+    InitiativeApplication,
+    Payment,
+)
+
+# Above this, an amount is a typing error, not a grant from a neighbourhood fund.
+ABSURD_AMOUNT = Decimal("10000000.00")
+
+
+def parse_amount(value, field="amount"):
+    """A positive euro amount with at most two decimals, or a ValidationError for `field`."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError(
+            {field: ValidationError(_("Enter an amount in euros."), code="amount_invalid")}
+        ) from None
+    if not amount.is_finite():
+        raise ValidationError(
+            {field: ValidationError(_("Enter an amount in euros."), code="amount_invalid")}
+        )
+    if amount.as_tuple().exponent < -2:
+        raise ValidationError(
+            {field: ValidationError(_("Use at most two decimals."), code="amount_too_precise")}
+        )
+    if amount <= 0:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    _("The amount must be more than zero."), code="amount_not_positive"
+                )
+            }
+        )
+    if amount >= ABSURD_AMOUNT:
+        raise ValidationError(
+            {field: ValidationError(_("This amount is far too large."), code="amount_absurd")}
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def committed(fund, category=None):
+    """What is committed from the fund (or one category of it) now."""
+    allocations = Allocation.objects.filter(fund=fund)
+    if category is not None:
+        allocations = allocations.filter(category=category)
+    return allocations.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def paid(allocation):
+    return allocation.payments.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def _lock_fund(fund_id):
+    return Fund.objects.select_for_update().get(pk=fund_id)
+
+
+def _check_room(fund, category, extra, field="amount"):
+    """Refuse `extra` euros more if they would pass the fund's total or the category ceiling."""
+    remaining = fund.total - committed(fund)
+    if extra > remaining:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    _("Only € %(remaining)s of the fund remains uncommitted."),
+                    code="fund_exceeded",
+                    params={"remaining": remaining},
+                )
+            }
+        )
+    if category.ceiling is not None:
+        left = category.ceiling - committed(fund, category)
+        if extra > left:
+            raise ValidationError(
+                {
+                    field: ValidationError(
+                        _("Only € %(remaining)s remains within the ceiling of “%(category)s”."),
+                        code="category_ceiling_exceeded",
+                        params={"remaining": left, "category": category.get_kind_display()},
+                    )
+                }
+            )
+
+
+def book_allocation(
+    fund,
+    *,
+    category,
+    amount,
+    purpose,
+    decision_date,
+    user,
+    decision_reference="",
+    neighbourhood=None,
+    is_illustrative=False,
+):
+    """Commit `amount` from the fund for a purpose; refused if it does not fit."""
+    amount = parse_amount(amount)
+    if not purpose or not purpose.strip():
+        raise ValidationError(
+            {"purpose": ValidationError(_("Describe the purpose."), code="purpose_missing")}
+        )
+    with transaction.atomic():
+        fund = _lock_fund(fund.pk)
+        category = FundCategory.objects.get(pk=category.pk)
+        if category.fund_id != fund.pk:
+            raise ValidationError(
+                {
+                    "category": ValidationError(
+                        _("This category belongs to another fund."), code="category_of_other_fund"
+                    )
+                }
+            )
+        _check_room(fund, category, amount)
+        return Allocation.objects.create(
+            fund=fund,
+            category=category,
+            neighbourhood=neighbourhood,
+            amount=amount,
+            purpose=purpose.strip(),
+            decision_date=decision_date,
+            decision_reference=decision_reference.strip(),
+            decided_by=user if user is not None and user.is_authenticated else None,
+            is_illustrative=is_illustrative,
+        )
+
+
+def reduce_allocation(allocation, new_amount, *, user=None):
+    """Lower what an allocation commits; the difference returns to the fund."""
+    new_amount = ZERO if new_amount in (0, "0", ZERO) else parse_amount(new_amount)
+    with transaction.atomic():
+        _lock_fund(allocation.fund_id)
+        allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+        if allocation.status == AllocationStatus.CLOSED:
+            raise ValidationError(_("This allocation is closed."), code="allocation_closed")
+        if new_amount >= allocation.amount:
+            raise ValidationError(
+                {
+                    "amount": ValidationError(
+                        _("A reduction must lower the amount."), code="not_a_reduction"
+                    )
+                }
+            )
+        if new_amount < paid(allocation):
+            raise ValidationError(
+                {
+                    "amount": ValidationError(
+                        _("€ %(paid)s has already been paid from this allocation."),
+                        code="below_paid",
+                        params={"paid": paid(allocation)},
+                    )
+                }
+            )
+        allocation.amount = new_amount
+        allocation.save(update_fields=["amount"])
+    return allocation
+
+
+def close_allocation(allocation, *, user=None):
+    """Close an allocation: what was not paid returns to the fund, and no more is paid."""
+    with transaction.atomic():
+        _lock_fund(allocation.fund_id)
+        allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+        if allocation.status == AllocationStatus.CLOSED:
+            raise ValidationError(_("This allocation is closed."), code="allocation_closed")
+        allocation.amount = paid(allocation)
+        allocation.status = AllocationStatus.CLOSED
+        allocation.save(update_fields=["amount", "status"])
+    return allocation
+
+
+def record_payment(allocation, *, amount, paid_on, user=None, reference=""):
+    """Pay out against an allocation; together the payments never pass what it commits."""
+    amount = parse_amount(amount)
+    with transaction.atomic():
+        _lock_fund(allocation.fund_id)
+        allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+        if allocation.status == AllocationStatus.CLOSED:
+            raise ValidationError(_("This allocation is closed."), code="allocation_closed")
+        left = allocation.amount - paid(allocation)
+        if amount > left:
+            raise ValidationError(
+                {
+                    "amount": ValidationError(
+                        _("Only € %(remaining)s of this allocation remains to be paid."),
+                        code="payment_exceeds_allocation",
+                        params={"remaining": left},
+                    )
+                }
+            )
+        return Payment.objects.create(
+            allocation=allocation,
+            amount=amount,
+            paid_on=paid_on,
+            reference=reference.strip(),
+            booked_by=user if user is not None and user.is_authenticated else None,
+        )
+
+
+# --- Initiative applications --------------------------------------------------------------------
+
+
+def _next_reference(fund, year):
+    """IA-<year>-<number>, counted per fund; the caller holds the fund's row lock."""
+    prefix = f"IA-{year}-"
+    count = InitiativeApplication.objects.filter(fund=fund, reference__startswith=prefix).count()
+    return f"{prefix}{count + 1:04d}"
+
+
+def submit_application(fund, **fields):
+    """Register a residents' application; the applicant and the budget managers are told by
+    e-mail after commit. `fields` are the form's cleaned fields."""
+    amount = parse_amount(fields.pop("amount_requested"), field="amount_requested")
+    errors = {}
+    if not fields.get("no_other_budget"):
+        errors["no_other_budget"] = ValidationError(
+            _("Declare that no other budget can pay for this initiative."),
+            code="declaration_missing",
+        )
+    neighbourhood = fields["neighbourhood"]
+    wish, project = fields.get("wish"), fields.get("project")
+    if wish is not None and wish.contract.neighbourhood_id != neighbourhood.pk:
+        errors["wish"] = ValidationError(
+            _("Choose a wish of this neighbourhood's contract."), code="wish_of_other_wijk"
+        )
+    if project is not None and project.contract.neighbourhood_id != neighbourhood.pk:
+        errors["project"] = ValidationError(
+            _("Choose a project of this neighbourhood's contract."), code="project_of_other_wijk"
+        )
+    if wish is None and project is None and not fields.get("fit_explanation", "").strip():
+        errors["fit_explanation"] = ValidationError(
+            _("Choose the wish or project it fits, or explain how it fits the contract."),
+            code="fit_missing",
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        fund = _lock_fund(fund.pk)
+        application = InitiativeApplication(
+            fund=fund,
+            reference=_next_reference(fund, timezone.localdate().year),
+            amount_requested=amount,
+            **fields,
+        )
+        application.full_clean(exclude=["reference"])
+        application.save()
+        transaction.on_commit(lambda: notify_submitted(application))
+    return application
+
+
+def _change_application_status(application, to_status):
+    if to_status not in APPLICATION_TRANSITIONS[application.status]:
+        raise ValidationError(
+            _("An application that is “%(from)s” cannot become “%(to)s”."),
+            code="transition_not_allowed",
+            params={
+                "from": ApplicationStatus(application.status).label,
+                "to": ApplicationStatus(to_status).label,
+            },
+        )
+    application.status = to_status
+
+
+def _locked_application(application):
+    _lock_fund(application.fund_id)
+    return InitiativeApplication.objects.select_for_update().get(pk=application.pk)
+
+
+def start_review(application, *, user):
+    """Take an application into review."""
+    with transaction.atomic():
+        application = _locked_application(application)
+        _change_application_status(application, ApplicationStatus.IN_REVIEW)
+        application.save(update_fields=["status"])
+    return application
+
+
+def review_criterion(application, criterion, *, met, note="", user):
+    """Record (or revise, before the decision) the judgement of one criterion."""
+    criterion = Criterion(criterion)
+    with transaction.atomic():
+        application = _locked_application(application)
+        if application.status != ApplicationStatus.IN_REVIEW:
+            raise ValidationError(
+                _("Criteria are reviewed while the application is in review."),
+                code="not_in_review",
+            )
+        review, _created = CriterionReview.objects.update_or_create(
+            application=application,
+            criterion=criterion,
+            defaults={"met": bool(met), "note": note.strip(), "reviewed_by": user},
+        )
+    return review
+
+
+def decide(application, decision, *, user, amount=None, reason="", decision_date=None):
+    """Grant, grant in part, or refuse an application that is in review.
+
+    A grant books its allocation in the same transaction, under the fund's lock; a partial
+    grant needs a lower amount and a reason; a refusal needs a reason. A decision is final:
+    a second one is refused. The applicant gets the decision letter after commit.
+    """
+    decision = ApplicationStatus(decision)
+    if decision not in DECIDED_STATUSES:
+        raise ValidationError(_("Choose grant, grant in part or refuse."), code="not_a_decision")
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        application = _locked_application(application)
+        if application.status in DECIDED_STATUSES:
+            raise ValidationError(
+                _("This application has already been decided."), code="already_decided"
+            )
+        _change_application_status(application, decision)
+        errors = {}
+        if decision == ApplicationStatus.GRANTED:
+            granted = application.amount_requested
+        elif decision == ApplicationStatus.PARTLY_GRANTED:
+            granted = parse_amount(amount)
+            if granted >= application.amount_requested:
+                errors["amount"] = ValidationError(
+                    _("A partial grant is lower than the € %(requested)s requested."),
+                    code="partial_not_lower",
+                    params={"requested": application.amount_requested},
+                )
+        else:
+            granted = None
+        if decision != ApplicationStatus.GRANTED and not reason:
+            errors["reason"] = ValidationError(
+                _("Give the reason for this decision."), code="reason_missing"
+            )
+        if errors:
+            raise ValidationError(errors)
+        if granted is not None:
+            category = application.fund.categories.get(kind=CategoryKind.INITIATIVES)
+            application.allocation = book_allocation(
+                application.fund,
+                category=category,
+                amount=granted,
+                purpose=application.title,
+                decision_date=decision_date or timezone.localdate(),
+                decision_reference=application.reference,
+                neighbourhood=application.neighbourhood,
+                user=user,
+                is_illustrative=application.is_illustrative,
+            )
+        application.amount_granted = granted
+        application.decision_reason = reason
+        application.decided_at = timezone.now()
+        application.decided_by = user
+        application.save()
+        transaction.on_commit(lambda: notify_decided(application))
+    return application
+
+
+def withdraw(application, *, user, reason=""):
+    """Withdraw an application on the applicant's request (by staff), before the decision."""
+    with transaction.atomic():
+        application = _locked_application(application)
+        _change_application_status(application, ApplicationStatus.WITHDRAWN)
+        application.decision_reason = reason.strip()
+        application.save(update_fields=["status", "decision_reason"])
+    return application
+
+
+def notify_submitted(application):
+    """Tell the applicant and the budget managers; replaced by the mail module when present."""
+    from budget import emails
+
+    emails.send_submitted(application)
+
+
+def notify_decided(application):
+    from budget import emails
+
+    emails.send_decision(application)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from budget.views import account, apply
+
+app_name = "budget"
+
+urlpatterns = [
+    path("budget/", account.FundAccountView.as_view(), name="account"),
+    path("budget/grootboek.csv", account.ledger_csv, name="ledger_csv"),
+    path("initiatieven/aanvragen/", apply.ApplicationCreateView.as_view(), name="apply"),
+    path(
+        "initiatieven/aanvragen/ontvangen/",
+        apply.ApplicationReceivedView.as_view(),
+        name="apply_received",
+    ),
+]

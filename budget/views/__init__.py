@@ -1,0 +1,1 @@
+"""Views of the fund: `account` (the public account) and `apply` (the residents' form)."""

@@ -1,0 +1,117 @@
+"""The residents' application form and its confirmation page (no login).
+
+Spam is kept out without outside services: a honeypot field that people never see (filled
+in: we pretend success and save nothing) and a rate limit per client IP address, counted in
+Django's cache under a salted hash, so the address itself is never stored.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+
+from budget import services
+from budget.forms import ApplicationForm
+from budget.models import Fund
+
+logger = logging.getLogger(__name__)
+
+SESSION_KEY = "budget_application_reference"
+RATE_LIMIT = 5  # applications per client IP address per hour
+RATE_WINDOW = 60 * 60
+
+
+def current_fund():
+    """The fund applications go to now: the latest one, or None."""
+    return Fund.objects.order_by("-period_start").first()
+
+
+def add_service_errors(form, error):
+    """Put a service's ValidationError on the form: at its field where it names one the form
+    has, otherwise at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _rate_key(request):
+    """The cache key of this client's current hour: a salted hash, never the address."""
+    address = request.META.get("REMOTE_ADDR", "")
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
+    return f"budget:apply-rate:{digest}:{int(time.time() // RATE_WINDOW)}"
+
+
+def rate_limited(request):
+    return cache.get(_rate_key(request), 0) >= RATE_LIMIT
+
+
+def count_application(request):
+    key = _rate_key(request)
+    cache.add(key, 0, RATE_WINDOW)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, RATE_WINDOW)
+
+
+class ApplicationCreateView(FormView):
+    template_name = "budget/application_form.html"
+    form_class = ApplicationForm
+    success_url = reverse_lazy("budget:apply_received")
+    rate_limit_message = _(
+        "You have sent too many applications in a short time. Please try again in an hour."
+    )
+
+    def dispatch(self, request, *args, **kwargs):
+        self.fund = current_fund()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["fund"] = self.fund
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if self.fund is None:
+            # Nothing to apply to: the page says so, and nothing changes.
+            return self.render_to_response(self.get_context_data())
+        form = self.get_form()
+        if rate_limited(request):
+            form.add_error(None, ValidationError(self.rate_limit_message, code="rate_limited"))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        if form.is_spam:
+            # Look like success to the bot, save nothing and count it against the limit.
+            logger.warning("Initiative application refused: honeypot filled in")
+            count_application(request)
+            request.session.pop(SESSION_KEY, None)
+            return redirect(self.success_url)
+        if form.is_valid():
+            try:
+                application = services.submit_application(self.fund, **form.application_fields())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                count_application(request)
+                request.session[SESSION_KEY] = application.reference
+                return redirect(self.success_url)
+        return self.form_invalid(form)
+
+
+class ApplicationReceivedView(TemplateView):
+    """The confirmation: the reference number, shown once (after that a general text)."""
+
+    template_name = "budget/application_received.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reference"] = self.request.session.pop(SESSION_KEY, None)
+        return context

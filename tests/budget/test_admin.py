@@ -1,0 +1,739 @@
+"""The fund's admin: booking, paying, reducing and closing through the ledger's services;
+reviewing and deciding applications; permissions; refusals that write nothing; queries."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from budget import services
+from budget.admin import euros
+from budget.choices import AllocationStatus, ApplicationStatus, CategoryKind, Criterion
+from budget.models import (
+    Allocation,
+    CriterionReview,
+    Fund,
+    FundCategory,
+    InitiativeApplication,
+    Payment,
+)
+from tests.factories import NeighbourhoodFactory, UserFactory
+
+DAY = datetime.date(2007, 11, 1)
+
+
+# --- Personas and data ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def budget_manager_user(db):
+    """A staff member in the budget managers group (the `budgetbeheerder` demo account)."""
+    from wijkaanpak.groups import BUDGET_MANAGERS, ensure_groups
+
+    ensure_groups()
+    user = UserFactory(username="budgetbeheerder", is_staff=True)
+    user.groups.add(Group.objects.get(name=BUDGET_MANAGERS))
+    return user
+
+
+@pytest.fixture
+def budget_manager(client, budget_manager_user):
+    client.force_login(budget_manager_user)
+    return client
+
+
+@pytest.fixture
+def fund(db):
+    fund = Fund.objects.create(
+        name="Wijkaanpak",
+        total=Decimal("250000.00"),
+        decision_reference="CS/SB/2006/43",
+        decision_date=datetime.date(2006, 12, 12),
+        period_start=datetime.date(2007, 10, 2),
+        period_end=datetime.date(2009, 10, 2),
+    )
+    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION, ceiling=50000)
+    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES)
+    return fund
+
+
+def category(fund, kind):
+    return fund.categories.get(kind=kind)
+
+
+def allocation_of(fund, amount="1000.00", kind=CategoryKind.ORGANISATION):
+    return services.book_allocation(
+        fund,
+        category=category(fund, kind),
+        amount=amount,
+        purpose="Folder en bezorging",
+        decision_date=DAY,
+        user=None,
+    )
+
+
+_numbers = iter(range(1, 10_000))
+
+
+def application_of(fund, status=ApplicationStatus.IN_REVIEW, amount="2000.00", **kwargs):
+    number = next(_numbers)
+    return InitiativeApplication.objects.create(
+        reference=f"IA-2008-{number:04d}",
+        fund=fund,
+        neighbourhood=kwargs.pop("neighbourhood", None) or NeighbourhoodFactory(),
+        title="Speeltuin opknappen",
+        description="Wij knappen de speeltuin op.",
+        fit_explanation="Past bij de wens voor meer speelruimte.",
+        own_contribution="Bewoners schilderen zelf.",
+        no_other_budget=True,
+        amount_requested=Decimal(amount),
+        cost_breakdown="Verf 500, hout 1500",
+        contact_name="A. Aanvrager",
+        contact_email="aanvrager@example.org",
+        status=status,
+        **kwargs,
+    )
+
+
+def url(model, name="changelist", *args):
+    return reverse(f"admin:budget_{model}_{name}", args=args)
+
+
+def messages_of(response):
+    """(level name, set of tags) of each message the request left for the user."""
+    return [
+        (message.level_tag, set(message.extra_tags.split()))
+        for message in get_messages(response.wsgi_request)
+    ]
+
+
+def errors_of(response):
+    """The tags of each error message (earlier, unread success messages are left out)."""
+    return [tags for level, tags in messages_of(response) if level == "error"]
+
+
+def tags(response):
+    return set().union(*(t for _level, t in messages_of(response)))
+
+
+# --- Money format -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [
+        (Decimal("250000"), "€ 250.000,00"),
+        (Decimal("1234.5"), "€ 1.234,50"),
+        (Decimal("0"), "€ 0,00"),
+        (Decimal("999.99"), "€ 999,99"),
+        (Decimal("-1500"), "€ -1.500,00"),
+        (None, "-"),
+    ],
+)
+def test_euros_are_shown_the_dutch_way(amount, shown):
+    assert euros(amount) == shown
+
+
+def test_the_fund_page_shows_its_figures(superuser, client, fund):
+    allocation = allocation_of(fund, "1500.00")
+    services.record_payment(allocation, amount="500", paid_on=DAY)
+    client.force_login(superuser)
+
+    response = client.get(url("fund", "change", fund.pk))
+
+    content = response.content.decode()
+    assert "€ 250.000,00" in content
+    assert "€ 1.500,00" in content
+    assert "€ 500,00" in content
+    assert "€ 248.500,00" in content
+
+
+def test_only_superusers_edit_a_fund(budget_manager, fund):
+    assert budget_manager.get(url("fund")).status_code == 200
+    assert budget_manager.get(url("fund", "add")).status_code == 403
+    response = budget_manager.post(url("fund", "change", fund.pk), {"name": "Anders"})
+    assert response.status_code == 403
+    fund.refresh_from_db()
+    assert fund.name == "Wijkaanpak"
+
+
+# --- Permissions ------------------------------------------------------------------------------
+
+PAGES = ["fund", "allocation", "payment", "initiativeapplication", "criterionreview"]
+
+
+@pytest.mark.parametrize("model", PAGES)
+def test_anonymous_visitors_are_sent_to_the_login(client, model):
+    response = client.get(url(model))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+@pytest.mark.parametrize("model", PAGES)
+def test_non_staff_users_are_sent_to_the_login(client, other_user, model):
+    client.force_login(other_user)
+    response = client.get(url(model))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+@pytest.mark.parametrize("model", PAGES)
+def test_editors_without_budget_rights_are_refused(editor, model):
+    assert editor.get(url(model)).status_code == 403
+
+
+def test_editors_cannot_book_pay_or_decide(editor, fund):
+    allocation = allocation_of(fund)
+    application = application_of(fund)
+    assert editor.get(url("allocation", "add")).status_code == 403
+    assert editor.post(url("allocation", "pay", allocation.pk), {}).status_code == 403
+    assert editor.post(url("allocation", "reduce", allocation.pk), {}).status_code == 403
+    assert editor.post(url("allocation", "close", allocation.pk)).status_code == 403
+    response = editor.post(
+        url("initiativeapplication", "decide", application.pk), {"decision": "granted"}
+    )
+    assert response.status_code == 403
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_REVIEW
+    assert Payment.objects.count() == 0
+
+
+@pytest.mark.parametrize("model", PAGES)
+def test_budget_managers_see_the_budget_pages(budget_manager, fund, model):
+    assert budget_manager.get(url(model)).status_code == 200
+
+
+# --- Booking ----------------------------------------------------------------------------------
+
+
+def booking(fund, amount="5000.00", kind=CategoryKind.ORGANISATION, **extra):
+    return {
+        "fund": fund.pk,
+        "category": category(fund, kind).pk,
+        "neighbourhood": "",
+        "amount": amount,
+        "purpose": "Ondertekening en persbijeenkomst",
+        "decision_date": "2007-11-01",
+        "decision_reference": "B&W 2007/12",
+        **extra,
+    }
+
+
+def test_a_budget_manager_books_an_allocation(budget_manager, budget_manager_user, fund):
+    assert budget_manager.get(url("allocation", "add")).status_code == 200
+
+    response = budget_manager.post(url("allocation", "add"), booking(fund))
+
+    allocation = Allocation.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == url("allocation", "change", allocation.pk)
+    assert allocation.amount == Decimal("5000.00")
+    assert allocation.decided_by == budget_manager_user
+    assert allocation.decision_reference == "B&W 2007/12"
+    assert "allocation_booked" in tags(response)
+
+
+def test_a_booking_over_the_ceiling_is_refused_and_nothing_booked(budget_manager, fund):
+    allocation_of(fund, "49000.00")
+
+    response = budget_manager.post(url("allocation", "add"), booking(fund, "1000.01"))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [e.code for e in errors["amount"]] == ["category_ceiling_exceeded"]
+    assert Allocation.objects.count() == 1
+
+
+def test_a_booking_over_the_fund_is_refused(budget_manager, fund):
+    allocation_of(fund, "240000.00", kind=CategoryKind.INITIATIVES)
+
+    response = budget_manager.post(
+        url("allocation", "add"), booking(fund, "10000.01", kind=CategoryKind.INITIATIVES)
+    )
+
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [e.code for e in errors["amount"]] == ["fund_exceeded"]
+    assert Allocation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("amount", "code"),
+    [
+        ("0", "amount_not_positive"),
+        ("-5", "amount_not_positive"),
+        ("abc", "amount_invalid"),
+        ("12.345", "amount_too_precise"),
+        ("99999999", "amount_absurd"),
+    ],
+)
+def test_bad_amounts_are_refused(budget_manager, fund, amount, code):
+    response = budget_manager.post(url("allocation", "add"), booking(fund, amount))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [e.code for e in errors["amount"]] == [code]
+    assert Allocation.objects.count() == 0
+
+
+def test_a_category_of_another_fund_is_refused(budget_manager, fund):
+    other = Fund.objects.create(
+        name="Ander fonds",
+        total=1000,
+        decision_reference="X",
+        decision_date=DAY,
+        period_start=DAY,
+        period_end=DAY + datetime.timedelta(days=1),
+    )
+    alien = FundCategory.objects.create(fund=other, kind=CategoryKind.ORGANISATION)
+
+    response = budget_manager.post(url("allocation", "add"), booking(fund, category=alien.pk))
+
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [e.code for e in errors["category"]] == ["category_of_other_fund"]
+    assert Allocation.objects.count() == 0
+
+
+def test_an_allocation_cannot_be_changed_or_deleted(budget_manager, fund):
+    allocation = allocation_of(fund)
+    page = budget_manager.get(url("allocation", "change", allocation.pk))
+    assert page.status_code == 200
+    assert url("allocation", "pay", allocation.pk) in page.content.decode()
+
+    response = budget_manager.post(
+        url("allocation", "change", allocation.pk), {"amount": "1", "purpose": "x"}
+    )
+    assert response.status_code == 403
+    assert budget_manager.post(url("allocation", "delete", allocation.pk)).status_code == 403
+    allocation.refresh_from_db()
+    assert allocation.amount == Decimal("1000.00")
+
+
+# --- Paying, reducing, closing ----------------------------------------------------------------
+
+
+def test_a_budget_manager_records_a_payment(budget_manager, budget_manager_user, fund):
+    allocation = allocation_of(fund)
+
+    response = budget_manager.post(
+        url("allocation", "pay", allocation.pk),
+        {"amount": "400.00", "paid_on": "2007-12-01", "reference": "F-1"},
+    )
+
+    assert response["Location"] == url("allocation", "change", allocation.pk)
+    payment = Payment.objects.get()
+    assert payment.amount == Decimal("400.00")
+    assert payment.booked_by == budget_manager_user
+    assert "payment_recorded" in tags(response)
+
+
+def test_a_payment_above_the_allocation_is_refused(budget_manager, fund):
+    allocation = allocation_of(fund)
+    services.record_payment(allocation, amount="600", paid_on=DAY)
+
+    response = budget_manager.post(
+        url("allocation", "pay", allocation.pk), {"amount": "400.01", "paid_on": "2007-12-01"}
+    )
+
+    assert errors_of(response) == [{"payment_exceeds_allocation"}]
+    assert Payment.objects.count() == 1
+
+
+def test_payments_cannot_be_changed_or_deleted(budget_manager, fund):
+    allocation = allocation_of(fund)
+    payment = services.record_payment(allocation, amount="100", paid_on=DAY)
+
+    assert budget_manager.get(url("payment", "change", payment.pk)).status_code == 200
+    assert budget_manager.get(url("payment", "add")).status_code == 403
+    response = budget_manager.post(url("payment", "change", payment.pk), {"amount": "1"})
+    assert response.status_code == 403
+    assert budget_manager.post(url("payment", "delete", payment.pk)).status_code == 403
+    payment.refresh_from_db()
+    assert payment.amount == Decimal("100.00")
+
+
+def test_a_budget_manager_reduces_an_allocation(budget_manager, fund):
+    allocation = allocation_of(fund)
+
+    response = budget_manager.post(url("allocation", "reduce", allocation.pk), {"amount": "750"})
+
+    allocation.refresh_from_db()
+    assert allocation.amount == Decimal("750.00")
+    assert "allocation_reduced" in tags(response)
+
+
+def test_a_reduction_below_what_was_paid_is_refused(budget_manager, fund):
+    allocation = allocation_of(fund)
+    services.record_payment(allocation, amount="800", paid_on=DAY)
+
+    response = budget_manager.post(url("allocation", "reduce", allocation.pk), {"amount": "700"})
+
+    assert errors_of(response) == [{"below_paid"}]
+    allocation.refresh_from_db()
+    assert allocation.amount == Decimal("1000.00")
+
+
+def test_closing_asks_for_confirmation_and_returns_the_rest(budget_manager, fund):
+    allocation = allocation_of(fund)
+    services.record_payment(allocation, amount="300", paid_on=DAY)
+
+    page = budget_manager.get(url("allocation", "close", allocation.pk))
+    assert page.status_code == 200
+    assert "€ 700,00" in page.content.decode()
+    allocation.refresh_from_db()
+    assert allocation.status == AllocationStatus.OPEN
+
+    response = budget_manager.post(url("allocation", "close", allocation.pk))
+
+    allocation.refresh_from_db()
+    assert allocation.status == AllocationStatus.CLOSED
+    assert allocation.amount == Decimal("300.00")
+    assert "allocation_was_closed" in tags(response)
+
+    again = budget_manager.post(url("allocation", "close", allocation.pk))
+    assert errors_of(again) == [{"allocation_closed"}]
+
+
+def test_state_changes_are_post_only(budget_manager, fund):
+    allocation = allocation_of(fund)
+    application = application_of(fund)
+    assert budget_manager.get(url("allocation", "pay", allocation.pk)).status_code == 405
+    assert budget_manager.get(url("allocation", "reduce", allocation.pk)).status_code == 405
+    for name in ("start_review", "review", "decide", "withdraw"):
+        response = budget_manager.get(url("initiativeapplication", name, application.pk))
+        assert response.status_code == 405
+
+
+# --- Applications: review ---------------------------------------------------------------------
+
+
+def test_the_application_page_shows_contact_data_and_the_forms(budget_manager, fund):
+    application = application_of(fund)
+
+    response = budget_manager.get(url("initiativeapplication", "change", application.pk))
+
+    content = response.content.decode()
+    assert "aanvrager@example.org" in content
+    assert url("initiativeapplication", "decide", application.pk) in content
+    assert url("initiativeapplication", "review", application.pk) in content
+    assert "€ 2.000,00" in content
+
+
+def test_without_the_change_permission_there_are_no_forms(client, fund):
+    from django.contrib.auth.models import Permission
+
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_initiativeapplication"))
+    client.force_login(viewer)
+    application = application_of(fund)
+
+    response = client.get(url("initiativeapplication", "change", application.pk))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert url("initiativeapplication", "decide", application.pk) not in content
+    refused = client.post(
+        url("initiativeapplication", "decide", application.pk), {"decision": "granted"}
+    )
+    assert refused.status_code == 403
+
+
+def test_a_budget_manager_starts_the_review(budget_manager, fund):
+    application = application_of(fund, status=ApplicationStatus.SUBMITTED)
+    page = budget_manager.get(url("initiativeapplication", "change", application.pk))
+    assert url("initiativeapplication", "start_review", application.pk) in page.content.decode()
+
+    response = budget_manager.post(url("initiativeapplication", "start_review", application.pk))
+
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_REVIEW
+    assert "review_started" in tags(response)
+
+
+def test_a_budget_manager_reviews_each_criterion(budget_manager, budget_manager_user, fund):
+    application = application_of(fund)
+    review_url = url("initiativeapplication", "review", application.pk)
+
+    for criterion in Criterion:
+        response = budget_manager.post(
+            review_url, {"criterion": criterion.value, "met": "yes", "note": "In orde"}
+        )
+        assert "criterion_reviewed" in tags(response)
+    budget_manager.post(
+        review_url, {"criterion": Criterion.OWN_INITIATIVE, "met": "no", "note": "Te weinig"}
+    )
+
+    reviews = {r.criterion: r for r in CriterionReview.objects.filter(application=application)}
+    assert set(reviews) == set(Criterion.values)
+    assert reviews[Criterion.OWN_INITIATIVE].met is False
+    assert reviews[Criterion.FITS_CONTRACT].reviewed_by == budget_manager_user
+
+
+def test_criteria_are_not_reviewed_before_the_review_starts(budget_manager, fund):
+    application = application_of(fund, status=ApplicationStatus.SUBMITTED)
+
+    response = budget_manager.post(
+        url("initiativeapplication", "review", application.pk),
+        {"criterion": Criterion.FITS_CONTRACT, "met": "yes"},
+    )
+
+    assert errors_of(response) == [{"not_in_review"}]
+    assert CriterionReview.objects.count() == 0
+
+
+def test_an_unknown_criterion_is_refused(budget_manager, fund):
+    application = application_of(fund)
+
+    response = budget_manager.post(
+        url("initiativeapplication", "review", application.pk),
+        {"criterion": "bribe", "met": "yes"},
+    )
+
+    assert len(errors_of(response)) == 1
+    assert CriterionReview.objects.count() == 0
+
+
+# --- Applications: decisions ------------------------------------------------------------------
+
+
+def decide(client, application, **data):
+    return client.post(url("initiativeapplication", "decide", application.pk), data)
+
+
+def test_a_grant_books_exactly_one_allocation(
+    budget_manager, budget_manager_user, fund, django_capture_on_commit_callbacks
+):
+    application = application_of(fund)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = decide(budget_manager, application, decision="granted")
+
+    assert "application_decided" in tags(response)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.GRANTED
+    assert application.amount_granted == Decimal("2000.00")
+    assert application.decided_by == budget_manager_user
+    allocation = Allocation.objects.get()
+    assert application.allocation == allocation
+    assert allocation.amount == Decimal("2000.00")
+    assert allocation.neighbourhood == application.neighbourhood
+    assert allocation.category.kind == CategoryKind.INITIATIVES
+    assert len(callbacks) == 1  # the decision letter, sent after commit
+
+
+def test_a_partial_grant_books_the_lower_amount(
+    budget_manager, fund, django_capture_on_commit_callbacks
+):
+    application = application_of(fund)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        decide(
+            budget_manager,
+            application,
+            decision="partly_granted",
+            amount="1500.00",
+            reason="De verf betaalt de woningcorporatie.",
+        )
+
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.PARTLY_GRANTED
+    assert application.amount_granted == Decimal("1500.00")
+    assert Allocation.objects.get().amount == Decimal("1500.00")
+
+
+def test_a_partial_grant_without_a_reason_or_lower_amount_is_refused(budget_manager, fund):
+    application = application_of(fund)
+
+    response = decide(budget_manager, application, decision="partly_granted", amount="2500")
+
+    assert errors_of(response) == [{"partial_not_lower", "reason_missing"}]
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_REVIEW
+    assert Allocation.objects.count() == 0
+
+
+def test_a_refusal_with_a_reason(budget_manager, fund, django_capture_on_commit_callbacks):
+    application = application_of(fund)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        decide(budget_manager, application, decision="refused", reason="Er is een ander budget.")
+
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.REFUSED
+    assert application.decision_reason == "Er is een ander budget."
+    assert Allocation.objects.count() == 0
+
+
+def test_a_refusal_without_a_reason_is_refused(budget_manager, fund):
+    application = application_of(fund)
+
+    response = decide(budget_manager, application, decision="refused", reason="  ")
+
+    assert errors_of(response) == [{"reason_missing"}]
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_REVIEW
+
+
+def test_a_second_decision_is_refused(budget_manager, fund, django_capture_on_commit_callbacks):
+    application = application_of(fund)
+    with django_capture_on_commit_callbacks(execute=False):
+        decide(budget_manager, application, decision="granted")
+
+    response = decide(budget_manager, application, decision="refused", reason="Toch niet")
+
+    assert errors_of(response) == [{"already_decided"}]
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.GRANTED
+    assert Allocation.objects.count() == 1
+
+
+def test_a_grant_over_the_fund_is_refused_and_nothing_booked(budget_manager, fund):
+    allocation_of(fund, "249000.00", kind=CategoryKind.INITIATIVES)
+    application = application_of(fund)
+
+    response = decide(budget_manager, application, decision="granted")
+
+    assert errors_of(response) == [{"fund_exceeded"}]
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_REVIEW
+    assert Allocation.objects.count() == 1
+
+
+def test_after_the_decision_the_page_is_read_only_and_shows_it(
+    budget_manager, fund, django_capture_on_commit_callbacks
+):
+    application = application_of(fund)
+    with django_capture_on_commit_callbacks(execute=False):
+        decide(budget_manager, application, decision="granted")
+    application.refresh_from_db()
+
+    response = budget_manager.get(url("initiativeapplication", "change", application.pk))
+
+    content = response.content.decode()
+    assert url("initiativeapplication", "decide", application.pk) not in content
+    assert url("initiativeapplication", "review", application.pk) not in content
+    assert url("initiativeapplication", "withdraw", application.pk) not in content
+    assert url("allocation", "change", application.allocation_id) in content
+    assert "budgetbeheerder" in content
+    history = budget_manager.get(url("initiativeapplication", "history", application.pk))
+    assert history.status_code == 200
+
+
+def test_withdrawal_on_request(budget_manager, fund):
+    application = application_of(fund, status=ApplicationStatus.SUBMITTED)
+
+    response = budget_manager.post(
+        url("initiativeapplication", "withdraw", application.pk),
+        {"reason": "Aanvrager trekt in per e-mail"},
+    )
+
+    assert "application_withdrawn" in tags(response)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.WITHDRAWN
+    again = budget_manager.post(url("initiativeapplication", "withdraw", application.pk), {})
+    assert errors_of(again) == [{"transition_not_allowed"}]
+
+
+def test_applications_cannot_be_added_changed_or_deleted_here(budget_manager, fund):
+    application = application_of(fund)
+    assert budget_manager.get(url("initiativeapplication", "add")).status_code == 403
+    response = budget_manager.post(
+        url("initiativeapplication", "change", application.pk), {"title": "Anders"}
+    )
+    assert response.status_code == 403
+    delete = budget_manager.post(url("initiativeapplication", "delete", application.pk))
+    assert delete.status_code == 403
+
+
+# --- Queries ----------------------------------------------------------------------------------
+
+
+def _changelist_queries(client, model):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url(model))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def _add_rows(fund, count):
+    for _index in range(count):
+        allocation = allocation_of(fund, "100.00", kind=CategoryKind.INITIATIVES)
+        payment = services.record_payment(allocation, amount="10", paid_on=DAY)
+        assert payment.pk
+        application = application_of(fund, neighbourhood=NeighbourhoodFactory())
+        services.review_criterion(application, Criterion.FITS_CONTRACT, met=True, user=None)
+
+
+@pytest.mark.parametrize("model", PAGES)
+def test_changelists_need_the_same_queries_for_more_rows(budget_manager, fund, model):
+    _add_rows(fund, 2)
+    few = _changelist_queries(budget_manager, model)
+    _add_rows(fund, 6)
+
+    assert _changelist_queries(budget_manager, model) == few
+
+
+# --- Funds, for superusers --------------------------------------------------------------------
+
+
+def fund_form(fund, total="250000.00", ceiling="50000.00"):
+    organisation, initiatives = (
+        category(fund, CategoryKind.ORGANISATION),
+        category(fund, CategoryKind.INITIATIVES),
+    )
+    return {
+        "name": fund.name,
+        "total": total,
+        "decision_reference": fund.decision_reference,
+        "decision_date": "2006-12-12",
+        "period_start": "2007-10-02",
+        "period_end": "2009-10-02",
+        "categories-TOTAL_FORMS": "2",
+        "categories-INITIAL_FORMS": "2",
+        "categories-MIN_NUM_FORMS": "0",
+        "categories-MAX_NUM_FORMS": "1000",
+        "categories-0-id": organisation.pk,
+        "categories-0-fund": fund.pk,
+        "categories-0-kind": organisation.kind,
+        "categories-0-ceiling": ceiling,
+        "categories-1-id": initiatives.pk,
+        "categories-1-fund": fund.pk,
+        "categories-1-kind": initiatives.kind,
+        "categories-1-ceiling": "",
+    }
+
+
+def test_a_superuser_edits_the_fund_and_its_ceilings(client, superuser, fund):
+    client.force_login(superuser)
+
+    response = client.post(
+        url("fund", "change", fund.pk), fund_form(fund, total="260000", ceiling="60000")
+    )
+
+    assert response.status_code == 302
+    fund.refresh_from_db()
+    assert fund.total == Decimal("260000.00")
+    assert category(fund, CategoryKind.ORGANISATION).ceiling == Decimal("60000.00")
+
+
+def test_a_total_or_ceiling_below_what_is_committed_is_refused(client, superuser, fund):
+    allocation_of(fund, "30000.00")
+    client.force_login(superuser)
+
+    response = client.post(
+        url("fund", "change", fund.pk), fund_form(fund, total="20000", ceiling="20000")
+    )
+
+    assert response.status_code == 200
+    form_errors = response.context["adminform"].form.errors.as_data()
+    assert [e.code for e in form_errors["total"]] == ["total_below_committed"]
+    inline = response.context["inline_admin_formsets"][0].formset
+    assert [e.code for e in inline.forms[0].errors.as_data()["ceiling"]] == [
+        "ceiling_below_committed"
+    ]
+    fund.refresh_from_db()
+    assert fund.total == Decimal("250000.00")

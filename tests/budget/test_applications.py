@@ -1,0 +1,207 @@
+"""Initiative applications through the services: criteria, decisions, the grant's booking."""
+
+import datetime
+import itertools
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from budget import services
+from budget.choices import APPLICATION_TRANSITIONS, ApplicationStatus, CategoryKind, Criterion
+from budget.models import Allocation, Fund, FundCategory, InitiativeApplication
+from tests.factories import ResidentWishFactory, UserFactory, contract_in_status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fund():
+    fund = Fund.objects.create(
+        name="Wijkaanpak",
+        total=Decimal("10000.00"),
+        decision_reference="CS/SB/2006/43",
+        decision_date=datetime.date(2006, 12, 12),
+        period_start=datetime.date(2007, 10, 2),
+        period_end=datetime.date(2009, 10, 2),
+    )
+    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION)
+    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES, ceiling=8000)
+    return fund
+
+
+@pytest.fixture
+def contract():
+    return contract_in_status("signed")
+
+
+@pytest.fixture
+def manager():
+    return UserFactory(is_staff=True)
+
+
+def fields(contract, **overrides):
+    values = {
+        "neighbourhood": contract.neighbourhood,
+        "title": "Buurtmoestuin",
+        "description": "Een moestuin op het braakliggende stuk.",
+        "wish": contract.wishes.first(),
+        "own_contribution": "Tien bewoners leggen de tuin zelf aan.",
+        "no_other_budget": True,
+        "amount_requested": "1500.00",
+        "cost_breakdown": "Hout 800, aarde 400, gereedschap 300",
+        "contact_name": "J. de Vries (fictief)",
+        "contact_email": "jdevries@example.org",
+    }
+    values.update(overrides)
+    return values
+
+
+def submit(fund, contract, **overrides):
+    return services.submit_application(fund, **fields(contract, **overrides))
+
+
+def codes(excinfo):
+    return {field: [e.code for e in errors] for field, errors in excinfo.value.error_dict.items()}
+
+
+def test_submitting_gives_a_reference(fund, contract, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = submit(fund, contract)
+        second = submit(fund, contract)
+    assert first.reference.endswith("-0001") and second.reference.endswith("-0002")
+    assert first.status == ApplicationStatus.SUBMITTED
+    assert len(callbacks) == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "code"),
+    [
+        ({"no_other_budget": False}, "no_other_budget", "declaration_missing"),
+        ({"wish": None, "fit_explanation": ""}, "fit_explanation", "fit_missing"),
+        ({"amount_requested": "12,5a"}, "amount_requested", "amount_invalid"),
+        ({"amount_requested": "-10"}, "amount_requested", "amount_not_positive"),
+    ],
+)
+def test_bad_applications_are_refused(fund, contract, overrides, field, code):
+    with pytest.raises(ValidationError) as excinfo:
+        submit(fund, contract, **overrides)
+    assert code in codes(excinfo)[field]
+    assert not InitiativeApplication.objects.exists()
+
+
+def test_a_wish_of_another_wijk_is_refused(fund, contract):
+    other = ResidentWishFactory(contract=contract_in_status("draft"))
+    with pytest.raises(ValidationError) as excinfo:
+        submit(fund, contract, wish=other)
+    assert codes(excinfo) == {"wish": ["wish_of_other_wijk"]}
+
+
+def reviewed(fund, contract, manager):
+    application = services.start_review(submit(fund, contract), user=manager)
+    for criterion in Criterion:
+        services.review_criterion(application, criterion, met=True, user=manager)
+    return application
+
+
+def test_a_grant_books_its_allocation_in_the_same_step(fund, contract, manager):
+    application = services.decide(
+        reviewed(fund, contract, manager), ApplicationStatus.GRANTED, user=manager
+    )
+    allocation = application.allocation
+    assert allocation.amount == Decimal("1500.00")
+    assert allocation.category.kind == CategoryKind.INITIATIVES
+    assert allocation.neighbourhood == contract.neighbourhood
+    assert allocation.decision_reference == application.reference
+    assert application.reviews.count() == 3
+
+
+def test_a_partial_grant_needs_a_lower_amount_and_a_reason(fund, contract, manager):
+    application = reviewed(fund, contract, manager)
+    for kwargs, field, code in [
+        ({"amount": "1500.00", "reason": "x"}, "amount", "partial_not_lower"),
+        ({"amount": "900.00", "reason": ""}, "reason", "reason_missing"),
+    ]:
+        with pytest.raises(ValidationError) as excinfo:
+            services.decide(application, ApplicationStatus.PARTLY_GRANTED, user=manager, **kwargs)
+        assert codes(excinfo)[field] == [code]
+    assert not Allocation.objects.exists()
+    done = services.decide(
+        application, "partly_granted", user=manager, amount="900", reason="Alleen het hout"
+    )
+    assert done.amount_granted == Decimal("900.00")
+
+
+def test_a_refusal_needs_a_reason_and_books_nothing(fund, contract, manager):
+    application = reviewed(fund, contract, manager)
+    with pytest.raises(ValidationError) as excinfo:
+        services.decide(application, ApplicationStatus.REFUSED, user=manager)
+    assert codes(excinfo) == {"reason": ["reason_missing"]}
+    services.decide(
+        application, "refused", user=manager, reason="Regulier budget van de corporatie"
+    )
+    assert not Allocation.objects.exists()
+
+
+def test_a_decision_is_final(fund, contract, manager):
+    application = services.decide(reviewed(fund, contract, manager), "granted", user=manager)
+    with pytest.raises(ValidationError) as excinfo:
+        services.decide(application, "refused", user=manager, reason="toch niet")
+    assert excinfo.value.code == "already_decided"
+    assert Allocation.objects.count() == 1
+
+
+def test_a_grant_that_does_not_fit_the_ceiling_is_refused_whole(fund, contract, manager):
+    application = reviewed(
+        fund,
+        contract,
+        manager,
+    )
+    services.book_allocation(
+        fund,
+        category=fund.categories.get(kind=CategoryKind.INITIATIVES),
+        amount="7000",
+        purpose="Eerder besluit",
+        decision_date=datetime.date(2008, 1, 1),
+        user=None,
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.decide(application, "granted", user=manager)
+    assert codes(excinfo) == {"amount": ["category_ceiling_exceeded"]}
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_REVIEW
+    assert Allocation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("from_status", "to_status"),
+    [
+        pair
+        for pair in itertools.product(ApplicationStatus, ApplicationStatus)
+        if pair[0] in (ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN)
+    ],
+)
+def test_withdrawal_and_review_follow_the_table(fund, contract, manager, from_status, to_status):
+    application = submit(fund, contract)
+    if from_status == ApplicationStatus.WITHDRAWN:
+        application = services.withdraw(application, user=manager, reason="Op verzoek")
+    allowed = to_status in APPLICATION_TRANSITIONS[from_status]
+    step = {
+        ApplicationStatus.IN_REVIEW: lambda: services.start_review(application, user=manager),
+        ApplicationStatus.WITHDRAWN: lambda: services.withdraw(application, user=manager),
+    }.get(to_status)
+    if step is None:
+        return
+    if allowed:
+        assert step().status == to_status
+    else:
+        with pytest.raises(ValidationError):
+            step()
+        application.refresh_from_db()
+        assert application.status == from_status
+
+
+def test_personal_data_is_kept_out_of_the_history(fund, contract):
+    application = submit(fund, contract)
+    record = application.history.first()
+    assert not hasattr(record, "contact_email")

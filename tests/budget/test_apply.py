@@ -1,0 +1,288 @@
+"""The residents' application form: success, every refusal by code, spam protection."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from budget.choices import CategoryKind
+from budget.forms import normalise_amount
+from budget.models import Fund, FundCategory, InitiativeApplication
+from contracts.choices import ContractStatus
+from tests.conftest import assert_accessible
+from tests.factories import ResidentWishFactory, contract_in_status, project_in_signed_contract
+
+URL = reverse("budget:apply")
+RECEIVED_URL = reverse("budget:apply_received")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The rate limit counts in the cache, which outlives a test.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def fund(db):
+    fund = Fund.objects.create(
+        name="Wijkaanpak",
+        total=Decimal("250000.00"),
+        decision_reference="CS/SB/2006/43",
+        decision_date=datetime.date(2006, 12, 12),
+        period_start=datetime.date(2007, 10, 2),
+        period_end=datetime.date(2009, 10, 2),
+    )
+    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION)
+    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES)
+    return fund
+
+
+@pytest.fixture
+def project(db):
+    return project_in_signed_contract()
+
+
+@pytest.fixture
+def wish(project):
+    return project.contract.wishes.first()
+
+
+def valid_data(wish, /, **overrides):
+    data = {
+        "neighbourhood": wish.contract.neighbourhood_id,
+        "title": "Buurtfeest",
+        "description": "Een feest voor de hele straat.",
+        "wish": wish.pk,
+        "project": "",
+        "fit_explanation": "",
+        "own_contribution": "Wij organiseren het zelf.",
+        "no_other_budget": "on",
+        "other_budgets_tried": "Stadsdeelbudget",
+        "amount_requested": "1.250,50",
+        "cost_breakdown": "Tent 800, eten 450,50",
+        "contact_name": "Anna de Vries",
+        "contact_email": "anna@example.org",
+        "contact_phone": "",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def error_codes(response):
+    errors = response.context["form"].errors.as_data()
+    return {field: [error.code for error in errs] for field, errs in errors.items()}
+
+
+def test_the_form_lists_only_wijken_with_a_public_contract(client, fund, wish):
+    draft = contract_in_status(ContractStatus.DRAFT)
+    response = client.get(URL)
+    assert response.status_code == 200
+    choices = list(response.context["form"].fields["neighbourhood"].queryset)
+    assert wish.contract.neighbourhood in choices
+    assert draft.neighbourhood not in choices
+    html = response.content.decode()
+    assert html.count("<h1") == 1
+    assert "novalidate" in html
+    assert reverse("privacy") in html
+    assert 'tabindex="-1"' in html and 'autocomplete="off"' in html
+    assert "style=" not in html and "<script" not in html
+
+
+def test_an_application_is_saved_and_its_reference_shown_once(client, fund, wish):
+    response = client.post(URL, valid_data(wish))
+    assert response.status_code == 302
+    assert response.url == RECEIVED_URL
+    application = InitiativeApplication.objects.get()
+    year = datetime.date.today().year
+    assert application.reference == f"IA-{year}-0001"
+    assert application.amount_requested == Decimal("1250.50")
+    assert application.wish == wish
+    assert application.fund == fund
+
+    page = client.get(RECEIVED_URL)
+    assert application.reference in page.content.decode()
+    again = client.get(RECEIVED_URL)
+    assert again.status_code == 200
+    assert application.reference not in again.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("1.250,50", "1250.50"),
+        ("1250,50", "1250.50"),
+        ("1250.50", "1250.50"),
+        ("€ 1.250", "1250"),
+        ("12.500.000", "12500000"),
+        ("abc", None),
+        ("1e5", None),
+        ("", None),
+    ],
+)
+def test_amounts_are_read_the_dutch_way(typed, expected):
+    assert normalise_amount(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "code"),
+    [
+        ({"amount_requested": "twaalf"}, "amount_requested", "amount_invalid"),
+        ({"amount_requested": "12,345"}, "amount_requested", "amount_too_precise"),
+        ({"amount_requested": "0"}, "amount_requested", "amount_not_positive"),
+        ({"amount_requested": "-50"}, "amount_requested", "amount_not_positive"),
+        ({"amount_requested": "99.999.999,00"}, "amount_requested", "amount_absurd"),
+        ({"amount_requested": ""}, "amount_requested", "required"),
+        ({"no_other_budget": ""}, "no_other_budget", "declaration_missing"),
+        ({"wish": "", "fit_explanation": ""}, "fit_explanation", "fit_missing"),
+        ({"title": "x" * 151}, "title", "max_length"),
+        ({"description": "x" * 5001}, "description", "max_length"),
+        ({"cost_breakdown": "x" * 3001}, "cost_breakdown", "max_length"),
+        ({"contact_email": "geen-adres"}, "contact_email", "invalid"),
+        ({"contact_name": ""}, "contact_name", "required"),
+        ({"neighbourhood": ""}, "neighbourhood", "required"),
+    ],
+)
+def test_bad_input_is_refused_with_its_code_and_nothing_saved(
+    client, fund, wish, overrides, field, code
+):
+    response = client.post(URL, valid_data(wish, **overrides))
+    assert response.status_code == 200
+    assert code in error_codes(response).get(field, []), error_codes(response)
+    assert not InitiativeApplication.objects.exists()
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert f'href="#id_{field}"' in html
+
+
+def test_a_wish_or_project_of_another_wijk_is_refused(client, fund, wish, project):
+    other = project_in_signed_contract()
+    response = client.post(
+        URL,
+        valid_data(
+            wish,
+            neighbourhood=other.contract.neighbourhood_id,
+            wish=wish.pk,
+            project=project.pk,
+        ),
+    )
+    assert response.status_code == 200
+    codes = error_codes(response)
+    assert codes["wish"] == ["wish_of_other_wijk"]
+    assert codes["project"] == ["project_of_other_wijk"]
+    assert not InitiativeApplication.objects.exists()
+
+
+def test_a_wish_of_a_draft_contract_cannot_be_chosen(client, fund, wish):
+    draft_wish = ResidentWishFactory(contract=contract_in_status(ContractStatus.DRAFT))
+    response = client.post(URL, valid_data(wish, wish=draft_wish.pk))
+    assert error_codes(response)["wish"] == ["invalid_choice"]
+    assert not InitiativeApplication.objects.exists()
+
+
+def test_an_explanation_instead_of_a_wish_is_enough(client, fund, wish):
+    response = client.post(
+        URL, valid_data(wish, wish="", fit_explanation="Past bij de wens om meer groen.")
+    )
+    assert response.status_code == 302
+    assert InitiativeApplication.objects.get().wish is None
+
+
+def test_hostile_text_is_stored_as_text_and_shown_escaped(client, fund, wish):
+    hostile = '<script>alert("x")</script><b>vet</b>'
+    response = client.post(
+        URL, valid_data(wish, title=hostile[:150], amount_requested="abc", description=hostile)
+    )
+    html = response.content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;" in html
+    client.post(URL, valid_data(wish, title=hostile, description=hostile))
+    application = InitiativeApplication.objects.get()
+    assert application.description == hostile
+
+
+def test_a_filled_honeypot_pretends_success_and_saves_nothing(client, fund, wish, caplog):
+    response = client.post(URL, valid_data(wish, website="http://spam.example"))
+    assert response.status_code == 302
+    assert response.url == RECEIVED_URL
+    assert not InitiativeApplication.objects.exists()
+    assert "honeypot" in caplog.text
+    page = client.get(RECEIVED_URL)
+    assert "IA-" not in page.content.decode()
+
+
+def test_the_sixth_application_in_an_hour_is_refused(client, fund, wish):
+    for _number in range(5):
+        assert client.post(URL, valid_data(wish)).status_code == 302
+    response = client.post(URL, valid_data(wish))
+    assert response.status_code == 429
+    assert "rate_limited" in error_codes(response)["__all__"]
+    assert InitiativeApplication.objects.count() == 5
+    # Another address is not affected.
+    other = client.post(URL, valid_data(wish), REMOTE_ADDR="192.0.2.7")
+    assert other.status_code == 302
+
+
+def test_the_rate_limit_stores_no_address(client, fund, wish):
+    client.post(URL, valid_data(wish), REMOTE_ADDR="198.51.100.23")
+    keys = list(cache._cache.keys())  # the local-memory cache of the tests
+    assert keys
+    assert not any("198.51.100.23" in key for key in keys)
+
+
+def test_without_a_fund_there_is_no_form_and_nothing_changes(client, wish):
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert "data-no-fund" in response.content.decode()
+    assert '<form class="application-form"' not in response.content.decode()
+    response = client.post(URL, valid_data(wish))
+    assert response.status_code == 200
+    assert not InitiativeApplication.objects.exists()
+
+
+def test_received_page_without_application_shows_general_text(client, db):
+    response = client.get(RECEIVED_URL)
+    assert response.status_code == 200
+    assert response.context["reference"] is None
+
+
+# --- In a browser -----------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_form_works_with_the_keyboard_and_passes_axe(page, fund, wish):
+    page.goto(URL)
+    assert_accessible(page)
+    # Sent empty: the error summary links to the fields, and the page still passes axe.
+    page.locator("form.application-form button[type=submit]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-error-summary]")
+    assert_accessible(page)
+    page.locator("[data-error-summary] a").first.click()
+    assert page.evaluate("document.activeElement.id") == "id_neighbourhood"
+
+    page.select_option("#id_neighbourhood", str(wish.contract.neighbourhood_id))
+    page.fill("#id_title", "Buurtfeest")
+    page.fill("#id_description", "Een feest voor de straat.")
+    page.select_option("#id_wish", str(wish.pk))
+    page.fill("#id_own_contribution", "Wij doen het zelf.")
+    page.locator("#id_no_other_budget").focus()
+    page.keyboard.press("Space")
+    page.fill("#id_amount_requested", "1.250,50")
+    page.fill("#id_cost_breakdown", "Tent en eten")
+    page.fill("#id_contact_name", "Anna")
+    page.fill("#id_contact_email", "anna@example.org")
+    page.locator("#id_contact_phone").focus()
+    # The honeypot is skipped by Tab: the next stop is the submit button.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "submit"
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: RECEIVED_URL in url)
+    assert "IA-" in page.locator("[data-reference]").inner_text()
+    assert page.locator("h1").count() == 1
+    assert_accessible(page)

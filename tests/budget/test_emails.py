@@ -1,0 +1,190 @@
+"""E-mail of the fund: confirmation, the budget managers' notice, the decision letter (PDF)."""
+
+import datetime
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from budget import services
+from budget.choices import ApplicationStatus, CategoryKind, Criterion
+from budget.models import Fund, FundCategory
+from tests.conftest import require
+from tests.factories import UserFactory, project_in_signed_contract
+from wijkaanpak.groups import BUDGET_MANAGERS, ensure_groups
+
+
+@pytest.fixture
+def fund(db):
+    fund = Fund.objects.create(
+        name="Wijkaanpak",
+        total=Decimal("250000.00"),
+        decision_reference="CS/SB/2006/43",
+        decision_date=datetime.date(2006, 12, 12),
+        period_start=datetime.date(2007, 10, 2),
+        period_end=datetime.date(2009, 10, 2),
+    )
+    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION)
+    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES)
+    return fund
+
+
+@pytest.fixture
+def managers(db):
+    group = ensure_groups()[BUDGET_MANAGERS]
+    active = UserFactory(username="budgetbeheerder", email="beheer@example.org")
+    no_mail = UserFactory(username="zonder-mail", email="")
+    inactive = UserFactory(username="oud", email="oud@example.org", is_active=False)
+    for user in (active, no_mail, inactive):
+        user.groups.add(group)
+    UserFactory(username="buitenstaander", email="buiten@example.org")
+    return active
+
+
+@pytest.fixture
+def wish(db):
+    return project_in_signed_contract().contract.wishes.first()
+
+
+def submit(fund, wish, django_capture_on_commit_callbacks, **overrides):
+    fields = {
+        "neighbourhood": wish.contract.neighbourhood,
+        "title": "Buurtfeest",
+        "description": "Een feest.",
+        "wish": wish,
+        "own_contribution": "Zelf georganiseerd.",
+        "no_other_budget": True,
+        "amount_requested": "1250.50",
+        "cost_breakdown": "Tent en eten",
+        "contact_name": "Anna de Vries",
+        "contact_email": "anna@example.org",
+        "contact_phone": "023-1234567",
+    }
+    fields.update(overrides)
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.submit_application(fund, **fields)
+
+
+def test_submitting_mails_the_applicant_and_each_active_manager(
+    fund, wish, managers, django_capture_on_commit_callbacks
+):
+    application = submit(fund, wish, django_capture_on_commit_callbacks)
+    recipients = sorted(tuple(message.to) for message in mail.outbox)
+    assert recipients == [("anna@example.org",), ("beheer@example.org",)]
+    to_applicant = next(m for m in mail.outbox if m.to == ["anna@example.org"])
+    assert application.reference in to_applicant.subject
+    assert application.reference in to_applicant.body
+    to_manager = next(m for m in mail.outbox if m.to == ["beheer@example.org"])
+    assert application.reference in to_manager.body
+    assert "http://" in to_manager.body or "https://" in to_manager.body
+    # The managers' mail carries no personal data: they read it in the admin.
+    for personal in ("Anna de Vries", "anna@example.org", "023-1234567"):
+        assert personal not in to_manager.body
+        assert personal not in to_manager.subject
+
+
+def test_hostile_text_in_a_subject_stays_on_one_line(
+    fund, wish, managers, django_capture_on_commit_callbacks
+):
+    submit(fund, wish, django_capture_on_commit_callbacks, title="Feest\nBcc: x@example.org")
+    assert all("\n" not in message.subject for message in mail.outbox)
+
+
+def pdf_text(pdf_bytes, tmp_path):
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(pdf_bytes)
+    # -raw keeps each table cell's text together (the layout mode interleaves wrapped cells).
+    return subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def decided(fund, wish, decision, django_capture_on_commit_callbacks, user, **kwargs):
+    application = submit(fund, wish, django_capture_on_commit_callbacks)
+    services.start_review(application, user=user)
+    services.review_criterion(
+        application, Criterion.FITS_CONTRACT, met=True, note="Past bij de wens.", user=user
+    )
+    services.review_criterion(application, Criterion.NO_OTHER_BUDGET, met=True, user=user)
+    services.review_criterion(
+        application, Criterion.OWN_INITIATIVE, met=True, note="Eigen inzet.", user=user
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.decide(application, decision, user=user, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("decision", "kwargs", "expected"),
+    [
+        (ApplicationStatus.GRANTED, {}, "1.250,50"),
+        (ApplicationStatus.PARTLY_GRANTED, {"amount": "800", "reason": "Tent te duur."}, "800,00"),
+        (ApplicationStatus.REFUSED, {"reason": "Past niet in het contract."}, "contract"),
+    ],
+)
+def test_the_decision_letter_is_attached_as_pdf(
+    fund, wish, managers, django_capture_on_commit_callbacks, tmp_path, decision, kwargs, expected
+):
+    require(shutil.which("pdftotext"), "pdftotext is missing (poppler-utils)")
+    application = decided(
+        fund, wish, decision, django_capture_on_commit_callbacks, managers, **kwargs
+    )
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["anna@example.org"]
+    assert application.reference in message.subject
+    [(filename, content, mimetype)] = message.attachments
+    assert mimetype == "application/pdf"
+    assert filename.endswith(".pdf")
+    assert content.startswith(b"%PDF")
+    # Lines wrap wherever the layout puts them: compare with white space folded.
+    text = " ".join(pdf_text(content, tmp_path).split())
+    assert application.reference in text
+    assert expected in text
+    assert fund.decision_reference in text
+    assert "Past bij de wens." in text
+    if "reason" in kwargs:
+        assert kwargs["reason"] in text
+
+
+def test_the_decision_letter_holds_no_other_applicants_data(
+    fund, wish, managers, django_capture_on_commit_callbacks, tmp_path
+):
+    require(shutil.which("pdftotext"), "pdftotext is missing (poppler-utils)")
+    submit(
+        fund,
+        wish,
+        django_capture_on_commit_callbacks,
+        title="Andermans plan",
+        contact_name="Bert Buurman",
+        contact_email="bert@example.org",
+        contact_phone="06-99999999",
+    )
+    application = decided(
+        fund, wish, ApplicationStatus.GRANTED, django_capture_on_commit_callbacks, managers
+    )
+    [message] = mail.outbox
+    text = pdf_text(message.attachments[0][1], tmp_path)
+    assert "Anna de Vries" in text
+    for other in ("Bert Buurman", "bert@example.org", "06-99999999", "Andermans plan"):
+        assert other not in text
+        assert other not in message.body
+    assert application.reference in text
+
+
+def test_hostile_markup_prints_as_text_in_the_letter(
+    fund, wish, managers, django_capture_on_commit_callbacks, tmp_path
+):
+    require(shutil.which("pdftotext"), "pdftotext is missing (poppler-utils)")
+    application = submit(
+        fund, wish, django_capture_on_commit_callbacks, title='<img src="http://evil.example/x">'
+    )
+    services.start_review(application, user=managers)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(application, ApplicationStatus.REFUSED, user=managers, reason="<b>Nee</b>")
+    text = pdf_text(mail.outbox[0].attachments[0][1], tmp_path)
+    assert "<b>Nee</b>" in text
+    assert "evil.example" in text

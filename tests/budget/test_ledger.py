@@ -1,0 +1,169 @@
+"""The ledger: commitments and payments never pass the fund, a category or an allocation."""
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from budget import services
+from budget.choices import AllocationStatus, CategoryKind
+from budget.models import Allocation, Fund, FundCategory, Payment
+from tests.conftest import require
+
+DAY = datetime.date(2007, 11, 1)
+
+
+@pytest.fixture
+def fund(db):
+    fund = Fund.objects.create(
+        name="Wijkaanpak",
+        total=Decimal("250000.00"),
+        decision_reference="CS/SB/2006/43",
+        decision_date=datetime.date(2006, 12, 12),
+        period_start=datetime.date(2007, 10, 2),
+        period_end=datetime.date(2009, 10, 2),
+    )
+    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION, ceiling=50000)
+    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES)
+    return fund
+
+
+def category(fund, kind):
+    return fund.categories.get(kind=kind)
+
+
+def book(fund, amount, kind=CategoryKind.INITIATIVES, **kwargs):
+    return services.book_allocation(
+        fund,
+        category=category(fund, kind),
+        amount=amount,
+        purpose="Buurtfeest",
+        decision_date=DAY,
+        user=None,
+        **kwargs,
+    )
+
+
+def codes(excinfo):
+    return {field: [e.code for e in errors] for field, errors in excinfo.value.error_dict.items()}
+
+
+def test_booking_commits_and_the_rest_remains(fund):
+    book(fund, "1250.50")
+    book(fund, Decimal("400"), kind=CategoryKind.ORGANISATION)
+    assert services.committed(fund) == Decimal("1650.50")
+    assert fund.total - services.committed(fund) == Decimal("248349.50")
+
+
+@pytest.mark.parametrize(
+    ("amount", "code"),
+    [
+        ("-5", "amount_not_positive"),
+        ("0", "amount_not_positive"),
+        ("12.345", "amount_too_precise"),
+        ("twaalf", "amount_invalid"),
+        ("1e400", "amount_absurd"),
+        ("NaN", "amount_invalid"),
+        ("99999999999", "amount_absurd"),
+    ],
+)
+def test_bad_amounts_are_refused_and_nothing_is_booked(fund, amount, code):
+    with pytest.raises(ValidationError) as excinfo:
+        book(fund, amount)
+    assert codes(excinfo) == {"amount": [code]}
+    assert not Allocation.objects.exists()
+
+
+def test_the_total_and_a_category_ceiling_cannot_be_passed(fund):
+    book(fund, "49999.99", kind=CategoryKind.ORGANISATION)
+    with pytest.raises(ValidationError) as excinfo:
+        book(fund, "0.02", kind=CategoryKind.ORGANISATION)
+    assert codes(excinfo) == {"amount": ["category_ceiling_exceeded"]}
+
+    book(fund, "200000.00")
+    with pytest.raises(ValidationError) as excinfo:
+        book(fund, "0.02")
+    assert codes(excinfo) == {"amount": ["fund_exceeded"]}
+    book(fund, "0.01")
+    assert services.committed(fund) == fund.total
+
+
+def test_payments_never_pass_their_allocation(fund):
+    allocation = book(fund, "1000.00")
+    services.record_payment(allocation, amount="600", paid_on=DAY)
+    with pytest.raises(ValidationError) as excinfo:
+        services.record_payment(allocation, amount="400.01", paid_on=DAY)
+    assert codes(excinfo) == {"amount": ["payment_exceeds_allocation"]}
+    services.record_payment(allocation, amount="400", paid_on=DAY)
+    assert services.paid(allocation) == Decimal("1000.00")
+
+
+def test_reducing_and_closing_return_the_rest_to_the_fund(fund):
+    allocation = book(fund, "1000.00")
+    services.record_payment(allocation, amount="300", paid_on=DAY)
+    with pytest.raises(ValidationError) as excinfo:
+        services.reduce_allocation(allocation, "299.99")
+    assert codes(excinfo) == {"amount": ["below_paid"]}
+    services.reduce_allocation(allocation, "800")
+    assert services.committed(fund) == Decimal("800.00")
+
+    closed = services.close_allocation(allocation)
+    assert (closed.status, closed.amount) == (AllocationStatus.CLOSED, Decimal("300.00"))
+    assert services.committed(fund) == Decimal("300.00")
+    with pytest.raises(ValidationError):
+        services.record_payment(allocation, amount="1", paid_on=DAY)
+    assert Payment.objects.count() == 1
+    assert list(allocation.history.values_list("amount", flat=True).order_by("history_date")) == [
+        Decimal("1000.00"),
+        Decimal("800.00"),
+        Decimal("300.00"),
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_decisions_at_once_never_pass_the_total():
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    fund = Fund.objects.create(
+        name="Krap fonds",
+        total=Decimal("10000.00"),
+        decision_reference="test",
+        decision_date=DAY,
+        period_start=DAY,
+        period_end=DAY + datetime.timedelta(days=700),
+    )
+    initiatives = FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES)
+    barrier = threading.Barrier(20)
+    outcomes = []
+
+    def decide():
+        try:
+            barrier.wait(timeout=20)
+            services.book_allocation(
+                fund,
+                category=initiatives,
+                amount="750.00",
+                purpose="Initiatief",
+                decision_date=DAY,
+                user=None,
+            )
+            outcomes.append("granted")
+        except ValidationError as error:
+            outcomes.append(error.error_dict["amount"][0].code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # 13 × 750 = 9,750 fits in 10,000; a 14th would not.
+    assert outcomes.count("granted") == 13
+    assert outcomes.count("fund_exceeded") == 7
+    assert services.committed(fund) == Decimal("9750.00")
+    assert services.committed(fund) <= fund.total
