@@ -383,3 +383,42 @@ class CriterionReview(models.Model):
 
     def __str__(self):
         return f"{self.application.reference}: {self.get_criterion_display()}"
+
+
+class NeighbourhoodReserve(models.Model):
+    """An indicative share of the fund set aside for one wijk: a guide, not a limit."""
+
+    fund = models.ForeignKey(
+        Fund, on_delete=models.CASCADE, related_name="reserves", verbose_name=_("fund")
+    )
+    neighbourhood = models.ForeignKey(
+        Neighbourhood,
+        on_delete=models.PROTECT,
+        related_name="fund_reserves",
+        verbose_name=_("neighbourhood"),
+    )
+    amount = money_field(_("indicative reserve"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicative reserve per neighbourhood")
+        verbose_name_plural = _("indicative reserves per neighbourhood")
+        ordering = ["fund", "neighbourhood__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fund", "neighbourhood"],
+                name="one_reserve_per_neighbourhood",
+                violation_error_code="duplicate_reserve",
+                violation_error_message=_("This neighbourhood already has a reserve in this fund."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="reserve_amount_positive",
+                violation_error_code="amount_not_positive",
+                violation_error_message=_("The amount must be more than zero."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.neighbourhood}: € {self.amount}"

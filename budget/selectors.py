@@ -15,7 +15,14 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from budget.choices import GRANTED_STATUSES, CategoryKind
-from budget.models import ZERO, Allocation, Fund, InitiativeApplication, Payment
+from budget.models import (
+    ZERO,
+    Allocation,
+    Fund,
+    InitiativeApplication,
+    NeighbourhoodReserve,
+    Payment,
+)
 
 # Public fields of an application; never the contact fields or the decision reason.
 PUBLIC_APPLICATION_FIELDS = (
@@ -54,6 +61,7 @@ class Line:
     ceiling: Decimal | None = None
     scale: Decimal | None = None
     slug: str = ""
+    reserve: Decimal | None = None
 
     @property
     def remaining(self):
@@ -145,19 +153,29 @@ def fund_account(fund):
     )
     paid_by_wijk = _sums(payments, "allocation__neighbourhood_id")
     committed_by_wijk = {row["neighbourhood_id"]: row["total"] for row in by_wijk}
-    neighbourhoods = sorted(
-        (
-            Line(
-                label=row["neighbourhood__name"],
-                committed=row["total"] or ZERO,
-                paid=paid_by_wijk.get(row["neighbourhood_id"]) or ZERO,
-                slug=row["neighbourhood__slug"],
-            )
-            for row in by_wijk
-            if row["neighbourhood_id"] is not None
-        ),
-        key=lambda line: line.label.casefold(),
-    )
+    reserves = {
+        reserve.neighbourhood_id: reserve
+        for reserve in NeighbourhoodReserve.objects.filter(fund=fund).select_related(
+            "neighbourhood"
+        )
+    }
+    lines = {
+        row["neighbourhood_id"]: Line(
+            label=row["neighbourhood__name"],
+            committed=row["total"] or ZERO,
+            paid=paid_by_wijk.get(row["neighbourhood_id"]) or ZERO,
+            slug=row["neighbourhood__slug"],
+        )
+        for row in by_wijk
+        if row["neighbourhood_id"] is not None
+    }
+    for neighbourhood_id, reserve in reserves.items():
+        line = lines.setdefault(
+            neighbourhood_id,
+            Line(label=reserve.neighbourhood.name, slug=reserve.neighbourhood.slug),
+        )
+        line.reserve = reserve.amount
+    neighbourhoods = sorted(lines.values(), key=lambda line: line.label.casefold())
     unplaced = None
     if None in committed_by_wijk:
         # Organisation costs belong to no wijk; the table shows them so its rows add up.

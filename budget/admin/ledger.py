@@ -23,7 +23,7 @@ from budget.admin.forms import (
 )
 from budget.admin.money import euros
 from budget.choices import AllocationStatus
-from budget.models import ZERO, Allocation, Fund, FundCategory, Payment
+from budget.models import ZERO, Allocation, Fund, FundCategory, NeighbourhoodReserve, Payment
 from contracts.admin import report_refusal
 from projects.admin.base import ViewOnlyHistoryAdmin
 
@@ -76,6 +76,14 @@ class FundCategoryInline(admin.TabularInline):
     extra = 0
 
 
+class NeighbourhoodReserveInline(admin.TabularInline):
+    """Indicative reserves per wijk: a guide for the budget managers, not a limit."""
+
+    model = NeighbourhoodReserve
+    extra = 0
+    fields = ("neighbourhood", "amount")
+
+
 @admin.register(Fund)
 class FundAdmin(ViewOnlyHistoryAdmin):
     """A fund and its categories; set up by superusers, its figures computed from the ledger.
@@ -88,7 +96,7 @@ class FundAdmin(ViewOnlyHistoryAdmin):
 
     list_display = ("name", "total_display", "committed", "paid", "remaining", "decision_reference")
     search_fields = ("name", "decision_reference")
-    inlines = [FundCategoryInline]
+    inlines = [FundCategoryInline, NeighbourhoodReserveInline]
     fieldsets = (
         (
             None,

@@ -9,13 +9,20 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from budget import selectors
 from budget.choices import AllocationStatus, ApplicationStatus, CategoryKind
-from budget.models import Allocation, Fund, FundCategory, InitiativeApplication, Payment
+from budget.models import (
+    Allocation,
+    Fund,
+    FundCategory,
+    InitiativeApplication,
+    NeighbourhoodReserve,
+    Payment,
+)
 from tests.factories import NeighbourhoodFactory
 
 DAY = datetime.date(2007, 11, 1)
@@ -328,3 +335,24 @@ def test_the_number_of_queries_is_fixed(client, fund, wijk, page):
     few = count_queries(client, url)
     grow(fund, wijk, 8)
     assert count_queries(client, url) == few
+
+
+def test_an_indicative_reserve_shows_per_wijk_even_before_anything_is_committed(client, db):
+    fund = Fund.objects.create(
+        name="Wijkaanpak",
+        total=Decimal("250000.00"),
+        decision_reference="CS/SB/2006/43",
+        decision_date=datetime.date(2006, 12, 12),
+        period_start=datetime.date(2007, 10, 2),
+        period_end=datetime.date(2009, 10, 2),
+    )
+    wijk = NeighbourhoodFactory(name="Reservewijk", slug="reservewijk")
+    NeighbourhoodReserve.objects.create(fund=fund, neighbourhood=wijk, amount=Decimal("40000"))
+
+    content = client.get(reverse("budget:account")).content.decode()
+
+    row = content[content.index('data-neighbourhood="reservewijk"') :]
+    row = row[: row.index("</tr>")]
+    assert "40.000,00" in row
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NeighbourhoodReserve.objects.create(fund=fund, neighbourhood=wijk, amount=Decimal("1"))

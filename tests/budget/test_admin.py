@@ -704,6 +704,11 @@ def fund_form(fund, total="250000.00", ceiling="50000.00"):
         "categories-1-fund": fund.pk,
         "categories-1-kind": initiatives.kind,
         "categories-1-ceiling": "",
+        # The indicative reserves per wijk: none here.
+        "reserves-TOTAL_FORMS": "0",
+        "reserves-INITIAL_FORMS": "0",
+        "reserves-MIN_NUM_FORMS": "0",
+        "reserves-MAX_NUM_FORMS": "1000",
     }
 
 
