@@ -11,6 +11,7 @@ urlpatterns = [
         views.CurrentContractView.as_view(),
         name="contract_detail",
     ),
+    path("wijken/<slug:slug>/contract.pdf", views.contract_pdf, name="contract_pdf"),
     path(
         "wijken/<slug:slug>/contracten/<int:pk>/",
         views.ContractVersionView.as_view(),

@@ -1,9 +1,14 @@
 """Public pages of the contract domain: the list of wijken and the contract texts."""
 
-from django.http import Http404
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.utils import translation
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from contracts import selectors
+from wijkaanpak.pdf import render_pdf
 
 
 class NeighbourhoodListView(ListView):
@@ -69,3 +74,37 @@ class ContractVersionView(ContractDetailMixin, DetailView):
         return super().get_context_data(
             is_current=current is not None and current.pk == self.object.pk, **kwargs
         )
+
+
+@require_safe
+def contract_pdf(request, slug):
+    """The wijk's current contract as a print-ready, tagged A4 PDF (in Dutch, always).
+
+    The same contract, and the same visibility, as CurrentContractView: a draft is a 404 for
+    residents and a marked concept for staff. Unsigned contracts carry a CONCEPT mark.
+    """
+    neighbourhood = selectors.get_neighbourhood_or_404(slug)
+    contract = selectors.current_contract(
+        neighbourhood, request.user, queryset=selectors.contracts_with_text()
+    )
+    if contract is None:
+        raise Http404("This neighbourhood has no contract to show")
+    # The contract is a Dutch document, whatever the visitor's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        pdf = render_pdf(
+            "pdf/contract.html",
+            {
+                "contract": contract,
+                "neighbourhood": neighbourhood,
+                "municipality_name": settings.MUNICIPALITY_NAME,
+                "fund_url": f"{settings.SITE_URL}/initiatieven/aanvragen/",
+                "is_concept": not contract.is_signed,
+            },
+            title=contract.title,
+            language=settings.LANGUAGE_CODE,
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"wijkcontract-{neighbourhood.slug}.pdf"
+    )
+    return response

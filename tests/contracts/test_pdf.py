@@ -1,0 +1,267 @@
+"""The contract as a print-ready PDF, read back with poppler's pdftotext and pdfinfo.
+
+Marked `pdf`: locally the test skips without poppler-utils; in CI a missing tool fails it.
+"""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from contracts import services
+from contracts.choices import ContractStatus
+from contracts.models import SubArea
+from tests.conftest import require
+from tests.factories import (
+    ContractSectionFactory,
+    ProjectFactory,
+    ProjectPartnerFactory,
+    ResidentWishFactory,
+    UserFactory,
+    complete_contract,
+    contract_in_status,
+)
+from wijkaanpak import pdf
+
+pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
+
+HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
+SIGNED_PATH = [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED]
+
+
+@pytest.fixture
+def poppler():
+    for tool in ("pdftotext", "pdfinfo"):
+        require(
+            shutil.which(tool), f"{tool} is missing (poppler-utils, scripts/system-packages.sh)"
+        )
+
+
+def pdf_url(contract):
+    return reverse("contracts:contract_pdf", kwargs={"slug": contract.neighbourhood.slug})
+
+
+def staff_client():
+    client = Client()
+    client.force_login(UserFactory(username="medewerker", is_staff=True))
+    return client
+
+
+def pdf_text(path, page=None):
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", *pages, str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def pdf_info(path):
+    return subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+
+
+def page_count(path):
+    return int(re.search(r"^Pages:\s+(\d+)", pdf_info(path), re.MULTILINE).group(1))
+
+
+def flat(text):
+    return " ".join(text.split())
+
+
+def download(client, contract, tmp_path, name="contract.pdf"):
+    response = client.get(pdf_url(contract))
+    path = tmp_path / name
+    if response.status_code == 200:
+        path.write_bytes(response.content)
+    return response, path
+
+
+@pytest.fixture
+def signed_contract():
+    """A signed contract with an area, a hostile section and wish, and a project with partners."""
+    contract = complete_contract()
+    SubArea.objects.create(neighbourhood=contract.neighbourhood, name="Molenwijk")
+    ContractSectionFactory(contract=contract, heading="Vijandig", body=f"Let op:\n\n{HOSTILE}")
+    ResidentWishFactory(contract=contract, title="Vijandige wens", description=HOSTILE)
+    project = ProjectFactory(contract=contract, title="Speeltuin opknappen")
+    ProjectPartnerFactory(project=project, contribution="Nieuwe toestellen", amount=12500)
+    project.wishes.add(contract.wishes.first())
+    for step in SIGNED_PATH:
+        services.change_status(contract, step)
+    contract.refresh_from_db()
+    return contract
+
+
+@pytest.fixture
+def signed_pdf(client, signed_contract, tmp_path, poppler):
+    return download(client, signed_contract, tmp_path)
+
+
+def test_the_contract_is_a_pdf_shown_inline(signed_pdf, signed_contract):
+    response, _path = signed_pdf
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        f'inline; filename="wijkcontract-{signed_contract.neighbourhood.slug}.pdf"'
+    )
+    assert response.content.startswith(b"%PDF-")
+
+
+def test_the_pdf_holds_the_whole_contract(signed_pdf, signed_contract):
+    _response, path = signed_pdf
+    text = flat(pdf_text(path))
+    squeezed = "".join(text.split())
+
+    assert signed_contract.title in text
+    assert signed_contract.motto in text
+    assert signed_contract.neighbourhood.name in text
+    assert signed_contract.neighbourhood.district.name in text
+    assert "Molenwijk" in text
+    for number, section in enumerate(signed_contract.sections.all(), start=1):
+        assert f"1.{number} {section.heading}" in text
+        assert "".join(section.body.split()) in squeezed
+    for wish in signed_contract.wishes.all():
+        assert wish.title in text
+    for party in signed_contract.parties.all():
+        assert party.partner.name in text
+        assert party.signatory_name in text
+        assert party.signatory_function in text
+    assert "2.1 Speeltuin opknappen" in text
+    assert "Nieuwe toestellen" in text
+    assert "€ 12.500,00" in text
+    assert "Haarlem, 2 oktober 2007" in text
+    assert "/initiatieven/aanvragen/" in text
+    assert "pagina 1 van" in text
+
+
+def test_every_page_has_the_footer_and_all_but_the_cover_the_header(signed_pdf, signed_contract):
+    _response, path = signed_pdf
+    pages = page_count(path)
+
+    cover = flat(pdf_text(path, 1))
+    # No running header above the cover: it opens with the municipality (in capitals).
+    assert cover.startswith(settings.MUNICIPALITY_NAME.upper())
+    assert f"pagina 1 van {pages}" in cover
+    for page in range(2, pages + 1):
+        text = flat(pdf_text(path, page))
+        assert f"pagina {page} van {pages}" in text
+        assert text.startswith(signed_contract.title)
+
+
+def test_the_table_of_contents_has_page_numbers(signed_pdf, signed_contract):
+    _response, path = signed_pdf
+    pages = page_count(path)
+    lines = pdf_text(path, 2).splitlines()
+
+    headings = [
+        f"1.{n} {section.heading}"
+        for n, section in enumerate(signed_contract.sections.all(), start=1)
+    ] + ["2.1 Speeltuin opknappen"]
+    for heading in headings:
+        line = next(line for line in lines if heading in line)
+        number = re.search(r"(\d+)\s*$", line)
+        assert number, line
+        assert 3 <= int(number.group(1)) <= pages
+        # The number is the page where the heading is.
+        assert heading in flat(pdf_text(path, int(number.group(1))))
+
+
+def test_a_signed_contract_carries_no_concept_mark(signed_pdf):
+    _response, path = signed_pdf
+
+    assert "CONCEPT" not in pdf_text(path).upper()
+
+
+@pytest.mark.parametrize(
+    ("status", "as_staff"),
+    [(ContractStatus.DRAFT, True), (ContractStatus.READY_FOR_SIGNING, False)],
+)
+def test_an_unsigned_contract_is_marked_concept_on_every_page(status, as_staff, tmp_path, poppler):
+    contract = contract_in_status(status)
+    client = staff_client() if as_staff else Client()
+
+    response, path = download(client, contract, tmp_path)
+
+    assert response.status_code == 200
+    for page in range(1, page_count(path) + 1):
+        assert "CONCEPT" in pdf_text(path, page)
+
+
+def test_a_completed_contract_carries_no_concept_mark(client, tmp_path, poppler):
+    contract = contract_in_status(ContractStatus.COMPLETED)
+
+    _response, path = download(client, contract, tmp_path)
+
+    assert "CONCEPT" not in pdf_text(path)
+
+
+def test_a_draft_is_a_404_for_residents_and_shown_to_staff(client):
+    contract = contract_in_status(ContractStatus.DRAFT)
+
+    assert client.get(pdf_url(contract)).status_code == 404
+    assert staff_client().get(pdf_url(contract)).status_code == 200
+
+
+def test_an_unknown_wijk_is_a_404(client):
+    url = reverse("contracts:contract_pdf", kwargs={"slug": "bestaat-niet"})
+
+    assert client.get(url).status_code == 404
+
+
+def test_the_pdf_is_tagged_with_title_and_language(signed_pdf, signed_contract):
+    _response, path = signed_pdf
+    info = pdf_info(path)
+
+    assert "Tagged: yes" in flat(info)
+    title_line = next(line for line in info.splitlines() if line.startswith("Title:"))
+    assert signed_contract.title in title_line
+
+
+def test_the_pdf_is_dutch_whatever_the_visitors_language(
+    client, signed_contract, tmp_path, poppler
+):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    _response, path = download(client, signed_contract, tmp_path)
+    text = flat(pdf_text(path))
+
+    assert "pagina 2 van" in text
+    assert "2 oktober 2007" in text
+
+
+def test_hostile_text_is_printed_literally_and_never_fetched(
+    client, signed_contract, tmp_path, poppler
+):
+    fetched = []
+    original = pdf._local_path
+
+    def spy(url):
+        fetched.append(url)
+        return original(url)
+
+    pdf._local_path = spy
+    try:
+        _response, path = download(client, signed_contract, tmp_path)
+    finally:
+        pdf._local_path = original
+    squeezed = "".join(pdf_text(path).split())
+
+    # Once in the section, once in the wish.
+    assert squeezed.count("<script>alert(1)</script>") == 2
+    assert squeezed.count("<imgsrc=http://evil.example/x.png>") == 2
+    assert not [url for url in fetched if "evil" in url]
+    assert fetched and all(url.startswith(pdf.BASE_URL + "static/") for url in fetched)
+
+
+def test_the_contract_page_links_to_the_pdf(client, signed_contract):
+    url = reverse("contracts:contract_detail", kwargs={"slug": signed_contract.neighbourhood.slug})
+
+    response = client.get(url)
+
+    assert f'href="{pdf_url(signed_contract)}"' in response.content.decode()
