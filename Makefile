@@ -56,6 +56,8 @@ bench: install
 	$(DEV_ENV) $(MANAGE) migrate --noinput -v0
 	$(DEV_ENV) $(BIN)/python scripts/bench.py --projects 10 --updates 5
 	$(DEV_ENV) $(BIN)/python scripts/bench.py --projects 60 --updates 40
+	$(DEV_ENV) $(MANAGE) load_pilot_data -v0 > /dev/null
+	$(DEV_ENV) $(MANAGE) bench_pdf
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

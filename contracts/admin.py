@@ -13,18 +13,33 @@ from django.contrib.admin.actions import delete_selected as django_delete_select
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
+from django.utils.http import content_disposition_header
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from contracts import services
+# admin_addenda and admin_distribution register their admins on import.
+from contracts import (  # noqa: F401
+    admin_addenda,
+    admin_distribution,
+    distribution,
+    documents,
+    services,
+)
+from contracts.admin_mixins import LogOnlyAdminMixin
 from contracts.choices import FROZEN_STATUSES, ContractStatus
-from contracts.forms import ContractPartyInlineFormSet, ContractStepForm
+from contracts.forms import (
+    ContractPartyInlineFormSet,
+    ContractStepForm,
+    ScanUploadForm,
+    SigningRegistrationForm,
+)
 from contracts.models import (
     Contract,
     ContractFrozen,
@@ -38,6 +53,7 @@ from contracts.models import (
     StandardSection,
     SubArea,
 )
+from contracts.printing import download_signing_set
 
 # The contract's own form fields, and the ones that stay open while it is ready for signing.
 CONTRACT_FORM_FIELDS = (
@@ -90,6 +106,13 @@ def report_refusal(request, error, subject=None):
             "reasons": reasons,
         }
     messages.error(request, text, extra_tags=_error_codes(error))
+
+
+def _pdf_response(data, filename):
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def report_conflict(request):
@@ -320,6 +343,8 @@ class ContractAdmin(HistoryAdmin):
         "mark_draft",
         "mark_signed",
         "mark_completed",
+        distribution.distribute_signed_contracts,
+        download_signing_set,
         "delete_selected",
     ]
     history_parts = (
@@ -496,7 +521,11 @@ class ContractAdmin(HistoryAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
         if obj is not None:
-            extra_context = {**(extra_context or {}), "lifecycle": self._lifecycle(request, obj)}
+            extra_context = {
+                **(extra_context or {}),
+                "lifecycle": self._lifecycle(request, obj),
+                "signing": self._signing_box(request, obj),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _lifecycle(self, request, obj):
@@ -566,6 +595,26 @@ class ContractAdmin(HistoryAdmin):
                 self.admin_site.admin_view(self.change_status_view),
                 name="contracts_contract_change_status",
             ),
+            path(
+                "<path:object_id>/signing/",
+                self.admin_site.admin_view(self.signing_view),
+                name="contracts_contract_signing",
+            ),
+            path(
+                "<path:object_id>/original.pdf",
+                self.admin_site.admin_view(self.original_view),
+                name="contracts_contract_original",
+            ),
+            path(
+                "<path:object_id>/scans/",
+                self.admin_site.admin_view(self.scan_upload_view),
+                name="contracts_contract_scan_upload",
+            ),
+            path(
+                "<path:object_id>/scans/<int:scan_id>.pdf",
+                self.admin_site.admin_view(self.scan_view),
+                name="contracts_contract_scan",
+            ),
         ]
         return custom + super().get_urls()
 
@@ -589,6 +638,139 @@ class ContractAdmin(HistoryAdmin):
             request, contract, form.cleaned_data["to_status"], note=form.cleaned_data["note"]
         )
         return HttpResponseRedirect(change_url)
+
+    # --- The signing: registering it, the archived original and the scans ---
+
+    def signing_view(self, request, object_id):
+        """Register the signing: date, place and the parties that signed (GET form, POST)."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        contract = self.get_object(request, unquote(object_id))
+        if contract is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        change_url = reverse("admin:contracts_contract_change", args=[quote(contract.pk)])
+        if contract.status != ContractStatus.READY_FOR_SIGNING:
+            messages.error(
+                request,
+                gettext(
+                    "Only a contract that is ready for signing can be registered as signed; "
+                    "“%(contract)s” is “%(status)s”."
+                )
+                % {"contract": contract, "status": contract.get_status_display()},
+                extra_tags="not_ready_for_signing",
+            )
+            return HttpResponseRedirect(change_url)
+        form = SigningRegistrationForm(request.POST or None, contract=contract)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.register_signing(
+                    contract,
+                    signed_on=data["signed_on"],
+                    place=data["signing_place"],
+                    signed_party_ids=data["parties"],
+                    user=request.user,
+                    note=data["note"],
+                )
+            except ValidationError as error:
+                for problem in error.error_list:
+                    form.add_error(None, problem)
+            else:
+                self.log_change(request, contract, gettext("Signing registered"))
+                original = documents.archived_original(contract)
+                messages.success(
+                    request,
+                    gettext(
+                        "“%(contract)s” is signed. Its signed original has been archived "
+                        "with SHA-256 fingerprint %(sha256)s."
+                    )
+                    % {"contract": contract, "sha256": original.sha256},
+                    extra_tags="signed",
+                )
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": contract,
+            "contract": contract,
+            "form": form,
+            "title": gettext("Register the signing of %(contract)s") % {"contract": contract},
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/contracts/contract/signing.html", context)
+
+    def original_view(self, request, object_id):
+        """The archived signed original of any contract (also of earlier, not current ones)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        contract = self.get_object(request, unquote(object_id))
+        original = documents.archived_original(contract) if contract else None
+        if original is None:
+            raise Http404("This contract has no archived original")
+        return _pdf_response(documents.read_archived(original), original.filename)
+
+    def scan_upload_view(self, request, object_id):
+        """POST only: attach a scan of the signed paper pages to a signed contract."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        contract = self.get_object(request, unquote(object_id))
+        if contract is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        change_url = reverse("admin:contracts_contract_change", args=[quote(contract.pk)])
+        form = ScanUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message, extra_tags="scan_invalid")
+            return HttpResponseRedirect(change_url)
+        try:
+            scan = services.attach_scan(
+                contract,
+                form.cleaned_data["file"],
+                description=form.cleaned_data["description"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            report_refusal(request, error, subject=contract)
+        else:
+            messages.success(
+                request,
+                gettext("The scan “%(name)s” (%(pages)d pages) has been stored.")
+                % {"name": scan.original_name, "pages": scan.page_count},
+                extra_tags="scan_stored",
+            )
+        return HttpResponseRedirect(change_url)
+
+    def scan_view(self, request, object_id, scan_id):
+        """A stored scan, for staff only: it shows signatures."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        contract = self.get_object(request, unquote(object_id))
+        scan = contract.scans.filter(pk=scan_id).first() if contract else None
+        if scan is None:
+            raise Http404("No such scan")
+        return _pdf_response(documents.read_archived(scan), scan.original_name or scan.filename)
+
+    def _signing_box(self, request, obj):
+        """What the signing box on the change page shows."""
+        return {
+            "can_register": obj.status == ContractStatus.READY_FOR_SIGNING
+            and self.has_change_permission(request),
+            "signing_url": reverse("admin:contracts_contract_signing", args=[quote(obj.pk)]),
+            "original": documents.archived_original(obj),
+            "original_url": reverse("admin:contracts_contract_original", args=[quote(obj.pk)]),
+            "scans": list(obj.scans.all()),
+            "scan_upload_url": reverse(
+                "admin:contracts_contract_scan_upload", args=[quote(obj.pk)]
+            ),
+            "scan_form": ScanUploadForm(auto_id="scan-%s")
+            if obj.is_signed and self.has_change_permission(request)
+            else None,
+            "addenda": list(obj.addenda.all()),
+            "distributions": list(obj.distributions.select_related("partner")[:50]),
+        }
 
     def _take_step(self, request, contract, to_status, note=""):
         """Ask the lifecycle service for one step and report the outcome; True when taken."""
@@ -652,7 +834,7 @@ class ContractAdmin(HistoryAdmin):
 
 
 @admin.register(ContractStatusChange)
-class ContractStatusChangeAdmin(admin.ModelAdmin):
+class ContractStatusChangeAdmin(LogOnlyAdminMixin, admin.ModelAdmin):
     """The lifecycle log of all contracts: read-only for everyone, superusers included."""
 
     list_display = (
@@ -681,12 +863,3 @@ class ContractStatusChangeAdmin(admin.ModelAdmin):
     @admin.display(description=_("note"))
     def summary(self, obj):
         return Truncator(obj.note).chars(80)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

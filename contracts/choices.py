@@ -46,3 +46,21 @@ FROZEN_STATUSES = frozenset(
 
 # Residents read contracts in these statuses; drafts are for staff only.
 PUBLIC_STATUSES = FROZEN_STATUSES
+
+
+class AddendumKind(models.TextChoices):
+    PARTNER_JOINS = "partner_joins", _("a partner joins")
+    PROJECT_ADDED = "project_added", _("a project is added")
+    PROJECT_ENDED = "project_ended", _("a project ends")
+    OTHER = "other", _("other change")
+
+
+class AddendumStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SIGNED = "signed", _("signed")
+
+
+class DistributionStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")

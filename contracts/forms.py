@@ -53,3 +53,51 @@ class ContractStepForm(forms.Form):
 
     to_status = forms.ChoiceField(label=_("to"), choices=ContractStatus.choices)
     note = forms.CharField(label=_("note"), required=False, max_length=2000)
+
+
+class SigningRegistrationForm(forms.Form):
+    """Registering the signing of one contract: when, where and which parties signed."""
+
+    signed_on = forms.DateField(
+        label=_("date of signing"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    signing_place = forms.CharField(label=_("place of signing"), max_length=100)
+    parties = forms.TypedMultipleChoiceField(
+        label=_("parties that signed"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A party that did not sign is removed from the contract before it is signed."),
+    )
+    note = forms.CharField(
+        label=_("note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, contract, **kwargs):
+        initial = {
+            "signed_on": contract.signed_on,
+            "signing_place": contract.signing_place,
+            "parties": [party.pk for party in contract.parties.all()],
+            **kwargs.pop("initial", {}),
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["parties"].choices = [
+            (
+                party.pk,
+                f"{party.partner} ({party.signatory_name}, {party.signatory_function})"
+                if party.has_signatory
+                else f"{party.partner} ({_('no signatory')})",
+            )
+            for party in contract.parties.select_related("partner")
+        ]
+
+
+class ScanUploadForm(forms.Form):
+    """A scan of the signed paper pages (PDF only; the service checks the content)."""
+
+    file = forms.FileField(label=_("scan (PDF)"))
+    description = forms.CharField(label=_("description"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = "application/pdf,.pdf"

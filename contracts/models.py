@@ -1,5 +1,8 @@
 """The contract domain: wijken, partners, contracts with their text, parties and wishes."""
 
+import contextlib
+import contextvars
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,7 +15,10 @@ from simple_history.models import HistoricalRecords
 from contracts.choices import (
     FROZEN_STATUSES,
     PUBLIC_STATUSES,
+    AddendumKind,
+    AddendumStatus,
     ContractStatus,
+    DistributionStatus,
     PartnerKind,
     WishSource,
 )
@@ -21,6 +27,20 @@ from contracts.choices import (
 CONTRACT_TEXT_FIELDS = ("neighbourhood_id", "title", "motto", "period_start", "period_end")
 # Fields that record the signing itself: fixed once the contract is signed.
 CONTRACT_SIGNING_FIELDS = ("signed_on", "signing_place")
+
+# Contracts whose parties the signing service may still change although they are frozen:
+# registering a signing removes the parties that did not sign, in the same transaction.
+_UNLOCKED_CONTRACTS = contextvars.ContextVar("unlocked_contracts", default=frozenset())
+
+
+@contextlib.contextmanager
+def parts_unlocked(contract_id):
+    """Let the signing service change the parts of one frozen contract; no one else uses it."""
+    token = _UNLOCKED_CONTRACTS.set(_UNLOCKED_CONTRACTS.get() | {contract_id})
+    try:
+        yield
+    finally:
+        _UNLOCKED_CONTRACTS.reset(token)
 
 
 class ContractFrozen(ValidationError):
@@ -354,7 +374,8 @@ class ContractPartQuerySet(models.QuerySet):
 
     def _check_contracts_editable(self):
         lookup = f"{self.model.contract_lookup}__status__in"
-        if self.filter(**{lookup: FROZEN_STATUSES}).exists():
+        unlocked = {f"{self.model.contract_lookup}__in": _UNLOCKED_CONTRACTS.get()}
+        if self.filter(**{lookup: FROZEN_STATUSES}).exclude(**unlocked).exists():
             raise ContractFrozen()
 
 
@@ -388,7 +409,9 @@ class ContractPart(models.Model):
             contract_ids.update(
                 type(self).objects.filter(pk=self.pk).values_list(self.contract_lookup, flat=True)
             )
-        frozen = Contract.objects.filter(pk__in=contract_ids, status__in=FROZEN_STATUSES)
+        frozen = Contract.objects.filter(pk__in=contract_ids, status__in=FROZEN_STATUSES).exclude(
+            pk__in=_UNLOCKED_CONTRACTS.get()
+        )
         title = frozen.values_list("title", flat=True).first()
         if title is not None:
             raise ContractFrozen(title)
@@ -531,3 +554,328 @@ class ContractStatusChange(models.Model):
                 _("A recorded status change cannot be altered."), code="status_change_immutable"
             )
         super().save(*args, **kwargs)
+
+
+# --- The signing: archived originals, scans, addenda and their distribution -------------------
+
+
+class ArchivedDocumentError(ValidationError):
+    """Raised when something tries to change or remove an archived document."""
+
+    def __init__(self):
+        super().__init__(
+            _("An archived document never changes and is never removed."),
+            code="archive_immutable",
+        )
+
+
+class ArchivedQuerySet(models.QuerySet):
+    def delete(self):
+        raise ArchivedDocumentError()
+
+    delete.queryset_only = True
+
+    def update(self, **kwargs):
+        raise ArchivedDocumentError()
+
+
+class ArchivedFileFields(models.Model):
+    """The stored file of a PDF document with what proves it: its SHA-256 fingerprint."""
+
+    file = models.FileField(_("file"), max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    page_count = models.PositiveIntegerField(_("pages"), default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def filename(self):
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
+
+class SignedOriginal(ArchivedFileFields):
+    """The signed contract as rendered once at signing: the PDF served for ever after."""
+
+    contract = models.OneToOneField(
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="signed_original",
+        verbose_name=_("contract"),
+    )
+    archived_at = models.DateTimeField(_("archived at"), default=timezone.now)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("archived by"),
+    )
+
+    objects = ArchivedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("signed original")
+        verbose_name_plural = _("signed originals")
+        ordering = ["contract"]
+
+    def __str__(self):
+        return f"{self.contract} ({self.sha256[:12]})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ArchivedDocumentError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ArchivedDocumentError()
+
+
+class SigningScan(ArchivedFileFields):
+    """A scan of the signed paper pages of a contract (PDF only, checked on upload)."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="scans", verbose_name=_("contract")
+    )
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    objects = ArchivedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("scan of the signed pages")
+        verbose_name_plural = _("scans of the signed pages")
+        ordering = ["contract", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.description or self.original_name or self.filename
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ArchivedDocumentError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ArchivedDocumentError()
+
+
+class AddendumQuerySet(models.QuerySet):
+    def signed(self):
+        return self.filter(status=AddendumStatus.SIGNED)
+
+    def delete(self):
+        if self.filter(status=AddendumStatus.SIGNED).exists():
+            raise ArchivedDocumentError()
+        return super().delete()
+
+    delete.queryset_only = True
+
+
+class Addendum(ArchivedFileFields):
+    """A numbered change to a signed contract, with its own text, date and signatories.
+
+    The signed original never changes: what changed after signing is in its addenda. A draft
+    addendum is edited by staff; once signed its PDF is archived with its fingerprint and it
+    never changes either.
+    """
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="addenda", verbose_name=_("contract")
+    )
+    number = models.PositiveIntegerField(_("number"), editable=False)
+    kind = models.CharField(_("kind of change"), max_length=30, choices=AddendumKind.choices)
+    title = models.CharField(_("title"), max_length=250)
+    body = models.TextField(_("text"))
+    signed_on = models.DateField(_("date of signing"), null=True, blank=True)
+    signing_place = models.CharField(_("place of signing"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=AddendumStatus.choices,
+        default=AddendumStatus.DRAFT,
+        editable=False,
+    )
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = AddendumQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("addendum")
+        verbose_name_plural = _("addenda")
+        ordering = ["contract", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "number"],
+                name="unique_addendum_number",
+                violation_error_code="duplicate_addendum_number",
+                violation_error_message=_(
+                    "This contract already has an addendum with this number."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AddendumStatus.values),
+                name="addendum_status_valid",
+                violation_error_code="invalid_status",
+                violation_error_message=_("Unknown addendum status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=AddendumKind.values),
+                name="addendum_kind_valid",
+                violation_error_code="invalid_addendum_kind",
+                violation_error_message=_("Choose one of the listed kinds of change."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=AddendumStatus.DRAFT)
+                | (Q(signed_on__isnull=False) & ~Q(signing_place="") & ~Q(sha256="") & ~Q(file="")),
+                name="addendum_signed_is_archived",
+                violation_error_code="addendum_not_archived",
+                violation_error_message=_(
+                    "A signed addendum needs a date, a place and its archived PDF."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return _("Addendum %(number)s to %(contract)s: %(title)s") % {
+            "number": self.number,
+            "contract": self.contract,
+            "title": self.title,
+        }
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and not getattr(self, "_signing", False):
+            stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored == AddendumStatus.SIGNED:
+                raise ArchivedDocumentError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and type(self).objects.filter(pk=self.pk).signed().exists():
+            raise ArchivedDocumentError()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_signed(self):
+        return self.status == AddendumStatus.SIGNED
+
+
+class AddendumSignatory(models.Model):
+    """A partner that signs an addendum, with the person who signs for it."""
+
+    addendum = models.ForeignKey(
+        Addendum,
+        on_delete=models.CASCADE,
+        related_name="signatories",
+        verbose_name=_("addendum"),
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="+", verbose_name=_("partner")
+    )
+    signatory_name = models.CharField(_("signatory"), max_length=150)
+    signatory_function = models.CharField(_("function of the signatory"), max_length=150)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("signatory of the addendum")
+        verbose_name_plural = _("signatories of the addendum")
+        ordering = ["addendum", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["addendum", "partner"],
+                name="unique_partner_per_addendum",
+                violation_error_code="duplicate_signatory",
+                violation_error_message=_("This partner already signs this addendum."),
+            )
+        ]
+
+    def __str__(self):
+        return str(self.partner)
+
+    def save(self, *args, **kwargs):
+        self._check_addendum_open()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_addendum_open()
+        return super().delete(*args, **kwargs)
+
+    def _check_addendum_open(self):
+        ids = {self.addendum_id}
+        if self.pk:
+            ids |= set(type(self).objects.filter(pk=self.pk).values_list("addendum_id", flat=True))
+        if Addendum.objects.filter(pk__in=ids).signed().exists():
+            raise ArchivedDocumentError()
+
+
+class Distribution(models.Model):
+    """One e-mail with a signed PDF to one party's contact address: who got what, and when."""
+
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="distributions",
+        verbose_name=_("contract"),
+    )
+    addendum = models.ForeignKey(
+        Addendum,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="distributions",
+        verbose_name=_("addendum"),
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="+", verbose_name=_("partner")
+    )
+    email = models.EmailField(_("sent to"))
+    document_name = models.CharField(_("document"), max_length=255)
+    document_sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=DistributionStatus.choices,
+        default=DistributionStatus.QUEUED,
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("distribution")
+        verbose_name_plural = _("distributions")
+        ordering = ["-requested_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=DistributionStatus.values),
+                name="distribution_status_valid",
+                violation_error_code="invalid_status",
+                violation_error_message=_("Unknown distribution status."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.document_name} → {self.email}"

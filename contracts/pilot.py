@@ -65,7 +65,7 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
-from contracts import services
+from contracts import documents, services
 from contracts.choices import ContractStatus, PartnerKind, WishSource
 from contracts.models import (
     Contract,
@@ -75,6 +75,7 @@ from contracts.models import (
     Neighbourhood,
     Partner,
     ResidentWish,
+    SignedOriginal,
     SubArea,
 )
 
@@ -526,6 +527,7 @@ def load(data):
             if part.key in data:
                 part.load(data[part.key], context)
         _walk_lifecycles(context)
+        _archive_missing_originals(context)
     return LoadReport(
         rows=[(model, context.created[model], context.existing[model]) for model in context.models]
     )
@@ -744,6 +746,21 @@ def _walk_lifecycles(context):
             except ValidationError as error:
                 raise _rejected(f"{path}.lifecycle[{index}]", error) from error
         _stamp_history(contract, context.note)
+
+
+def _archive_missing_originals(context):
+    """Give the file's signed contracts their archived original if they lack one.
+
+    A contract signed by this load got it at signing (the lifecycle service archives it); one
+    loaded before archiving existed gets it now, once. The count shows what was archived.
+    """
+    for contract in context.contracts.values():
+        contract.refresh_from_db(fields=["status"])
+        if contract.is_signed and not SignedOriginal.objects.filter(contract=contract).exists():
+            documents.archive_contract(contract)
+            context.count(SignedOriginal, created=True)
+        elif contract.is_signed:
+            context.count(SignedOriginal, created=context.is_new(contract))
 
 
 def _write_sections(contract, items, context, path):

@@ -1,19 +1,63 @@
 """Writes of the contract domain that touch more than one row."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contracts.choices import CONTRACT_TRANSITIONS, ContractStatus
+from contracts import documents
+from contracts.choices import CONTRACT_TRANSITIONS, AddendumStatus, ContractStatus
 from contracts.models import (
+    Addendum,
     Contract,
     ContractSection,
     ContractStatusChange,
+    SigningScan,
     StandardSection,
+    parts_unlocked,
 )
+from wijkaanpak import pdf
 
 MINIMUM_PARTIES = 2
+
+
+def _signatory_problems(signers, message):
+    """`message` (with %(partners)s) for the signers without a signatory and function."""
+    missing = [
+        str(signer.partner)
+        for signer in signers
+        if not (signer.signatory_name.strip() and signer.signatory_function.strip())
+    ]
+    if not missing:
+        return []
+    return [
+        ValidationError(message, code="signatory_missing", params={"partners": ", ".join(missing)})
+    ]
+
+
+def _signing_date_problems(signed_on, place, *, not_before=None):
+    """What is wrong with the date and place of a signing (a contract's or an addendum's)."""
+    if not signed_on or not (place or "").strip():
+        return [
+            ValidationError(
+                _("Fill in the date and place of signing first."),
+                code="signing_details_missing",
+            )
+        ]
+    if signed_on > timezone.localdate():
+        return [
+            ValidationError(
+                _("The date of signing cannot be in the future."), code="signed_in_future"
+            )
+        ]
+    if not_before and signed_on < not_before:
+        return [
+            ValidationError(
+                _("An addendum cannot be signed before the contract itself."),
+                code="signed_before_contract",
+            )
+        ]
+    return []
 
 
 def allowed_transitions(status):
@@ -67,15 +111,9 @@ def readiness_problems(contract):
                 params={"minimum": MINIMUM_PARTIES},
             )
         )
-    missing = [str(party.partner) for party in parties if not party.has_signatory]
-    if missing:
-        problems.append(
-            ValidationError(
-                _("Fill in the signatory and their function for: %(partners)s."),
-                code="signatory_missing",
-                params={"partners": ", ".join(missing)},
-            )
-        )
+    problems += _signatory_problems(
+        parties, _("Fill in the signatory and their function for: %(partners)s.")
+    )
     if not contract.sections.exists():
         problems.append(ValidationError(_("The contract has no text yet."), code="no_sections"))
     return problems
@@ -132,6 +170,226 @@ def change_status(contract, to_status, *, user=None, note="", at=None):
             changed_at=at or timezone.now(),
             note=note,
         )
+        if to_status == ContractStatus.SIGNED:
+            # The signed original: rendered exactly once, now, in the signing's transaction.
+            documents.archive_contract(locked, user=user)
     contract.status = locked.status
     contract.updated_at = locked.updated_at
     return contract
+
+
+# --- Registering the signing ------------------------------------------------------------------
+
+
+def register_signing(contract, *, signed_on, place, signed_party_ids, user=None, note=""):
+    """Record that a contract was signed: on `signed_on`, at `place`, by the parties given.
+
+    In one transaction, with the contract row locked: parties that did not sign are removed,
+    the date and place are set, the contract goes to "signed" and its signed original is
+    rendered and archived. Raises ValidationError (with codes) and changes nothing when the
+    contract is not ready for signing, a signing party has no signatory, fewer than two
+    parties signed or the date or place is missing.
+    """
+    place = (place or "").strip()
+    signed_party_ids = {int(pk) for pk in signed_party_ids}
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        if locked.status != ContractStatus.READY_FOR_SIGNING:
+            raise ValidationError(
+                _(
+                    "Only a contract that is ready for signing can be registered as signed; "
+                    "“%(contract)s” is “%(status)s”."
+                ),
+                code="not_ready_for_signing",
+                params={"contract": locked.title, "status": locked.get_status_display()},
+            )
+        parties = list(locked.parties.select_related("partner"))
+        problems = []
+        unknown = signed_party_ids - {party.pk for party in parties}
+        if unknown:
+            problems.append(
+                ValidationError(_("Choose only parties of this contract."), code="unknown_party")
+            )
+        signing = [party for party in parties if party.pk in signed_party_ids]
+        if len(signing) < MINIMUM_PARTIES:
+            problems.append(
+                ValidationError(
+                    _("At least %(minimum)d parties must have signed."),
+                    code="too_few_parties",
+                    params={"minimum": MINIMUM_PARTIES},
+                )
+            )
+        problems += _signatory_problems(
+            signing, _("These parties have no signatory with a function: %(partners)s.")
+        )
+        problems += _signing_date_problems(signed_on, place)
+        if problems:
+            raise ValidationError(problems)
+
+        absent = [party for party in parties if party.pk not in signed_party_ids]
+        with parts_unlocked(locked.pk):
+            for party in absent:
+                party.delete()
+        locked.signed_on = signed_on
+        locked.signing_place = place
+        locked.save(update_fields=["signed_on", "signing_place", "updated_at"])
+        if absent and not note:
+            note = str(
+                _("Did not sign and removed: %(partners)s")
+                % {"partners": ", ".join(str(party.partner) for party in absent)}
+            )
+        change_status(locked, ContractStatus.SIGNED, user=user, note=note)
+    contract.refresh_from_db()
+    return contract
+
+
+# --- Scans of the signed pages ----------------------------------------------------------------
+
+MAX_SCAN_BYTES = 25 * 1024 * 1024
+
+
+def scan_problems(data, filename):
+    """Why `data` is not acceptable as a scan (a readable PDF of at most 25 MB), or []."""
+    if not filename.lower().endswith(".pdf"):
+        return [ValidationError(_("A scan must be a PDF file (.pdf)."), code="scan_not_pdf")]
+    if len(data) > MAX_SCAN_BYTES:
+        return [
+            ValidationError(
+                _("A scan can be at most %(megabytes)d MB."),
+                code="scan_too_large",
+                params={"megabytes": MAX_SCAN_BYTES // (1024 * 1024)},
+            )
+        ]
+    if data.lstrip()[:5] != b"%PDF-":
+        return [ValidationError(_("This file is not a PDF."), code="scan_not_pdf")]
+    try:
+        pages = pdf.page_count(data)
+    except Exception:
+        return [
+            ValidationError(_("This PDF is damaged and cannot be read."), code="scan_unreadable")
+        ]
+    if pages < 1:
+        return [ValidationError(_("This PDF has no pages."), code="scan_unreadable")]
+    return []
+
+
+def attach_scan(contract, uploaded, *, description="", user=None):
+    """Store a scan of the signed paper pages of a signed contract, with its fingerprint.
+
+    `uploaded` is a Django UploadedFile (or any File with a name). Raises ValidationError and
+    stores nothing when the contract is not signed or the file is not a readable PDF.
+    """
+    if not contract.is_signed:
+        raise ValidationError(
+            _("Scans of the signed pages can only be added to a signed contract."),
+            code="not_signed",
+        )
+    uploaded.seek(0)
+    data = uploaded.read()
+    filename = uploaded.name.rsplit("/", 1)[-1]
+    problems = scan_problems(data, filename)
+    if problems:
+        raise ValidationError(problems)
+    scan = SigningScan(
+        contract=contract,
+        description=description.strip(),
+        original_name=filename[:255],
+        uploaded_by=documents._user_or_none(user),
+    )
+    with transaction.atomic():
+        return documents._archive(
+            scan,
+            f"contracts/scans/{documents.contract_filename(contract).removesuffix('.pdf')}-scan",
+            data,
+        )
+
+
+# --- Addenda ----------------------------------------------------------------------------------
+
+
+def create_addendum(contract, *, kind, title, body, signed_on=None, signing_place=""):
+    """Start a draft addendum to a signed contract; it gets the contract's next number."""
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        if locked.status != ContractStatus.SIGNED:
+            raise ValidationError(
+                _("An addendum can only be added to a signed contract that is still running."),
+                code="contract_not_signed",
+            )
+        number = (locked.addenda.aggregate(models.Max("number"))["number__max"] or 0) + 1
+        addendum = Addendum(
+            contract=locked,
+            number=number,
+            kind=kind,
+            title=title,
+            body=body,
+            signed_on=signed_on,
+            signing_place=signing_place,
+        )
+        addendum.full_clean()
+        addendum.save()
+    return addendum
+
+
+def addendum_signing_problems(addendum):
+    problems = []
+    if addendum.contract.status != ContractStatus.SIGNED:
+        problems.append(
+            ValidationError(
+                _("An addendum can only be signed for a signed contract that is still running."),
+                code="contract_not_signed",
+            )
+        )
+    problems += _signing_date_problems(
+        addendum.signed_on, addendum.signing_place, not_before=addendum.contract.signed_on
+    )
+    signatories = list(addendum.signatories.select_related("partner"))
+    if not signatories:
+        problems.append(
+            ValidationError(
+                _("Add the partners that sign this addendum first."),
+                code="no_signatories",
+            )
+        )
+    problems += _signatory_problems(
+        signatories, _("These parties have no signatory with a function: %(partners)s.")
+    )
+    if not addendum.body.strip():
+        problems.append(ValidationError(_("The addendum has no text yet."), code="no_text"))
+    return problems
+
+
+def sign_addendum(addendum, *, user=None):
+    """Register an addendum as signed: render its PDF once and archive it with its fingerprint.
+
+    Raises ValidationError and changes nothing when it is signed already (a second archived
+    render), the contract is not signed, or the date, place, text or signatories are missing.
+    """
+    with transaction.atomic():
+        Contract.objects.select_for_update().get(pk=addendum.contract_id)
+        locked = (
+            Addendum.objects.select_for_update()
+            .select_related("contract__neighbourhood")
+            .get(pk=addendum.pk)
+        )
+        if locked.status == AddendumStatus.SIGNED or locked.file:
+            raise ValidationError(
+                _(
+                    "This addendum has already been signed and archived; "
+                    "it is never rendered again."
+                ),
+                code="already_archived",
+            )
+        problems = addendum_signing_problems(locked)
+        if problems:
+            raise ValidationError(problems)
+        locked.status = AddendumStatus.SIGNED
+        name = documents.archive_addendum(locked)
+        try:
+            locked._signing = True
+            locked.save()
+        except Exception:
+            documents.default_storage.delete(name)
+            raise
+    addendum.refresh_from_db()
+    return addendum

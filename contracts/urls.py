@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts import views
+from contracts import addenda_views, views
 
 app_name = "contracts"
 
@@ -16,5 +16,10 @@ urlpatterns = [
         "wijken/<slug:slug>/contracten/<int:pk>/",
         views.ContractVersionView.as_view(),
         name="contract_version",
+    ),
+    path(
+        "wijken/<slug:slug>/contracten/<int:pk>/addenda/<int:number>.pdf",
+        addenda_views.addendum_pdf,
+        name="addendum_pdf",
     ),
 ]

@@ -1,14 +1,11 @@
 """Public pages of the contract domain: the list of wijken and the contract texts."""
 
-from django.conf import settings
-from django.http import Http404, HttpResponse
-from django.utils import translation
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
-from contracts import selectors
-from wijkaanpak.pdf import render_pdf
+from contracts import documents, selectors
 
 
 class NeighbourhoodListView(ListView):
@@ -81,30 +78,39 @@ def contract_pdf(request, slug):
     """The wijk's current contract as a print-ready, tagged A4 PDF (in Dutch, always).
 
     The same contract, and the same visibility, as CurrentContractView: a draft is a 404 for
-    residents and a marked concept for staff. Unsigned contracts carry a CONCEPT mark.
+    residents and a marked concept for staff. A signed contract is its archived original, byte
+    for byte, with the SHA-256 fingerprint as ETag (so a browser that has it gets a 304);
+    an unsigned one carries a CONCEPT mark and is rendered again only when it changed.
     """
     neighbourhood = selectors.get_neighbourhood_or_404(slug)
     contract = selectors.current_contract(
-        neighbourhood, request.user, queryset=selectors.contracts_with_text()
+        neighbourhood,
+        request.user,
+        queryset=selectors.contracts_with_text(),
     )
     if contract is None:
         raise Http404("This neighbourhood has no contract to show")
-    # The contract is a Dutch document, whatever the visitor's language.
-    with translation.override(settings.LANGUAGE_CODE):
-        pdf = render_pdf(
-            "pdf/contract.html",
-            {
-                "contract": contract,
-                "neighbourhood": neighbourhood,
-                "municipality_name": settings.MUNICIPALITY_NAME,
-                "fund_url": f"{settings.SITE_URL}/initiatieven/aanvragen/",
-                "is_concept": not contract.is_signed,
-            },
-            title=contract.title,
-            language=settings.LANGUAGE_CODE,
-        )
-    response = HttpResponse(pdf, content_type="application/pdf")
+    original = documents.archived_original(contract)
+    if original is not None:
+        etag = f'"{original.sha256}"'
+        if etag in _etags(request.headers.get("If-None-Match", "")):
+            response = HttpResponseNotModified()
+            response["ETag"] = etag
+            return response
+    data, source = documents.contract_pdf(contract)
+    response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
-        False, f"wijkcontract-{neighbourhood.slug}.pdf"
+        False, documents.contract_filename(contract)
     )
+    if original is not None:
+        response["ETag"] = f'"{original.sha256}"'
+        response["Cache-Control"] = "public, max-age=3600"
+    else:
+        # A concept changes until it is signed; staff previews of drafts are private.
+        response["Cache-Control"] = "no-cache" if contract.is_public else "private, no-store"
+    response["X-Wijkaanpak-Source"] = source
     return response
+
+
+def _etags(header):
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}

@@ -27,6 +27,11 @@ GROUP_PERMISSIONS = {
             "contractparty": ("view", "add", "change", "delete"),
             "residentwish": ("view", "add", "change", "delete"),
             "contractstatuschange": ("view",),
+            # A draft addendum is edited; "change" is also the right to register its signing.
+            "addendum": ("view", "add", "change", "delete"),
+            "addendumsignatory": ("view", "add", "change", "delete"),
+            # The log of who got the signed PDF; sending is the contract's "change" right.
+            "distribution": ("view",),
         },
         "projects": {
             "project": ("view", "add", "change", "delete"),

@@ -5,6 +5,8 @@ and media files: every other URL is refused, so a PDF never makes a request to a
 user-supplied markup cannot make the server read arbitrary files.
 """
 
+import hashlib
+import io
 import logging
 import mimetypes
 from pathlib import Path
@@ -12,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 
@@ -66,16 +69,60 @@ def _url_fetcher_class():
     return LocalFilesOnly
 
 
+def render_html(template_name, context, *, title, language="nl"):
+    """The HTML a PDF template produces: cheap, and what decides the PDF's bytes."""
+    return render_to_string(
+        template_name, {**context, "pdf_title": title, "pdf_language": language}
+    )
+
+
+def html_to_pdf(html):
+    """Render HTML from :func:`render_html` to the bytes of a tagged PDF (the slow part)."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=_url_fetcher_class()())
+    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+
+
 def render_pdf(template_name, context, *, title, language="nl"):
     """Render `template_name` (a template under templates/pdf/) to the bytes of a tagged PDF.
 
     The PDF is PDF/UA (tagged, for screen readers) with its title and language set; the
     template must set `<html lang>` and `<title>` to the same values.
     """
-    from weasyprint import HTML
+    return html_to_pdf(render_html(template_name, context, title=title, language=language))
 
-    html = render_to_string(
-        template_name, {**context, "pdf_title": title, "pdf_language": language}
-    )
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=_url_fetcher_class()())
-    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+
+# A rendered PDF is kept for a week after its last use; the key is the hash of its HTML.
+CACHE_SECONDS = 7 * 24 * 3600
+
+
+def render_pdf_cached(template_name, context, *, title, language="nl"):
+    """Like :func:`render_pdf`, but rendered again only when the HTML changed.
+
+    The HTML holds every text, date and name the PDF shows and the name of every resource it
+    loads (static files carry their content hash in production), so the same HTML gives the
+    same PDF. The cache is Django's default cache: shared between processes and servers when
+    it is configured to be (REDIS_URL). Returns (pdf bytes, whether it came from the cache).
+    """
+    html = render_html(template_name, context, title=title, language=language)
+    key = "pdf:" + hashlib.sha256(html.encode()).hexdigest()
+    pdf = cache.get(key)
+    if pdf is not None:
+        cache.touch(key, CACHE_SECONDS)
+        return pdf, True
+    pdf = html_to_pdf(html)
+    cache.set(key, pdf, CACHE_SECONDS)
+    return pdf, False
+
+
+def sha256_hex(data):
+    """The SHA-256 fingerprint of some bytes, as the 64 hex digits `sha256sum` prints."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def page_count(data):
+    """The number of pages of a PDF given as bytes (raises pypdf's errors on a broken file)."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)

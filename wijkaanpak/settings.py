@@ -147,6 +147,22 @@ STORAGES = {
     },
 }
 
+# --- Cache ------------------------------------------------------------------------------------
+# Rendered PDFs of unsigned contracts and leaflets (keyed by their HTML). Per process in memory
+# unless REDIS_URL names a Redis server that all processes and servers share.
+
+REDIS_URL = env_str("REDIS_URL", default="")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 200},
+        }
+    )
+}
+
 # --- Forms ------------------------------------------------------------------------------------
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -4,13 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from wijkaanpak import views
+from wijkaanpak import leaflet, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path(
         "wijken/<slug:slug>/", views.NeighbourhoodDetailView.as_view(), name="neighbourhood_detail"
     ),
+    path("wijken/<slug:slug>/folder.pdf", leaflet.leaflet_pdf, name="leaflet_pdf"),
     path("", include("contracts.urls")),
     path("", include("projects.urls")),
     path("", include("budget.urls")),

@@ -235,9 +235,9 @@ def test_the_pdf_is_dutch_whatever_the_visitors_language(
     assert "2 oktober 2007" in text
 
 
-def test_hostile_text_is_printed_literally_and_never_fetched(
-    client, signed_contract, tmp_path, poppler
-):
+@pytest.fixture
+def fetched_urls(monkeypatch):
+    """Every URL the PDF renderer asks for from here on (set up before the signing renders)."""
     fetched = []
     original = pdf._local_path
 
@@ -245,18 +245,21 @@ def test_hostile_text_is_printed_literally_and_never_fetched(
         fetched.append(url)
         return original(url)
 
-    pdf._local_path = spy
-    try:
-        _response, path = download(client, signed_contract, tmp_path)
-    finally:
-        pdf._local_path = original
+    monkeypatch.setattr(pdf, "_local_path", spy)
+    return fetched
+
+
+def test_hostile_text_is_printed_literally_and_never_fetched(
+    client, fetched_urls, signed_contract, tmp_path, poppler
+):
+    _response, path = download(client, signed_contract, tmp_path)
     squeezed = "".join(pdf_text(path).split())
 
     # Once in the section, once in the wish.
     assert squeezed.count("<script>alert(1)</script>") == 2
     assert squeezed.count("<imgsrc=http://evil.example/x.png>") == 2
-    assert not [url for url in fetched if "evil" in url]
-    assert fetched and all(url.startswith(pdf.BASE_URL + "static/") for url in fetched)
+    assert not [url for url in fetched_urls if "evil" in url]
+    assert fetched_urls and all(url.startswith(pdf.BASE_URL + "static/") for url in fetched_urls)
 
 
 def test_the_contract_page_links_to_the_pdf(client, signed_contract):

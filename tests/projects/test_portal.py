@@ -69,8 +69,12 @@ def error_codes(response, field="__all__"):
 
 
 def media_files():
+    """The uploaded files (the archived originals of signed contracts live apart, in contracts/)."""
     root = settings.MEDIA_ROOT
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+    if not root.exists():
+        return []
+    archive = root / "contracts"
+    return [path for path in root.rglob("*") if path.is_file() and not path.is_relative_to(archive)]
 
 
 def make_round(*contracts, due_date=None, title="Tussenevaluatie oktober 2008"):

@@ -1,0 +1,55 @@
+"""The public PDF of an addendum to a signed contract."""
+
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+
+from contracts import documents, selectors
+from contracts.models import Addendum
+
+
+def _is_staff(user):
+    return user.is_authenticated and user.is_staff
+
+
+@require_safe
+def addendum_pdf(request, slug, pk, number):
+    """Addendum `number` of one contract of the wijk `slug`, as a PDF shown inline.
+
+    The contract must be one the visitor may see (the same rule as its page). A signed
+    addendum is its archived PDF, byte for byte, with its SHA-256 fingerprint as ETag; a draft
+    is a 404 for residents and a preview marked CONCEPT for staff.
+    """
+    contract = selectors.contract_version_or_404(slug, pk, request.user)
+    addendum = (
+        Addendum.objects.filter(contract=contract, number=number)
+        .select_related("contract__neighbourhood")
+        .first()
+    )
+    if addendum is None or not (addendum.is_signed or _is_staff(request.user)):
+        raise Http404("No such addendum")
+    # The contract with its prefetched text, so the render needs no further queries for it.
+    addendum.contract = contract
+    if addendum.is_signed:
+        etag = f'"{addendum.sha256}"'
+        if etag in _etags(request.headers.get("If-None-Match", "")):
+            response = HttpResponseNotModified()
+            response["ETag"] = etag
+            return response
+    data, source = documents.addendum_pdf(addendum)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, documents.addendum_filename(addendum)
+    )
+    if addendum.is_signed:
+        response["ETag"] = f'"{addendum.sha256}"'
+        response["Cache-Control"] = "public, max-age=3600"
+    else:
+        # A draft changes until it is signed, and only staff see it.
+        response["Cache-Control"] = "private, no-store"
+    response["X-Wijkaanpak-Source"] = source
+    return response
+
+
+def _etags(header):
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}

@@ -1,0 +1,292 @@
+"""The staff admin of addenda: changes to a signed contract, each signed as its own PDF.
+
+An addendum is created through `services.create_addendum` (which numbers it) and signed
+through `services.sign_addendum` (which renders and archives its PDF once). A signed addendum
+is read-only, and so are its signatories; the model layer refuses such writes too.
+
+Imported by contracts/admin.py. That module's helpers are used at call time only (through
+the module object), so the two modules may import each other in either order.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from contracts import admin as contracts_admin
+from contracts import services
+from contracts.choices import AddendumStatus, ContractStatus
+from contracts.models import Addendum, AddendumSignatory, ArchivedDocumentError
+
+# The addendum's own form fields; the number and status are the services' to set.
+ADDENDUM_FORM_FIELDS = ("contract", "kind", "title", "body", "signed_on", "signing_place")
+
+
+class AddendumForm(forms.ModelForm):
+    class Meta:
+        model = Addendum
+        fields = ADDENDUM_FORM_FIELDS
+
+    def clean(self):
+        cleaned_data = super().clean()
+        contract = cleaned_data.get("contract")
+        # The service refuses this too (with the row locked); said here, it is a form error.
+        if (
+            self.instance._state.adding
+            and contract is not None
+            and contract.status != ContractStatus.SIGNED
+        ):
+            self.add_error(
+                "contract",
+                ValidationError(
+                    _("An addendum can only be added to a signed contract that is still running."),
+                    code="contract_not_signed",
+                ),
+            )
+        return cleaned_data
+
+
+class AddendumSignatoryInline(admin.TabularInline):
+    """The partners that sign the addendum: open while it is a draft, read-only once signed."""
+
+    model = AddendumSignatory
+    fields = ("partner", "signatory_name", "signatory_function", "order")
+    autocomplete_fields = ("partner",)
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("partner")
+
+    @staticmethod
+    def _open(obj):
+        return obj is None or not obj.is_signed
+
+    def has_add_permission(self, request, obj=None):
+        return self._open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._open(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(Addendum)
+class AddendumAdmin(SimpleHistoryAdmin):
+    form = AddendumForm
+    list_display = ("contract", "number", "title", "kind", "status", "signed_on")
+    list_display_links = ("contract", "number", "title")
+    list_filter = ("status", "kind", "contract__neighbourhood")
+    list_select_related = ("contract",)
+    search_fields = (
+        "title",
+        "body",
+        "contract__title",
+        "contract__neighbourhood__name",
+        "signatories__partner__name",
+        "signatories__signatory_name",
+    )
+    ordering = ("contract__neighbourhood__name", "-contract__period_start", "number")
+    inlines = [AddendumSignatoryInline]
+    actions = ["delete_selected"]
+    change_form_template = "admin/contracts/addendum/change_form.html"
+
+    class Media:
+        css = {"all": ("admin-extra/admin.css",)}
+
+    # --- Form ---
+
+    def get_fieldsets(self, request, obj=None):
+        main = ("contract", "kind", "title", "body")
+        if obj is not None:
+            main = ("contract", "number", "kind", "title", "body")
+        fieldsets = [
+            (None, {"fields": main}),
+            (_("Signing"), {"fields": (("signed_on", "signing_place"),)}),
+        ]
+        if obj is not None:
+            status_fields = ["status", ("created_at", "updated_at")]
+            if obj.is_signed:
+                status_fields += ["archived_at", "sha256", ("page_count", "size")]
+            fieldsets.append((_("Status"), {"fields": status_fields}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        readonly = ["contract", "number", "status", "created_at", "updated_at"]
+        if obj.is_signed:
+            readonly += [
+                *ADDENDUM_FORM_FIELDS,
+                "archived_at",
+                "sha256",
+                "page_count",
+                "size",
+            ]
+        return list(dict.fromkeys(readonly))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "contract":
+            # All contracts, by wijk: only signed ones take addenda, and the form says so.
+            kwargs["queryset"] = db_field.related_model.objects.select_related(
+                "neighbourhood"
+            ).order_by("neighbourhood__name", "-period_start")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # --- Permissions: a signed addendum is never changed or deleted ---
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_signed:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_signed:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    # --- Saving: a new addendum is numbered by the service ---
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        created = services.create_addendum(
+            data["contract"],
+            kind=data["kind"],
+            title=data["title"],
+            body=data["body"],
+            signed_on=data.get("signed_on"),
+            signing_place=data.get("signing_place") or "",
+        )
+        # The form's instance becomes the created row, so the inlines and the log use it.
+        for field in Addendum._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(created, field.attname))
+        obj._state.adding = False
+        obj._state.db = created._state.db
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id is not None:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None and obj.is_signed:
+                # A form opened before the signing, or a crafted request.
+                contracts_admin.report_refusal(request, ArchivedDocumentError(), subject=obj)
+                return HttpResponseRedirect(request.get_full_path())
+        try:
+            # Django runs this in a transaction: a refusal below rolls back everything.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            contracts_admin.report_refusal(request, error)
+        except IntegrityError:
+            contracts_admin.report_conflict(request)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
+            extra_context = {**(extra_context or {}), "signing": self._signing(request, obj)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _signing(self, request, obj):
+        """What the signing box on the change page shows: status, what is missing, the PDF."""
+        problems = [] if obj.is_signed else services.addendum_signing_problems(obj)
+        return {
+            "status": obj.get_status_display(),
+            "status_value": obj.status,
+            "is_signed": obj.is_signed,
+            "problems": [message for problem in problems for message in problem.messages],
+            "can_sign": not obj.is_signed and super().has_change_permission(request),
+            "url": reverse("admin:contracts_addendum_sign", args=[quote(obj.pk)]),
+            "pdf_url": reverse(
+                "contracts:addendum_pdf",
+                kwargs={
+                    "slug": obj.contract.neighbourhood.slug,
+                    "pk": obj.contract_id,
+                    "number": obj.number,
+                },
+            ),
+        }
+
+    def response_post_save_add(self, request, obj):
+        # Staff add the signatories and sign next: stay on the addendum.
+        return HttpResponseRedirect(
+            reverse("admin:contracts_addendum_change", args=[quote(obj.pk)])
+        )
+
+    # --- History: viewable, never reverted (a revert would bypass the services) ---
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    # --- Signing ---
+
+    def get_urls(self):
+        custom = [
+            path(
+                "<path:object_id>/sign/",
+                self.admin_site.admin_view(self.sign_view),
+                name="contracts_addendum_sign",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def sign_view(self, request, object_id):
+        """POST only: register the signing of one addendum, then go back to its page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        # The model-level right: a signed addendum refuses through the service, with a reason.
+        if not super().has_change_permission(request):
+            raise PermissionDenied
+        addendum = self.get_object(request, unquote(object_id))
+        if addendum is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        change_url = reverse("admin:contracts_addendum_change", args=[quote(addendum.pk)])
+        try:
+            services.sign_addendum(addendum, user=request.user)
+        except ValidationError as error:
+            contracts_admin.report_refusal(request, error, subject=addendum)
+            return HttpResponseRedirect(change_url)
+        self.log_change(
+            request,
+            addendum,
+            [{"changed": {"fields": [str(Addendum._meta.get_field("status").verbose_name)]}}],
+        )
+        messages.success(
+            request,
+            gettext("“%(addendum)s” has been signed; its PDF is archived and never changes.")
+            % {"addendum": addendum},
+            extra_tags="addendum_signed",
+        )
+        return HttpResponseRedirect(change_url)
+
+    @admin.action(
+        # Django's own wording, so its translation applies.
+        description=_("Delete selected %(verbose_name_plural)s"),
+        permissions=["delete"],
+    )
+    def delete_selected(self, request, queryset):
+        """Django's bulk delete, refused as a whole when a selected addendum is signed."""
+        signed = list(queryset.filter(status=AddendumStatus.SIGNED).order_by("pk"))
+        if signed:
+            for addendum in signed:
+                contracts_admin.report_refusal(request, ArchivedDocumentError(), subject=addendum)
+            return None
+        try:
+            with transaction.atomic():
+                return django_delete_selected(self, request, queryset)
+        except ValidationError as error:
+            contracts_admin.report_refusal(request, error)
+        return None

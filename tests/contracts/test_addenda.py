@@ -1,0 +1,514 @@
+"""Addenda: numbered changes to a signed contract, each signed and archived as its own PDF.
+
+The services, the PDF (read back with poppler; marked `pdf`), the public view, the admin and
+the contract page's list. Signing renders a PDF, so each test signs as little as it can.
+"""
+
+import datetime
+import hashlib
+import shutil
+import subprocess
+
+import pytest
+from django.contrib import messages
+from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
+
+from contracts import documents, services
+from contracts.choices import AddendumKind, AddendumStatus, ContractStatus
+from contracts.models import Addendum, AddendumSignatory
+from tests.conftest import require
+from tests.factories import PartnerFactory, UserFactory, contract_in_status
+from wijkaanpak import pdf
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
+SIGNED_ON = datetime.date(2008, 3, 1)
+BODY = (
+    "Met ingang van 1 maart 2008 neemt Stichting Buurtwerk deel aan dit wijkcontract.\n\n"
+    "Zij levert een opbouwwerker."
+)
+
+
+@pytest.fixture
+def poppler():
+    require(shutil.which("pdftotext"), "pdftotext is missing (poppler-utils)")
+
+
+def pdf_text(data, tmp_path, name="addendum.pdf"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def flat(text):
+    return " ".join(text.split())
+
+
+def codes(error):
+    return {e.code for e in error.error_list}
+
+
+@pytest.fixture
+def signed_contract():
+    contract = contract_in_status(ContractStatus.SIGNED)
+    contract.refresh_from_db()
+    return contract
+
+
+def draft_addendum(contract, *, signatories=2, **fields):
+    """A draft addendum signed by the first `signatories` parties of the contract."""
+    fields = {
+        "kind": AddendumKind.PARTNER_JOINS,
+        "title": "Stichting Buurtwerk sluit aan",
+        "body": BODY,
+        "signed_on": SIGNED_ON,
+        "signing_place": "Haarlem",
+        **fields,
+    }
+    addendum = services.create_addendum(contract, **fields)
+    for order, party in enumerate(contract.parties.select_related("partner")[:signatories]):
+        AddendumSignatory.objects.create(
+            addendum=addendum,
+            partner=party.partner,
+            signatory_name=f"J. de Vries {order}",
+            signatory_function="wethouder",
+            order=order,
+        )
+    return addendum
+
+
+@pytest.fixture
+def signed_addendum(signed_contract):
+    return services.sign_addendum(draft_addendum(signed_contract))
+
+
+def pdf_url(addendum):
+    return reverse(
+        "contracts:addendum_pdf",
+        kwargs={
+            "slug": addendum.contract.neighbourhood.slug,
+            "pk": addendum.contract_id,
+            "number": addendum.number,
+        },
+    )
+
+
+def staff_client():
+    client = Client()
+    client.force_login(UserFactory(username="medewerker", is_staff=True))
+    return client
+
+
+# --- Creating and numbering -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [ContractStatus.DRAFT, ContractStatus.READY_FOR_SIGNING])
+def test_an_addendum_needs_a_signed_contract(status):
+    contract = contract_in_status(status)
+
+    with pytest.raises(ValidationError) as refused:
+        services.create_addendum(contract, kind=AddendumKind.OTHER, title="Te vroeg", body="Tekst")
+
+    assert codes(refused.value) == {"contract_not_signed"}
+    assert not Addendum.objects.exists()
+
+
+def test_addenda_are_numbered_per_contract(signed_contract):
+    other = contract_in_status(ContractStatus.SIGNED)
+
+    first = draft_addendum(signed_contract, signatories=0)
+    second = draft_addendum(signed_contract, signatories=0)
+    elsewhere = draft_addendum(other, signatories=0)
+
+    assert (first.number, second.number, elsewhere.number) == (1, 2, 1)
+    assert first.status == AddendumStatus.DRAFT
+
+
+# --- Signing ----------------------------------------------------------------------------------
+
+
+@pytest.mark.pdf
+def test_signing_archives_the_pdf_once_with_its_fingerprint(signed_addendum, tmp_path, poppler):
+    addendum = signed_addendum
+    data = documents.read_archived(addendum)
+    text = flat(pdf_text(data, tmp_path))
+    original = documents.archived_original(addendum.contract)
+
+    assert addendum.status == AddendumStatus.SIGNED
+    assert addendum.sha256 == hashlib.sha256(data).hexdigest()
+    assert addendum.size == len(data)
+    assert addendum.page_count >= 1
+    assert addendum.archived_at is not None
+    assert documents.addendum_pdf(addendum) == (data, "archive")
+    assert f"Addendum {addendum.number}" in text
+    assert addendum.title in text
+    assert "".join(BODY.split()) in "".join(text.split())
+    assert addendum.contract.title in text
+    assert original.sha256 in text
+    for signatory in addendum.signatories.select_related("partner"):
+        assert signatory.partner.name in text
+        assert signatory.signatory_name in text
+        assert signatory.signatory_function in text
+    assert "Haarlem, 1 maart 2008" in text
+    assert "CONCEPT" not in text.upper()
+
+
+@pytest.mark.pdf
+def test_a_draft_pdf_is_marked_concept(signed_contract, tmp_path, poppler):
+    addendum = draft_addendum(signed_contract)
+
+    data, source = documents.addendum_pdf(addendum)
+
+    assert source in {"rendered", "cache"}
+    assert "CONCEPT" in pdf_text(data, tmp_path)
+    assert not addendum.file
+
+
+def test_a_second_signing_is_refused_and_changes_nothing(signed_addendum):
+    before = documents.read_archived(signed_addendum)
+    stored = Addendum.objects.get(pk=signed_addendum.pk)
+    files = default_storage.listdir("contracts/addenda")[1]
+
+    with pytest.raises(ValidationError) as refused:
+        services.sign_addendum(signed_addendum)
+
+    assert codes(refused.value) == {"already_archived"}
+    after = Addendum.objects.get(pk=signed_addendum.pk)
+    assert (after.sha256, after.file.name, after.archived_at) == (
+        stored.sha256,
+        stored.file.name,
+        stored.archived_at,
+    )
+    assert documents.read_archived(after) == before
+    assert default_storage.listdir("contracts/addenda")[1] == files
+
+
+@pytest.mark.parametrize(
+    ("fields", "signatories", "expected"),
+    [
+        ({}, 0, {"no_signatories"}),
+        ({"signed_on": None, "signing_place": ""}, 2, {"signing_details_missing"}),
+        ({"signed_on": datetime.date(2007, 9, 1)}, 2, {"signed_before_contract"}),
+        (
+            {"signed_on": datetime.date.today() + datetime.timedelta(days=2)},
+            2,
+            {"signed_in_future"},
+        ),
+    ],
+)
+def test_signing_is_refused_without_what_it_needs(signed_contract, fields, signatories, expected):
+    addendum = draft_addendum(signed_contract, signatories=signatories, **fields)
+
+    with pytest.raises(ValidationError) as refused:
+        services.sign_addendum(addendum)
+
+    assert codes(refused.value) == expected
+    addendum.refresh_from_db()
+    assert addendum.status == AddendumStatus.DRAFT
+    assert not addendum.file and not addendum.sha256
+
+
+def test_a_signed_addendum_and_its_signatories_never_change(signed_addendum):
+    addendum = Addendum.objects.get(pk=signed_addendum.pk)
+    signatory = addendum.signatories.first()
+
+    def refused(write):
+        with pytest.raises(ValidationError) as error:
+            write()
+        assert codes(error.value) == {"archive_immutable"}
+
+    addendum.title = "Andere titel"
+    refused(addendum.save)
+    refused(addendum.delete)
+    refused(Addendum.objects.filter(pk=addendum.pk).delete)
+    signatory.signatory_name = "Iemand anders"
+    refused(signatory.save)
+    refused(signatory.delete)
+    refused(
+        lambda: AddendumSignatory.objects.create(
+            addendum=addendum, partner=PartnerFactory(), signatory_name="X", signatory_function="Y"
+        )
+    )
+    stored = Addendum.objects.get(pk=addendum.pk)
+    assert stored.title == signed_addendum.title
+    assert [s.signatory_name for s in stored.signatories.all()] == [
+        s.signatory_name for s in signed_addendum.signatories.all()
+    ]
+
+
+def test_the_signed_original_never_changes(signed_contract):
+    original = documents.archived_original(signed_contract)
+    before = (documents.read_archived(original), original.sha256, original.file.name)
+
+    services.sign_addendum(draft_addendum(signed_contract))
+
+    signed_contract.refresh_from_db()
+    after = documents.archived_original(signed_contract)
+    after.refresh_from_db()
+    assert (documents.read_archived(after), after.sha256, after.file.name) == before
+    assert signed_contract.status == ContractStatus.SIGNED
+
+
+# --- The public PDF ---------------------------------------------------------------------------
+
+
+def test_a_signed_addendum_is_served_byte_for_byte(client, signed_addendum):
+    response = client.get(pdf_url(signed_addendum))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        f'inline; filename="{documents.addendum_filename(signed_addendum)}"'
+    )
+    assert response["ETag"] == f'"{signed_addendum.sha256}"'
+    assert response.content == documents.read_archived(signed_addendum)
+
+    again = client.get(pdf_url(signed_addendum), headers={"If-None-Match": response["ETag"]})
+    assert again.status_code == 304
+
+
+def test_a_draft_addendum_is_a_404_for_residents_and_a_preview_for_staff(client, signed_contract):
+    addendum = draft_addendum(signed_contract)
+
+    assert client.get(pdf_url(addendum)).status_code == 404
+    response = staff_client().get(pdf_url(addendum))
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF-")
+    assert "ETag" not in response
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_an_addendum_under_another_wijk_or_number_is_a_404(client, signed_addendum):
+    kwargs = {
+        "slug": signed_addendum.contract.neighbourhood.slug,
+        "pk": signed_addendum.contract_id,
+        "number": signed_addendum.number,
+    }
+    other = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+
+    for changed in ({"slug": other.neighbourhood.slug}, {"number": 99}, {"pk": other.pk}):
+        url = reverse("contracts:addendum_pdf", kwargs={**kwargs, **changed})
+        assert client.get(url).status_code == 404
+
+
+@pytest.mark.pdf
+def test_hostile_text_is_printed_literally_and_never_fetched(signed_contract, tmp_path, poppler):
+    addendum = draft_addendum(
+        signed_contract, title=f"Titel {HOSTILE}", body=f"Let op:\n\n{HOSTILE}"
+    )
+    AddendumSignatory.objects.filter(addendum=addendum).update(signatory_name=HOSTILE)
+    fetched = []
+    original = pdf._local_path
+
+    def spy(url):
+        fetched.append(url)
+        return original(url)
+
+    pdf._local_path = spy
+    try:
+        data, _from_cache = documents.render_addendum(addendum, cached=False)
+    finally:
+        pdf._local_path = original
+    squeezed = "".join(pdf_text(data, tmp_path).split())
+
+    # The title twice, the body once, two signatories.
+    assert squeezed.count("<script>alert(1)</script>") >= 5
+    assert "<imgsrc=http://evil.example/x.png>" in squeezed
+    assert not [url for url in fetched if "evil" in url]
+    assert fetched and all(url.startswith(pdf.BASE_URL + "static/") for url in fetched)
+
+
+# --- The contract page's list -----------------------------------------------------------------
+
+
+def test_the_include_lists_signed_addenda_only(signed_addendum):
+    contract = signed_addendum.contract
+    draft = draft_addendum(contract, title="Nog niet getekend", signatories=0)
+
+    html = render_to_string("contracts/includes/addenda.html", {"contract": contract})
+
+    assert signed_addendum.title in html
+    assert f'href="{pdf_url(signed_addendum)}"' in html
+    assert "<code" in html and signed_addendum.sha256 in html
+    assert draft.title not in html
+    assert 'data-addendum="1"' in html and 'data-addendum="2"' not in html
+
+
+def test_the_include_shows_nothing_without_signed_addenda(signed_contract):
+    draft_addendum(signed_contract, signatories=0)
+
+    html = render_to_string("contracts/includes/addenda.html", {"contract": signed_contract})
+
+    assert html.strip() == ""
+
+
+# --- The admin --------------------------------------------------------------------------------
+
+ADDENDA_PERMISSIONS = [
+    f"{action}_{model}"
+    for model in ("addendum", "addendumsignatory")
+    for action in ("view", "add", "change", "delete")
+]
+
+
+@pytest.fixture
+def addenda_editor(client, editor_user):
+    """An editor with the addenda permissions (the Redacteuren group should carry them)."""
+    editor_user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="contracts", codename__in=ADDENDA_PERMISSIONS
+        )
+    )
+    client.force_login(editor_user)
+    return client
+
+
+def admin_url(view, *args):
+    return reverse(f"admin:contracts_addendum_{view}", args=args)
+
+
+def sign_url(addendum):
+    return reverse("admin:contracts_addendum_sign", args=[addendum.pk])
+
+
+def messages_of(response):
+    return [
+        (message.level, set(message.extra_tags.split()))
+        for message in get_messages(response.wsgi_request)
+    ]
+
+
+def error_tags(response):
+    return [tags for level, tags in messages_of(response) if level == messages.ERROR]
+
+
+def add_form(contract, partners=()):
+    data = {
+        "contract": contract.pk,
+        "kind": AddendumKind.PROJECT_ADDED,
+        "title": "Project Speeltuin toegevoegd",
+        "body": "De speeltuin wordt opgeknapt.",
+        "signed_on": SIGNED_ON.isoformat(),
+        "signing_place": "Haarlem",
+        "signatories-TOTAL_FORMS": str(len(partners)),
+        "signatories-INITIAL_FORMS": "0",
+        "signatories-MIN_NUM_FORMS": "0",
+        "signatories-MAX_NUM_FORMS": "1000",
+    }
+    for index, partner in enumerate(partners):
+        data[f"signatories-{index}-partner"] = partner.pk
+        data[f"signatories-{index}-signatory_name"] = f"A. Bakker {index}"
+        data[f"signatories-{index}-signatory_function"] = "directeur"
+        data[f"signatories-{index}-order"] = str(index)
+    return data
+
+
+def test_the_admin_pages_open_for_an_editor(addenda_editor, signed_addendum, signed_contract):
+    draft = draft_addendum(signed_contract)
+
+    for url in (
+        admin_url("changelist"),
+        admin_url("add"),
+        admin_url("change", draft.pk),
+        admin_url("change", signed_addendum.pk),
+        admin_url("history", signed_addendum.pk),
+    ):
+        assert addenda_editor.get(url).status_code == 200, url
+    assert addenda_editor.get(admin_url("changelist"), {"q": "Buurtwerk"}).status_code == 200
+
+
+def test_an_editor_adds_and_signs_an_addendum_in_the_admin(addenda_editor, signed_contract):
+    partners = [party.partner for party in signed_contract.parties.all()]
+
+    response = addenda_editor.post(admin_url("add"), add_form(signed_contract, partners))
+
+    assert response.status_code == 302
+    addendum = Addendum.objects.get()
+    assert (addendum.contract_id, addendum.number, addendum.status) == (
+        signed_contract.pk,
+        1,
+        AddendumStatus.DRAFT,
+    )
+    assert {s.partner_id for s in addendum.signatories.all()} == {p.pk for p in partners}
+    page = addenda_editor.get(admin_url("change", addendum.pk)).content.decode()
+    assert sign_url(addendum) in page
+    assert pdf_url(addendum) in page
+
+    response = addenda_editor.post(sign_url(addendum))
+
+    assert response.status_code == 302
+    assert error_tags(response) == []
+    addendum.refresh_from_db()
+    assert addendum.status == AddendumStatus.SIGNED
+    assert addendum.sha256 == hashlib.sha256(documents.read_archived(addendum)).hexdigest()
+
+
+def test_the_admin_refuses_an_addendum_on_an_unsigned_contract(addenda_editor):
+    contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+
+    response = addenda_editor.post(admin_url("add"), add_form(contract))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [error.code for error in errors["contract"]] == ["contract_not_signed"]
+    assert not Addendum.objects.exists()
+
+
+def test_a_refused_signing_in_the_admin_says_why_and_changes_nothing(
+    addenda_editor, signed_contract
+):
+    addendum = draft_addendum(signed_contract, signatories=0)
+
+    response = addenda_editor.post(sign_url(addendum))
+
+    assert response.status_code == 302
+    assert "no_signatories" in error_tags(response)[0]
+    addendum.refresh_from_db()
+    assert addendum.status == AddendumStatus.DRAFT and not addendum.file
+    assert addenda_editor.get(sign_url(addendum)).status_code == 405
+
+
+def test_a_signed_addendum_is_read_only_in_the_admin(addenda_editor, signed_addendum):
+    stored = Addendum.objects.get(pk=signed_addendum.pk)
+
+    page = addenda_editor.get(admin_url("change", stored.pk)).content.decode()
+    again = addenda_editor.post(sign_url(stored))
+    edit = addenda_editor.post(
+        admin_url("change", stored.pk), {**add_form(stored.contract), "title": "Anders"}
+    )
+    delete = addenda_editor.post(admin_url("delete", stored.pk), {"post": "yes"})
+
+    assert 'name="title"' not in page
+    assert sign_url(stored) not in page
+    assert pdf_url(stored) in page
+    assert "already_archived" in error_tags(again)[0]
+    assert edit.status_code == 302 and "archive_immutable" in error_tags(edit)[-1]
+    assert delete.status_code == 403
+    after = Addendum.objects.get(pk=stored.pk)
+    assert (after.title, after.sha256, after.file.name) == (
+        stored.title,
+        stored.sha256,
+        stored.file.name,
+    )
+
+
+def test_the_admin_needs_the_addenda_permissions(client, signed_contract):
+    client.force_login(UserFactory(username="zonderrechten", is_staff=True))
+    addendum = draft_addendum(signed_contract)
+
+    assert client.get(admin_url("changelist")).status_code == 403
+    assert client.post(sign_url(addendum)).status_code == 403
+    addendum.refresh_from_db()
+    assert addendum.status == AddendumStatus.DRAFT

@@ -1,0 +1,417 @@
+"""Distributing the signed PDF: one e-mail per party, after commit, with a row per e-mail."""
+
+import datetime
+import hashlib
+import logging
+
+import pytest
+from django.contrib import messages
+from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.urls import reverse
+
+from contracts import documents, services
+from contracts.choices import AddendumKind, ContractStatus, DistributionStatus
+from contracts.distribution import distribute_addendum, distribute_contract
+from contracts.models import AddendumSignatory, Contract, Distribution
+from tests.factories import (
+    ContractPartyFactory,
+    PartnerFactory,
+    UserFactory,
+    complete_contract,
+    contract_in_status,
+)
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = "<script>alert(1)</script> & <b>Bewoners</b>"
+SIGNED_PATH = [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED]
+
+
+class FailingBackend(BaseEmailBackend):
+    """A mail server that is down."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("SMTP server unreachable")
+
+
+def signed_with(*partners):
+    """A signed (and archived) contract with two parties with an address plus `partners`."""
+    contract = complete_contract()
+    for partner in partners:
+        ContractPartyFactory(contract=contract, partner=partner)
+    for step in SIGNED_PATH:
+        services.change_status(contract, step)
+    return contract
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def error_codes(excinfo):
+    return {error.code for error in excinfo.value.error_list}
+
+
+def addresses(contract):
+    return {party.partner.email for party in contract.parties.all() if party.partner.email}
+
+
+# --- The service ------------------------------------------------------------------------------
+
+
+def test_every_party_with_an_address_gets_the_signed_pdf(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    original = contract.signed_original
+    staff = UserFactory(is_staff=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = distribute_contract(contract, user=staff)
+
+    assert result.queued == 2
+    assert result.skipped == []
+    assert len(mailoutbox) == 2
+    # One e-mail per party, to that party only: parties do not see each other's address.
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(addresses(contract))
+    assert all(
+        len(message.to) == 1 and not message.cc and not message.bcc for message in mailoutbox
+    )
+    for message in mailoutbox:
+        [(filename, content, mimetype)] = message.attachments
+        assert filename == documents.contract_filename(contract)
+        assert mimetype == "application/pdf"
+        assert sha256(content) == original.sha256
+        assert content == documents.read_archived(original)
+        assert contract.title in message.subject
+        assert "\n" not in message.subject
+        assert original.sha256 in message.body
+        assert f"sha256sum {filename}" in message.body
+        assert contract.get_absolute_url() in message.body
+    rows = Distribution.objects.filter(contract=contract)
+    assert rows.count() == 2
+    for row in rows:
+        assert row.status == DistributionStatus.SENT
+        assert row.sent_at is not None
+        assert row.requested_by == staff
+        assert row.addendum is None
+        assert row.document_sha256 == original.sha256
+        assert row.document_name == documents.contract_filename(contract)
+        assert row.error == ""
+    assert {row.email for row in rows} == addresses(contract)
+
+
+def test_the_mail_waits_for_the_commit(mailoutbox, django_capture_on_commit_callbacks):
+    contract = contract_in_status(ContractStatus.SIGNED)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        distribute_contract(contract)
+
+    assert mailoutbox == []
+    assert set(Distribution.objects.values_list("status", flat=True)) == {DistributionStatus.QUEUED}
+    for callback in callbacks:
+        callback()
+    assert len(mailoutbox) == 2
+    assert set(Distribution.objects.values_list("status", flat=True)) == {DistributionStatus.SENT}
+
+
+def test_nothing_is_sent_when_the_transaction_rolls_back(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    contract = contract_in_status(ContractStatus.SIGNED)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        distribute_contract(contract)
+        raise RuntimeError("something later in the same transaction failed")
+
+    assert callbacks == []
+    assert mailoutbox == []
+    assert not Distribution.objects.exists()
+
+
+def test_a_party_without_an_address_is_skipped_and_reported(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    silent = PartnerFactory(name="Buurtcomité zonder mail", email="")
+    contract = signed_with(silent)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = distribute_contract(contract)
+
+    assert result.skipped == [silent]
+    assert result.queued == 2
+    assert len(mailoutbox) == 2
+    assert not Distribution.objects.filter(partner=silent).exists()
+    assert Distribution.objects.filter(contract=contract).count() == 2
+
+
+@pytest.mark.parametrize("status", [ContractStatus.DRAFT, ContractStatus.READY_FOR_SIGNING])
+def test_an_unsigned_contract_is_refused(status, mailoutbox, django_capture_on_commit_callbacks):
+    contract = contract_in_status(status)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError) as excinfo,
+    ):
+        distribute_contract(contract)
+
+    assert error_codes(excinfo) == {"not_signed"}
+    assert not Distribution.objects.exists()
+    assert mailoutbox == []
+
+
+def test_the_stored_status_counts_not_the_callers_instance(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+    contract.status = ContractStatus.SIGNED  # never saved
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError) as excinfo,
+    ):
+        distribute_contract(contract)
+
+    assert error_codes(excinfo) == {"not_signed"}
+    assert mailoutbox == []
+
+
+def test_a_signed_contract_without_archived_original_is_refused(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    # Signed before archiving existed: the status is set without the service's archiving.
+    contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+    Contract.objects.filter(pk=contract.pk).update(status=ContractStatus.SIGNED)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError) as excinfo,
+    ):
+        distribute_contract(contract)
+
+    assert error_codes(excinfo) == {"not_archived"}
+    assert not Distribution.objects.exists()
+    assert mailoutbox == []
+
+
+def test_an_archived_file_that_no_longer_matches_its_fingerprint_is_not_sent(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    original = contract.signed_original
+    with original.file.open("wb") as handle:
+        handle.write(b"%PDF-1.7 tampered")
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError) as excinfo,
+    ):
+        distribute_contract(contract)
+
+    assert error_codes(excinfo) == {"fingerprint_mismatch"}
+    assert not Distribution.objects.exists()
+    assert mailoutbox == []
+
+
+def test_a_failing_mail_server_marks_the_rows_failed_and_a_resend_logs_new_rows(
+    settings, mailoutbox, django_capture_on_commit_callbacks, caplog
+):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
+
+    with (
+        caplog.at_level(logging.ERROR, logger="contracts.distribution"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        result = distribute_contract(contract)  # no exception
+
+    assert result.queued == 2
+    failed = list(Distribution.objects.filter(contract=contract))
+    assert {row.status for row in failed} == {DistributionStatus.FAILED}
+    assert all("SMTP server unreachable" in row.error for row in failed)
+    assert all(row.sent_at is None for row in failed)
+    assert len([r for r in caplog.records if r.name == "contracts.distribution"]) == 2
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        resent = distribute_contract(contract)
+
+    assert resent.queued == 2
+    assert len(mailoutbox) == 2
+    rows = Distribution.objects.filter(contract=contract)
+    assert rows.count() == 4
+    assert rows.filter(status=DistributionStatus.SENT).count() == 2
+    assert rows.filter(status=DistributionStatus.FAILED, pk__in=[r.pk for r in failed]).count() == 2
+
+
+def test_hostile_names_stay_plain_text_in_the_mail(mailoutbox, django_capture_on_commit_callbacks):
+    hostile = PartnerFactory(name=HOSTILE)
+    contract = signed_with(hostile)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        distribute_contract(contract)
+
+    [message] = [m for m in mailoutbox if m.to == [hostile.email]]
+    assert HOSTILE in message.body
+    assert "&lt;" not in message.body
+    assert "&amp;" not in message.body
+
+
+# --- Addenda ----------------------------------------------------------------------------------
+
+
+def signed_addendum(contract, *partners):
+    addendum = services.create_addendum(
+        contract,
+        kind=AddendumKind.PARTNER_JOINS,
+        title="Een nieuwe partner",
+        body="De partner doet mee.",
+        signed_on=datetime.date(2008, 3, 1),
+        signing_place="Haarlem",
+    )
+    for order, partner in enumerate(partners):
+        AddendumSignatory.objects.create(
+            addendum=addendum,
+            partner=partner,
+            signatory_name="B. Tekenaar",
+            signatory_function="voorzitter",
+            order=order,
+        )
+    return services.sign_addendum(addendum)
+
+
+def test_a_signed_addendum_goes_to_the_parties_and_its_signatories_once_each(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    party = contract.parties.select_related("partner").first().partner
+    newcomer = PartnerFactory(name="Nieuwe partner")
+    addendum = signed_addendum(contract, party, newcomer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = distribute_addendum(addendum)
+
+    expected = addresses(contract) | {newcomer.email}
+    assert result.queued == len(expected) == 3
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(expected)
+    for message in mailoutbox:
+        [(filename, content, mimetype)] = message.attachments
+        assert filename == documents.addendum_filename(addendum)
+        assert mimetype == "application/pdf"
+        assert sha256(content) == addendum.sha256
+        assert addendum.sha256 in message.body
+    rows = Distribution.objects.filter(addendum=addendum)
+    assert rows.count() == 3
+    assert {row.status for row in rows} == {DistributionStatus.SENT}
+    assert {row.contract_id for row in rows} == {contract.pk}
+
+
+def test_a_draft_addendum_is_refused(mailoutbox, django_capture_on_commit_callbacks):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    addendum = services.create_addendum(
+        contract, kind=AddendumKind.OTHER, title="Nog niet getekend", body="Tekst."
+    )
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError) as excinfo,
+    ):
+        distribute_addendum(addendum)
+
+    assert error_codes(excinfo) == {"not_signed"}
+    assert not Distribution.objects.exists()
+    assert mailoutbox == []
+
+
+# --- The admin --------------------------------------------------------------------------------
+
+
+def changelist(model):
+    return reverse(f"admin:contracts_{model}_changelist")
+
+
+def messages_of(response):
+    return [
+        (message.level, set(message.extra_tags.split()), str(message))
+        for message in get_messages(response.wsgi_request)
+    ]
+
+
+def test_the_admin_action_sends_signed_contracts_and_reports_refusals(
+    admin_client, admin_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    silent = PartnerFactory(name=HOSTILE, email="")
+    signed = signed_with(silent)
+    draft = complete_contract()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            changelist("contract"),
+            {"action": "distribute_signed_contracts", "_selected_action": [draft.pk, signed.pk]},
+        )
+
+    assert response.status_code == 302
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(addresses(signed))
+    rows = Distribution.objects.all()
+    assert {row.contract_id for row in rows} == {signed.pk}
+    assert {row.requested_by for row in rows} == {admin_user}
+    assert {row.status for row in rows} == {DistributionStatus.SENT}
+    found = {level: (tags, text) for level, tags, text in messages_of(response)}
+    assert {level: tags for level, (tags, _text) in found.items()} == {
+        messages.ERROR: {"not_signed"},
+        messages.SUCCESS: {"distributed"},
+        messages.WARNING: {"no_email"},
+    }
+    assert draft.title in found[messages.ERROR][1]
+    assert signed.title in found[messages.SUCCESS][1]
+    assert HOSTILE in found[messages.WARNING][1]
+
+
+def test_the_action_needs_the_change_permission(client, mailoutbox):
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_contract"))
+    client.force_login(viewer)
+    contract = contract_in_status(ContractStatus.SIGNED)
+
+    client.post(
+        changelist("contract"),
+        {"action": "distribute_signed_contracts", "_selected_action": [contract.pk]},
+    )
+
+    assert not Distribution.objects.exists()
+    assert mailoutbox == []
+
+
+def test_the_distribution_log_is_read_only(admin_client, django_capture_on_commit_callbacks):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    with django_capture_on_commit_callbacks(execute=True):
+        distribute_contract(contract)
+    row = Distribution.objects.first()
+
+    listing = admin_client.get(changelist("distribution"), {"q": row.partner.name})
+    detail = admin_client.get(reverse("admin:contracts_distribution_change", args=[row.pk]))
+    add = admin_client.get(reverse("admin:contracts_distribution_add"))
+    delete = admin_client.post(
+        reverse("admin:contracts_distribution_delete", args=[row.pk]), {"post": "yes"}
+    )
+    filtered = admin_client.get(
+        changelist("distribution"), {"status__exact": DistributionStatus.FAILED}
+    )
+
+    assert listing.status_code == 200
+    assert list(listing.context["cl"].result_list) == [row]
+    assert detail.status_code == 200
+    assert row.document_sha256 in detail.content.decode()
+    assert b'name="_save"' not in detail.content
+    assert add.status_code == 403
+    assert delete.status_code == 403
+    assert Distribution.objects.filter(pk=row.pk).exists()
+    assert list(filtered.context["cl"].result_list) == []

@@ -1,0 +1,580 @@
+"""Registering the signing: the archived signed original, its fingerprint, scans, caching.
+
+Marked `pdf`: the PDFs are read back with poppler's pdftotext and pdfinfo; locally the tests
+skip without poppler-utils, in CI a missing tool fails them.
+"""
+
+import datetime
+import hashlib
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfWriter
+
+from contracts import documents, services
+from contracts.choices import ContractStatus
+from contracts.models import (
+    Contract,
+    ContractFrozen,
+    ContractParty,
+    ContractSection,
+    SignedOriginal,
+    SigningScan,
+    parts_unlocked,
+)
+from tests.conftest import require
+from tests.factories import (
+    ContractPartyFactory,
+    UserFactory,
+    complete_contract,
+    contract_in_status,
+)
+from wijkaanpak import pdf
+
+pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
+
+SIGNING_DAY = datetime.date(2007, 10, 2)
+
+
+@pytest.fixture
+def poppler():
+    for tool in ("pdftotext", "pdfinfo"):
+        require(
+            shutil.which(tool), f"{tool} is missing (poppler-utils, scripts/system-packages.sh)"
+        )
+
+
+def pdf_text(data, tmp_path):
+    path = tmp_path / f"read-{hashlib.sha256(data).hexdigest()[:8]}.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return " ".join(out.split())
+
+
+def pdf_info(data, tmp_path):
+    path = tmp_path / "info.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+
+
+def ready_contract(parties=3):
+    contract = complete_contract()
+    ContractPartyFactory.create_batch(parties - 2, contract=contract)
+    services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
+    return contract
+
+
+def pdf_url(contract):
+    return reverse("contracts:contract_pdf", kwargs={"slug": contract.neighbourhood.slug})
+
+
+def media_files(settings):
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())
+
+
+def register(contract, **overrides):
+    arguments = {
+        "signed_on": SIGNING_DAY,
+        "place": "Haarlem",
+        "signed_party_ids": list(contract.parties.values_list("pk", flat=True)),
+        **overrides,
+    }
+    return services.register_signing(contract, **arguments)
+
+
+def blank_pdf(pages=2):
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+# --- The service ------------------------------------------------------------------------------
+
+
+def test_registering_signs_and_archives_the_pdf_once(settings):
+    contract = ready_contract()
+    user = UserFactory(is_staff=True)
+
+    register(contract, user=user)
+
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.SIGNED
+    assert (contract.signed_on, contract.signing_place) == (SIGNING_DAY, "Haarlem")
+    original = SignedOriginal.objects.get(contract=contract)
+    stored = Path(settings.MEDIA_ROOT, original.file.name).read_bytes()
+    assert stored.startswith(b"%PDF-")
+    assert original.sha256 == hashlib.sha256(stored).hexdigest()
+    assert original.size == len(stored)
+    assert original.page_count == pdf.page_count(stored) > 1
+    assert original.archived_by == user
+    assert contract.status_changes.last().changed_by == user
+
+
+def test_a_party_that_did_not_sign_is_removed_first(tmp_path, poppler):
+    contract = ready_contract(parties=3)
+    parties = list(contract.parties.select_related("partner"))
+    absent = parties[2]
+
+    register(contract, signed_party_ids=[parties[0].pk, parties[1].pk])
+
+    assert list(contract.parties.order_by("pk")) == parties[:2]
+    note = contract.status_changes.get(to_status=ContractStatus.SIGNED).note
+    assert absent.partner.name in note
+    text = pdf_text(documents.contract_pdf(contract)[0], tmp_path)
+    assert parties[0].partner.name in text and parties[1].partner.name in text
+    assert absent.partner.name not in text
+
+
+def assert_nothing_changed(contract, before_status, party_count, settings):
+    contract.refresh_from_db()
+    assert contract.status == before_status
+    assert contract.parties.count() == party_count
+    assert not SignedOriginal.objects.filter(contract=contract).exists()
+    assert media_files(settings) == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"signed_party_ids": []}, "too_few_parties"),
+        ({"place": "   "}, "signing_details_missing"),
+        ({"signed_on": None}, "signing_details_missing"),
+        ({"signed_on": timezone.localdate() + datetime.timedelta(days=1)}, "signed_in_future"),
+        ({"signed_party_ids": [999_999]}, "unknown_party"),
+    ],
+)
+def test_bad_signing_details_are_refused_and_change_nothing(overrides, code, settings):
+    contract = ready_contract()
+
+    with pytest.raises(ValidationError) as refused:
+        register(contract, **overrides)
+
+    assert code in {error.code for error in refused.value.error_list}
+    assert_nothing_changed(contract, ContractStatus.READY_FOR_SIGNING, 3, settings)
+
+
+@pytest.mark.parametrize("status", [ContractStatus.DRAFT, ContractStatus.SIGNED])
+def test_only_a_contract_that_is_ready_can_be_registered(status, settings):
+    contract = contract_in_status(status)
+    files_before = media_files(settings)
+    originals_before = SignedOriginal.objects.count()
+
+    with pytest.raises(ValidationError) as refused:
+        register(contract)
+
+    assert refused.value.code == "not_ready_for_signing"
+    assert Contract.objects.get(pk=contract.pk).status == status
+    assert media_files(settings) == files_before
+    assert SignedOriginal.objects.count() == originals_before
+
+
+def test_a_signing_party_without_signatory_is_refused(settings):
+    contract = ready_contract()
+    party = contract.parties.first()
+    # Data from before the rule that a contract needs signatories to be ready.
+    with parts_unlocked(contract.pk):
+        party.signatory_name = ""
+        party.save()
+
+    with pytest.raises(ValidationError) as refused:
+        register(contract)
+
+    assert "signatory_missing" in {error.code for error in refused.value.error_list}
+    assert_nothing_changed(contract, ContractStatus.READY_FOR_SIGNING, 3, settings)
+
+
+def test_a_second_archived_render_is_refused(settings):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    original = contract.signed_original
+    files = media_files(settings)
+
+    with pytest.raises(ValidationError) as refused:
+        documents.archive_contract(contract)
+
+    assert refused.value.code == "already_archived"
+    assert media_files(settings) == files
+    assert SignedOriginal.objects.get(contract=contract).sha256 == original.sha256
+
+
+def test_the_archived_original_itself_never_changes():
+    original = contract_in_status(ContractStatus.SIGNED).signed_original
+
+    original.sha256 = "0" * 64
+    with pytest.raises(ValidationError) as changed:
+        original.save()
+    with pytest.raises(ValidationError) as removed:
+        original.delete()
+    with pytest.raises(ValidationError) as bulk:
+        SignedOriginal.objects.filter(pk=original.pk).delete()
+
+    assert changed.value.code == removed.value.code == bulk.value.code == "archive_immutable"
+
+
+def test_the_parts_of_a_ready_contract_stay_frozen_outside_the_signing():
+    contract = ready_contract()
+
+    with pytest.raises(ContractFrozen):
+        contract.parties.first().delete()
+    with pytest.raises(ContractFrozen):
+        ContractParty.objects.filter(contract=contract).delete()
+
+
+# --- The published PDF ------------------------------------------------------------------------
+
+
+def test_a_signed_contract_pdf_is_the_archived_file_byte_for_byte(client, settings):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    stored = Path(settings.MEDIA_ROOT, contract.signed_original.file.name).read_bytes()
+
+    first = client.get(pdf_url(contract))
+    second = Client().get(pdf_url(contract))
+
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content == stored
+    assert first["ETag"] == f'"{contract.signed_original.sha256}"'
+    assert first["X-Wijkaanpak-Source"] == "archive"
+
+
+def test_the_bytes_stay_the_same_after_attempts_to_edit(client, tmp_path, poppler):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    before = client.get(pdf_url(contract)).content
+    section = contract.sections.first()
+    party = contract.parties.select_related("partner").first()
+    old_name = party.partner.name
+
+    section.body = "Een nieuwe tekst"
+    with pytest.raises(ContractFrozen):
+        section.save()
+    with pytest.raises(ContractFrozen):
+        ContractSection.objects.filter(contract=contract).update(heading="Anders")
+    contract.title = "Een andere titel"
+    with pytest.raises(ContractFrozen):
+        contract.save()
+    # A partner's name is not part of the contract: it may change, the original does not.
+    party.partner.name = "Hernoemde Partner"
+    party.partner.save()
+
+    after = client.get(pdf_url(contract)).content
+    assert after == before
+    text = pdf_text(after, tmp_path)
+    assert old_name in text and "Hernoemde Partner" not in text
+
+
+def test_the_published_fingerprint_matches_the_download(client):
+    contract = contract_in_status(ContractStatus.SIGNED)
+
+    page = client.get(
+        reverse("contracts:contract_detail", kwargs={"slug": contract.neighbourhood.slug})
+    )
+    download = client.get(pdf_url(contract)).content
+
+    shown = re.search(r'data-fingerprint="([0-9a-f]{64})"', page.content.decode()).group(1)
+    assert shown == hashlib.sha256(download).hexdigest()
+    assert page.content.decode().count(shown) >= 2
+
+
+def test_a_browser_that_has_the_original_gets_not_modified(client):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    etag = f'"{contract.signed_original.sha256}"'
+
+    response = client.get(pdf_url(contract), HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+
+
+def test_the_archived_pdf_is_tagged_with_title_and_language(client, tmp_path, poppler):
+    contract = contract_in_status(ContractStatus.SIGNED)
+
+    info = pdf_info(client.get(pdf_url(contract)).content, tmp_path)
+
+    assert re.search(r"^Tagged:\s+yes", info, re.MULTILINE)
+    assert re.search(rf"^Title:\s+{re.escape(contract.title)}$", info, re.MULTILINE)
+
+
+def test_an_unsigned_pdf_is_rendered_again_only_when_it_changed(client, monkeypatch):
+    contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+    rendered = []
+    real = pdf.html_to_pdf
+
+    def counting(html):
+        rendered.append(html)
+        return real(html)
+
+    monkeypatch.setattr(pdf, "html_to_pdf", counting)
+
+    first = client.get(pdf_url(contract))
+    second = client.get(pdf_url(contract))
+    assert len(rendered) == 1
+    assert first.content == second.content
+    assert (first["X-Wijkaanpak-Source"], second["X-Wijkaanpak-Source"]) == ("rendered", "cache")
+
+    services.change_status(contract, ContractStatus.DRAFT)
+    section = contract.sections.first()
+    section.body = "Een gewijzigde tekst"
+    section.save()
+    services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
+    third = client.get(pdf_url(contract))
+
+    assert len(rendered) == 2
+    assert third["X-Wijkaanpak-Source"] == "rendered"
+    assert "Een gewijzigde tekst" in rendered[1]
+
+
+def test_a_signed_contract_without_archive_is_rendered_without_concept(
+    tmp_path, poppler, monkeypatch
+):
+    # A contract signed before archiving existed: no SignedOriginal row.
+    monkeypatch.setattr(services.documents, "archive_contract", lambda contract, user=None: None)
+    contract = Contract.objects.get(pk=contract_in_status(ContractStatus.SIGNED).pk)
+    monkeypatch.undo()
+
+    data, source = documents.contract_pdf(contract)
+
+    assert source in {"rendered", "cache"}
+    assert "CONCEPT" not in pdf_text(data, tmp_path)
+
+
+# --- Scans ------------------------------------------------------------------------------------
+
+
+def test_a_pdf_scan_is_stored_with_its_fingerprint(settings):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    data = blank_pdf(pages=3)
+
+    scan = services.attach_scan(
+        contract, SimpleUploadedFile("getekend.pdf", data), description="Handtekeningen"
+    )
+
+    assert scan.page_count == 3
+    assert scan.sha256 == hashlib.sha256(data).hexdigest()
+    assert Path(settings.MEDIA_ROOT, scan.file.name).read_bytes() == data
+    assert scan.original_name == "getekend.pdf"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("scan.jpg", b"\xff\xd8\xff\xe0 not a pdf", "scan_not_pdf"),
+        ("scan.pdf", b"MZ\x90\x00 an executable", "scan_not_pdf"),
+        ("scan.pdf", b"%PDF-1.4\nthis is no PDF structure at all", "scan_unreadable"),
+        ("scan.pdf", b"", "scan_not_pdf"),
+    ],
+)
+def test_a_scan_that_is_not_a_readable_pdf_is_refused(name, content, code, settings):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    files = media_files(settings)
+
+    with pytest.raises(ValidationError) as refused:
+        services.attach_scan(contract, SimpleUploadedFile(name, content))
+
+    assert code in {error.code for error in refused.value.error_list}
+    assert not SigningScan.objects.exists()
+    assert media_files(settings) == files
+
+
+def test_a_scan_of_an_unsigned_contract_is_refused(settings):
+    contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+
+    with pytest.raises(ValidationError) as refused:
+        services.attach_scan(contract, SimpleUploadedFile("scan.pdf", blank_pdf()))
+
+    assert refused.value.code == "not_signed"
+    assert media_files(settings) == []
+
+
+def test_a_too_large_scan_is_refused(monkeypatch):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    monkeypatch.setattr(services, "MAX_SCAN_BYTES", 100)
+
+    with pytest.raises(ValidationError) as refused:
+        services.attach_scan(contract, SimpleUploadedFile("scan.pdf", blank_pdf()))
+
+    assert "scan_too_large" in {error.code for error in refused.value.error_list}
+
+
+# --- The admin --------------------------------------------------------------------------------
+
+
+def admin_url(name, contract, *args):
+    return reverse(f"admin:contracts_contract_{name}", args=[contract.pk, *args])
+
+
+def messages_of(response):
+    return [(m.tags, str(m)) for m in response.context["messages"]] if response.context else []
+
+
+def test_the_editor_registers_the_signing_in_the_admin(editor, editor_user):
+    contract = ready_contract(parties=3)
+    parties = list(contract.parties.order_by("pk"))
+
+    form = editor.get(admin_url("signing", contract))
+    assert form.status_code == 200
+    assert all(party.partner.name in form.content.decode() for party in parties)
+
+    response = editor.post(
+        admin_url("signing", contract),
+        {
+            "signed_on": "2007-10-02",
+            "signing_place": "Haarlem",
+            "parties": [parties[0].pk, parties[1].pk],
+            "note": "",
+        },
+        follow=True,
+    )
+
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.SIGNED
+    assert contract.parties.count() == 2
+    assert any("signed" in tags for tags, _text in messages_of(response))
+    page = response.content.decode()
+    assert contract.signed_original.sha256 in page
+    assert editor.get(admin_url("original", contract)).content == documents.read_archived(
+        contract.signed_original
+    )
+
+
+def test_a_refused_signing_in_the_admin_shows_the_form_again(editor, settings):
+    contract = ready_contract()
+
+    response = editor.post(
+        admin_url("signing", contract),
+        {"signed_on": "2007-10-02", "signing_place": "Haarlem", "parties": [], "note": ""},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert_nothing_changed(contract, ContractStatus.READY_FOR_SIGNING, 3, settings)
+
+
+def test_a_service_refusal_in_the_admin_is_a_form_error(editor, settings):
+    contract = ready_contract()
+    one = contract.parties.first().pk
+
+    response = editor.post(
+        admin_url("signing", contract),
+        {"signed_on": "2007-10-02", "signing_place": "Haarlem", "parties": [one], "note": ""},
+    )
+
+    assert response.status_code == 200
+    codes = {error.code for error in response.context["form"].non_field_errors().as_data()}
+    assert codes == {"too_few_parties"}
+    assert_nothing_changed(contract, ContractStatus.READY_FOR_SIGNING, 3, settings)
+
+
+def test_the_signing_page_of_a_draft_sends_the_editor_back(editor):
+    contract = contract_in_status(ContractStatus.DRAFT)
+
+    response = editor.get(admin_url("signing", contract), follow=True)
+
+    assert any("not_ready_for_signing" in tags for tags, _text in messages_of(response))
+    assert Contract.objects.get(pk=contract.pk).status == ContractStatus.DRAFT
+
+
+def test_the_editor_attaches_a_scan_and_reads_it_back(editor):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    data = blank_pdf()
+
+    response = editor.post(
+        admin_url("scan_upload", contract),
+        {"file": SimpleUploadedFile("ondertekend.pdf", data), "description": "Pagina 11"},
+        follow=True,
+    )
+
+    scan = SigningScan.objects.get(contract=contract)
+    assert any("scan_stored" in tags for tags, _text in messages_of(response))
+    assert editor.get(admin_url("scan", contract, scan.pk)).content == data
+    assert Client().get(admin_url("scan", contract, scan.pk)).status_code == 302
+
+
+def test_a_bad_scan_in_the_admin_is_an_error_message(editor):
+    contract = contract_in_status(ContractStatus.SIGNED)
+
+    response = editor.post(
+        admin_url("scan_upload", contract),
+        {"file": SimpleUploadedFile("ondertekend.pdf", b"not a pdf"), "description": ""},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert any("scan_not_pdf" in tags for tags, _text in messages_of(response))
+    assert not SigningScan.objects.exists()
+
+
+# --- The pilot --------------------------------------------------------------------------------
+
+
+def test_the_pilot_contracts_are_loaded_with_their_archived_original(client, settings):
+    from contracts import pilot
+
+    pilot.load_file()
+    signed = Contract.objects.filter(status=ContractStatus.SIGNED)
+
+    assert signed.count() == 5
+    for contract in signed:
+        original = contract.signed_original
+        download = client.get(pdf_url(contract)).content
+        assert hashlib.sha256(download).hexdigest() == original.sha256
+    files = media_files(settings)
+
+    pilot.load_file()
+
+    assert media_files(settings) == files
+    assert SignedOriginal.objects.count() == 5
+
+
+# --- The benchmark command ----------------------------------------------------------------------
+
+
+def test_the_pdf_benchmark_prints_a_row_per_contract(settings):
+    from django.core.management import CommandError, call_command
+    from django.utils import translation
+
+    settings.ALLOWED_HOSTS = ["localhost"]
+    signed = contract_in_status(ContractStatus.SIGNED)
+    ready = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+    out = io.StringIO()
+
+    with translation.override("en"):
+        call_command("bench_pdf", "--repeat", "1", stdout=out)
+        with pytest.raises(CommandError):
+            call_command("bench_pdf", "no-such-wijk", stdout=io.StringIO())
+
+    rows = {line.split()[0]: line.split() for line in out.getvalue().splitlines() if line}
+    assert rows[signed.neighbourhood.slug][-1] == "archive"
+    assert rows[ready.neighbourhood.slug][-1] == "cache"
+    assert int(rows[signed.neighbourhood.slug][2]) == signed.signed_original.page_count
+
+
+def test_the_archive_command_archives_what_is_missing_once(monkeypatch):
+    from django.core.management import call_command
+    from django.utils import translation
+
+    monkeypatch.setattr(services.documents, "archive_contract", lambda contract, user=None: None)
+    legacy = contract_in_status(ContractStatus.SIGNED)
+    monkeypatch.undo()
+    out = io.StringIO()
+
+    with translation.override("en"):
+        call_command("archive_signed_contracts", stdout=out)
+        call_command("archive_signed_contracts", stdout=out)
+
+    original = SignedOriginal.objects.get(contract=legacy)
+    assert original.sha256 in out.getvalue()
+    assert SignedOriginal.objects.count() == 1
+    assert out.getvalue().rstrip().endswith("already has its archived original.")
