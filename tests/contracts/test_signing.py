@@ -578,3 +578,38 @@ def test_the_archive_command_archives_what_is_missing_once(monkeypatch):
     assert original.sha256 in out.getvalue()
     assert SignedOriginal.objects.count() == 1
     assert out.getvalue().rstrip().endswith("already has its archived original.")
+
+
+def test_hostile_text_in_every_field_is_printed_as_text_in_the_archived_pdf(
+    tmp_path, poppler, settings
+):
+    from tests.factories import ProjectFactory, ProjectPartnerFactory, ResidentWishFactory
+
+    def hostile(field):
+        return f"<b>{field}</b><img src=x{field}>"
+
+    contract = complete_contract(title=hostile("titel"), motto=hostile("motto"))
+    neighbourhood = contract.neighbourhood
+    neighbourhood.name = hostile("wijk")
+    neighbourhood.save()
+    section = contract.sections.first()
+    section.heading, section.body = hostile("kop"), hostile("tekst")
+    section.save()
+    ResidentWishFactory(contract=contract, title=hostile("wens"), description=hostile("uitleg"))
+    party = contract.parties.select_related("partner").first()
+    party.partner.name = hostile("partner")
+    party.partner.save()
+    party.signatory_name, party.signatory_function = hostile("naam"), hostile("functie")
+    party.save()
+    project = ProjectFactory(contract=contract, title=hostile("project"))
+    ProjectPartnerFactory(project=project, contribution=hostile("bijdrage"))
+    services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
+
+    register(contract, place=hostile("plaats"))
+
+    text = "".join(pdf_text(documents.read_archived(contract.signed_original), tmp_path).split())
+    for field in (
+        "titel", "motto", "wijk", "kop", "tekst", "wens", "uitleg", "partner", "naam",
+        "functie", "project", "bijdrage", "plaats",
+    ):  # fmt: skip
+        assert hostile(field).replace(" ", "") in text, field
