@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from contracts import admin as contracts_admin
-from contracts import services
+from contracts import distribution, services
 from contracts.choices import AddendumStatus, ContractStatus
 from contracts.models import Addendum, AddendumSignatory, ArchivedDocumentError
 
@@ -95,7 +95,7 @@ class AddendumAdmin(SimpleHistoryAdmin):
     )
     ordering = ("contract__neighbourhood__name", "-contract__period_start", "number")
     inlines = [AddendumSignatoryInline]
-    actions = ["delete_selected"]
+    actions = ["delete_selected", distribution.distribute_signed_addenda]
     change_form_template = "admin/contracts/addendum/change_form.html"
 
     class Media:

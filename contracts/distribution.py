@@ -268,14 +268,28 @@ def _send_one(distribution, contract, addendum, data, templates):
 @admin.action(description=_("E-mail the signed PDF to every party"), permissions=["change"])
 def distribute_signed_contracts(modeladmin, request, queryset):
     """Distribute each selected contract; a refused one is reported and the others go on."""
-    for contract in queryset.select_related("neighbourhood").order_by("pk"):
+    contracts = queryset.select_related("neighbourhood").order_by("pk")
+    _distribute_each(request, contracts, distribute_contract, lambda contract: contract.title)
+
+
+@admin.action(description=_("E-mail the signed PDF to every party"), permissions=["change"])
+def distribute_signed_addenda(modeladmin, request, queryset):
+    """Distribute each selected addendum; a refused one is reported and the others go on."""
+    addenda = queryset.select_related("contract__neighbourhood").order_by("pk")
+    _distribute_each(request, addenda, distribute_addendum, str)
+
+
+def _distribute_each(request, documents_to_send, distribute, name_of):
+    """Call `distribute` for each document and report the outcome of each as a message."""
+    for document in documents_to_send:
+        name = name_of(document)
         try:
-            result = distribute_contract(contract, user=request.user)
+            result = distribute(document, user=request.user)
         except ValidationError as error:
             messages.error(
                 request,
                 gettext("“%(contract)s” was not sent: %(reason)s")
-                % {"contract": contract.title, "reason": " ".join(error.messages)},
+                % {"contract": name, "reason": " ".join(error.messages)},
                 # The codes, as the other contract actions give them: tests and styling use them.
                 extra_tags=" ".join(sorted({e.code for e in error.error_list if e.code})),
             )
@@ -287,7 +301,7 @@ def distribute_signed_contracts(modeladmin, request, queryset):
                 "“%(contract)s”: %(count)d e-mails with the signed PDF queued.",
                 result.queued,
             )
-            % {"contract": contract.title, "count": result.queued},
+            % {"contract": name, "count": result.queued},
             extra_tags="distributed",
         )
         if result.skipped:
@@ -295,7 +309,7 @@ def distribute_signed_contracts(modeladmin, request, queryset):
                 request,
                 gettext("“%(contract)s”: no contact e-mail, not sent to: %(partners)s")
                 % {
-                    "contract": contract.title,
+                    "contract": name,
                     "partners": ", ".join(partner.name for partner in result.skipped),
                 },
                 extra_tags="no_email",

@@ -18,6 +18,11 @@ urlpatterns = [
         name="contract_version",
     ),
     path(
+        "wijken/<slug:slug>/contracten/<int:pk>/contract.pdf",
+        views.contract_version_pdf,
+        name="contract_version_pdf",
+    ),
+    path(
         "wijken/<slug:slug>/contracten/<int:pk>/addenda/<int:number>.pdf",
         addenda_views.addendum_pdf,
         name="addendum_pdf",

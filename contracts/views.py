@@ -84,12 +84,21 @@ def contract_pdf(request, slug):
     """
     neighbourhood = selectors.get_neighbourhood_or_404(slug)
     contract = selectors.current_contract(
-        neighbourhood,
-        request.user,
-        queryset=selectors.contracts_with_text(),
+        neighbourhood, request.user, queryset=selectors.contracts_with_text()
     )
     if contract is None:
         raise Http404("This neighbourhood has no contract to show")
+    return _contract_pdf_response(request, contract)
+
+
+@require_safe
+def contract_version_pdf(request, slug, pk):
+    """One particular contract of a wijk as PDF (e.g. an earlier one), with the same rules."""
+    contract = selectors.contract_version_or_404(slug, pk, request.user)
+    return _contract_pdf_response(request, contract)
+
+
+def _contract_pdf_response(request, contract):
     original = documents.archived_original(contract)
     if original is not None:
         etag = f'"{original.sha256}"'

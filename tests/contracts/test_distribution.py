@@ -375,6 +375,28 @@ def test_the_admin_action_sends_signed_contracts_and_reports_refusals(
     assert HOSTILE in found[messages.WARNING][1]
 
 
+def test_the_addendum_admin_action_sends_signed_addenda_and_refuses_drafts(
+    admin_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    signed = signed_addendum(contract, contract.parties.select_related("partner").first().partner)
+    draft = services.create_addendum(
+        contract, kind=AddendumKind.OTHER, title="Nog niet getekend", body="Tekst."
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            changelist("addendum"),
+            {"action": "distribute_signed_addenda", "_selected_action": [draft.pk, signed.pk]},
+        )
+
+    assert response.status_code == 302
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(addresses(contract))
+    assert {row.addendum_id for row in Distribution.objects.all()} == {signed.pk}
+    levels = {level: tags for level, tags, _text in messages_of(response)}
+    assert levels == {messages.ERROR: {"not_signed"}, messages.SUCCESS: {"distributed"}}
+
+
 def test_the_action_needs_the_change_permission(client, mailoutbox):
     viewer = UserFactory(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_contract"))

@@ -302,3 +302,21 @@ def test_the_command_writes_the_signed_original_byte_for_byte(ceremony, tmp_path
     )
 
     assert (output / filename(signed)).read_bytes() == served.content
+
+
+def test_hostile_names_print_as_text_on_the_signing_list(tmp_path, poppler):
+    hostile = "<b>Wijkraad</b><img src=x>"
+    partner = PartnerFactory(name=hostile)
+    made = contract("west", ContractStatus.READY_FOR_SIGNING, shared=partner)
+
+    output, _out = render(tmp_path)
+
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(output / "tekenlijst.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    squeezed = "".join(text.split())
+    assert hostile.replace(" ", "") in squeezed
+    assert made.neighbourhood.name.replace(" ", "") in squeezed

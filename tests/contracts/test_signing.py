@@ -288,6 +288,46 @@ def test_the_published_fingerprint_matches_the_download(client):
     assert page.content.decode().count(shown) >= 2
 
 
+def test_an_earlier_contract_keeps_its_own_pdf_and_fingerprint(client):
+    earlier = contract_in_status(ContractStatus.SIGNED)
+    later = contract_in_status(
+        ContractStatus.SIGNED,
+        neighbourhood=earlier.neighbourhood,
+        title="Wijkcontract, oktober 2009 – oktober 2011",
+        period_start=datetime.date(2009, 10, 2),
+        period_end=datetime.date(2011, 10, 2),
+        signed_on=datetime.date(2009, 10, 2),
+    )
+    slug = earlier.neighbourhood.slug
+    version_pdf = reverse("contracts:contract_version_pdf", kwargs={"slug": slug, "pk": earlier.pk})
+
+    page = client.get(earlier.get_absolute_url()).content.decode()
+    download = client.get(version_pdf)
+
+    assert f'href="{version_pdf}"' in page
+    assert download.content == documents.read_archived(earlier.signed_original)
+    assert client.get(pdf_url(earlier)).content == documents.read_archived(later.signed_original)
+    assert earlier.signed_original.sha256 in page
+    assert later.signed_original.sha256 not in page
+
+
+def test_a_draft_version_pdf_is_for_staff_only(client):
+    draft = contract_in_status(ContractStatus.DRAFT)
+    url = reverse(
+        "contracts:contract_version_pdf", kwargs={"slug": draft.neighbourhood.slug, "pk": draft.pk}
+    )
+    other = contract_in_status(ContractStatus.SIGNED)
+    elsewhere = reverse(
+        "contracts:contract_version_pdf", kwargs={"slug": draft.neighbourhood.slug, "pk": other.pk}
+    )
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True))
+
+    assert client.get(url).status_code == 404
+    assert client.get(elsewhere).status_code == 404
+    assert staff.get(url)["X-Wijkaanpak-Source"] in {"rendered", "cache"}
+
+
 def test_a_browser_that_has_the_original_gets_not_modified(client):
     contract = contract_in_status(ContractStatus.SIGNED)
     etag = f'"{contract.signed_original.sha256}"'
