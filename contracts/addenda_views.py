@@ -1,11 +1,11 @@
 """The public PDF of an addendum to a signed contract."""
 
-from django.http import Http404, HttpResponse, HttpResponseNotModified
-from django.utils.http import content_disposition_header
+from django.http import Http404
 from django.views.decorators.http import require_safe
 
 from contracts import documents, selectors
 from contracts.models import Addendum
+from wijkaanpak import pdf
 
 
 def _is_staff(user):
@@ -30,26 +30,16 @@ def addendum_pdf(request, slug, pk, number):
         raise Http404("No such addendum")
     # The contract with its prefetched text, so the render needs no further queries for it.
     addendum.contract = contract
-    if addendum.is_signed:
-        etag = f'"{addendum.sha256}"'
-        if etag in _etags(request.headers.get("If-None-Match", "")):
-            response = HttpResponseNotModified()
-            response["ETag"] = etag
-            return response
+    fingerprint = addendum.sha256 if addendum.is_signed else None
+    if fingerprint and (unchanged := pdf.not_modified(request, fingerprint)):
+        return unchanged
     data, source = documents.addendum_pdf(addendum)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        False, documents.addendum_filename(addendum)
-    )
-    if addendum.is_signed:
-        response["ETag"] = f'"{addendum.sha256}"'
-        response["Cache-Control"] = "public, max-age=3600"
-    else:
+    response = pdf.pdf_response(
+        data,
+        documents.addendum_filename(addendum),
+        fingerprint=fingerprint,
         # A draft changes until it is signed, and only staff see it.
-        response["Cache-Control"] = "private, no-store"
+        cache_control="public, max-age=3600" if fingerprint else "private, no-store",
+    )
     response["X-Wijkaanpak-Source"] = source
     return response
-
-
-def _etags(header):
-    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}

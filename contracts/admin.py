@@ -13,11 +13,10 @@ from django.contrib.admin.actions import delete_selected as django_delete_select
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
-from django.utils.http import content_disposition_header
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +53,7 @@ from contracts.models import (
     SubArea,
 )
 from contracts.printing import download_signing_set
+from wijkaanpak import pdf
 
 # The contract's own form fields, and the ones that stay open while it is ready for signing.
 CONTRACT_FORM_FIELDS = (
@@ -106,13 +106,6 @@ def report_refusal(request, error, subject=None):
             "reasons": reasons,
         }
     messages.error(request, text, extra_tags=_error_codes(error))
-
-
-def _pdf_response(data, filename):
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def report_conflict(request):
@@ -707,7 +700,9 @@ class ContractAdmin(HistoryAdmin):
         original = documents.archived_original(contract) if contract else None
         if original is None:
             raise Http404("This contract has no archived original")
-        return _pdf_response(documents.read_archived(original), original.filename)
+        return pdf.pdf_response(
+            documents.read_archived(original), original.filename, cache_control="private, no-store"
+        )
 
     def scan_upload_view(self, request, object_id):
         """POST only: attach a scan of the signed paper pages to a signed contract."""
@@ -751,7 +746,11 @@ class ContractAdmin(HistoryAdmin):
         scan = contract.scans.filter(pk=scan_id).first() if contract else None
         if scan is None:
             raise Http404("No such scan")
-        return _pdf_response(documents.read_archived(scan), scan.original_name or scan.filename)
+        return pdf.pdf_response(
+            documents.read_archived(scan),
+            scan.original_name or scan.filename,
+            cache_control="private, no-store",
+        )
 
     def _signing_box(self, request, obj):
         """What the signing box on the change page shows."""

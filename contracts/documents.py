@@ -52,24 +52,33 @@ def _contract_render_args(contract):
     )
 
 
+def _render(template, context, title, *, cached):
+    """Render a PDF in Dutch, whatever the request's language: (bytes, from cache)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = str(title)
+        if cached:
+            return pdf.render_pdf_cached(
+                template, context, title=title, language=settings.LANGUAGE_CODE
+            )
+        return pdf.render_pdf(
+            template, context, title=title, language=settings.LANGUAGE_CODE
+        ), False
+
+
+def _published(render, *args):
+    """Render for a visitor: (bytes, "cache" or "rendered")."""
+    data, from_cache = render(*args)
+    return data, "cache" if from_cache else "rendered"
+
+
 def render_contract(contract, *, cached=True):
-    """Render a contract's PDF (Dutch, whatever the request's language): (bytes, from cache).
+    """Render a contract's PDF from its data: (bytes, from cache).
 
     `contract` should come from selectors.contracts_with_text(). This always renders from the
     data; use :func:`contract_pdf` to get the PDF a visitor downloads.
     """
     template, context = _contract_render_args(contract)
-    with translation.override(settings.LANGUAGE_CODE):
-        if cached:
-            return pdf.render_pdf_cached(
-                template, context, title=contract.title, language=settings.LANGUAGE_CODE
-            )
-        return (
-            pdf.render_pdf(
-                template, context, title=contract.title, language=settings.LANGUAGE_CODE
-            ),
-            False,
-        )
+    return _render(template, context, contract.title, cached=cached)
 
 
 def archived_original(contract):
@@ -98,13 +107,7 @@ def contract_pdf(contract):
         return read_archived(original), "archive"
     if contract.is_signed:
         logger.warning("Signed contract %s has no archived original", contract.pk)
-    data, from_cache = render_contract(contract)
-    return data, "cache" if from_cache else "rendered"
-
-
-def _store(name, data):
-    """Write `data` under `name` in the media storage; return the name the storage used."""
-    return default_storage.save(name, ContentFile(data))
+    return _published(render_contract, contract)
 
 
 def archive_contract(contract, *, user=None):
@@ -128,17 +131,19 @@ def archive_contract(contract, *, user=None):
         )
     fresh = selectors.contracts_with_text().get(pk=contract.pk)
     data, _from_cache = render_contract(fresh, cached=False)
-    return _archive(
-        SignedOriginal(contract=fresh, archived_by=_user_or_none(user)),
+    return store_archived(
+        SignedOriginal(contract=fresh, archived_by=user_or_none(user)),
         f"contracts/signed/{contract_filename(fresh).removesuffix('.pdf')}",
         data,
     )
 
 
-def _archive(document, stem, data):
-    """Store `data` as the document's file and save the document; clean up if saving fails."""
+def store_archived(document, stem, data):
+    """Store `data` in MEDIA_ROOT as the document's file, named after its fingerprint, fill in
+    the fingerprint, size and page count, and save the document; if saving fails the file is
+    removed again, so a refused save leaves nothing behind."""
     fingerprint = pdf.sha256_hex(data)
-    name = _store(f"{stem}-{fingerprint[:12]}.pdf", data)
+    name = default_storage.save(f"{stem}-{fingerprint[:12]}.pdf", ContentFile(data))
     document.file.name = name
     document.sha256 = fingerprint
     document.size = len(data)
@@ -151,7 +156,7 @@ def _archive(document, stem, data):
     return document
 
 
-def _user_or_none(user):
+def user_or_none(user):
     return user if user is not None and user.is_authenticated else None
 
 
@@ -185,39 +190,29 @@ def render_addendum(addendum, *, cached=True):
     template, context = _addendum_render_args(addendum)
     with translation.override(settings.LANGUAGE_CODE):
         title = addendum_title(addendum)
-        if cached:
-            return pdf.render_pdf_cached(
-                template, context, title=title, language=settings.LANGUAGE_CODE
-            )
-        return pdf.render_pdf(
-            template, context, title=title, language=settings.LANGUAGE_CODE
-        ), False
+    return _render(template, context, title, cached=cached)
 
 
 def addendum_pdf(addendum):
     """The PDF of an addendum: the archived file once signed, else a marked concept."""
     if addendum.is_signed:
         return read_archived(addendum), "archive"
-    data, from_cache = render_addendum(addendum)
-    return data, "cache" if from_cache else "rendered"
+    return _published(render_addendum, addendum)
 
 
 def archive_addendum(addendum):
-    """Render a signing addendum once and store it; the caller saves the status change."""
+    """Render an addendum that is being signed once, store it and save the addendum.
+
+    The caller (services.sign_addendum) has set its status to signed, under a lock.
+    """
     if addendum.file:
         raise ValidationError(
             _("This addendum has already been archived; it is never rendered again."),
             code="already_archived",
         )
     data, _from_cache = render_addendum(addendum, cached=False)
-    fingerprint = pdf.sha256_hex(data)
-    name = _store(
-        f"contracts/addenda/{addendum_filename(addendum).removesuffix('.pdf')}-{fingerprint[:12]}.pdf",
-        data,
-    )
-    addendum.file.name = name
-    addendum.sha256 = fingerprint
-    addendum.size = len(data)
-    addendum.page_count = pdf.page_count(data)
     addendum.archived_at = timezone.now()
-    return name
+    addendum._signing = True
+    return store_archived(
+        addendum, f"contracts/addenda/{addendum_filename(addendum).removesuffix('.pdf')}", data
+    )

@@ -37,11 +37,7 @@ SIGNING_LIST_CSV_FILENAME = "tekenlijst.csv"
 
 def contracts_for_printing():
     """Every contract with what its PDF and the signing list show, by wijk and period."""
-    return (
-        selectors.contracts_with_text()
-        .select_related("signed_original")
-        .order_by("neighbourhood__name", "period_start", "pk")
-    )
+    return selectors.contracts_with_text().order_by("neighbourhood__name", "period_start", "pk")
 
 
 def copies_of(contract):

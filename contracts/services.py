@@ -294,10 +294,10 @@ def attach_scan(contract, uploaded, *, description="", user=None):
         contract=contract,
         description=description.strip(),
         original_name=filename[:255],
-        uploaded_by=documents._user_or_none(user),
+        uploaded_by=documents.user_or_none(user),
     )
     with transaction.atomic():
-        return documents._archive(
+        return documents.store_archived(
             scan,
             f"contracts/scans/{documents.contract_filename(contract).removesuffix('.pdf')}-scan",
             data,
@@ -384,12 +384,6 @@ def sign_addendum(addendum, *, user=None):
         if problems:
             raise ValidationError(problems)
         locked.status = AddendumStatus.SIGNED
-        name = documents.archive_addendum(locked)
-        try:
-            locked._signing = True
-            locked.save()
-        except Exception:
-            documents.default_storage.delete(name)
-            raise
+        documents.archive_addendum(locked)
     addendum.refresh_from_db()
     return addendum

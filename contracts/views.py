@@ -1,11 +1,11 @@
 """Public pages of the contract domain: the list of wijken and the contract texts."""
 
-from django.http import Http404, HttpResponse, HttpResponseNotModified
-from django.utils.http import content_disposition_header
+from django.http import Http404
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from contracts import documents, selectors
+from wijkaanpak import pdf
 
 
 class NeighbourhoodListView(ListView):
@@ -100,26 +100,19 @@ def contract_version_pdf(request, slug, pk):
 
 def _contract_pdf_response(request, contract):
     original = documents.archived_original(contract)
-    if original is not None:
-        etag = f'"{original.sha256}"'
-        if etag in _etags(request.headers.get("If-None-Match", "")):
-            response = HttpResponseNotModified()
-            response["ETag"] = etag
-            return response
+    if original is not None and (unchanged := pdf.not_modified(request, original.sha256)):
+        return unchanged
     data, source = documents.contract_pdf(contract)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        False, documents.contract_filename(contract)
-    )
     if original is not None:
-        response["ETag"] = f'"{original.sha256}"'
-        response["Cache-Control"] = "public, max-age=3600"
+        cache_control = "public, max-age=3600"
     else:
         # A concept changes until it is signed; staff previews of drafts are private.
-        response["Cache-Control"] = "no-cache" if contract.is_public else "private, no-store"
+        cache_control = "no-cache" if contract.is_public else "private, no-store"
+    response = pdf.pdf_response(
+        data,
+        documents.contract_filename(contract),
+        fingerprint=original.sha256 if original else None,
+        cache_control=cache_control,
+    )
     response["X-Wijkaanpak-Source"] = source
     return response
-
-
-def _etags(header):
-    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}

@@ -12,10 +12,9 @@ It combines the contracts, projects and budget apps, which is why it lives here.
 import re
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import content_disposition_header
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -183,8 +182,4 @@ def leaflet_pdf(request, slug):
     if contract is None:
         raise Http404("This neighbourhood has no contract to show")
     data, _from_cache = render_leaflet(contract)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        False, leaflet_filename(neighbourhood)
-    )
-    return response
+    return pdf.pdf_response(data, leaflet_filename(neighbourhood))

@@ -16,7 +16,10 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousFileOperation
+from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import get_conditional_response
+from django.utils.http import content_disposition_header
 
 logger = logging.getLogger(__name__)
 
@@ -126,3 +129,27 @@ def page_count(data):
     from pypdf import PdfReader
 
     return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def pdf_response(data, filename, *, fingerprint=None, cache_control=None):
+    """A PDF shown inline by the browser, saved as `filename`.
+
+    `fingerprint` (the SHA-256 of an archived document) becomes its ETag.
+    """
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    if fingerprint:
+        response["ETag"] = f'"{fingerprint}"'
+    if cache_control:
+        response["Cache-Control"] = cache_control
+    return response
+
+
+def not_modified(request, fingerprint):
+    """A 304 when the browser already holds the archived document with this fingerprint
+    (If-None-Match), else None; the document need not be read for it."""
+    etag = f'"{fingerprint}"'
+    response = get_conditional_response(request, etag=etag)
+    if response is not None:
+        response["ETag"] = etag
+    return response

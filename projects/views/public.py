@@ -2,7 +2,7 @@
 updates, and the review of a reporting round for one wijk (as a page and as a PDF)."""
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
@@ -11,7 +11,7 @@ from django.views.generic import DetailView, TemplateView
 
 from projects import selectors
 from projects.models import ProgressUpdate, TeamMembership
-from wijkaanpak.pdf import render_pdf
+from wijkaanpak.pdf import pdf_response, render_pdf
 
 # The only types an attachment can have (projects.validators judges the content on upload).
 # Served with the type stored then, never with one guessed from the file name.
@@ -121,7 +121,5 @@ def round_review_pdf(request, slug, round_pk):
         title=title,
         language=language,
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{slugify(review['round'].title) or 'ronde'}-{review['neighbourhood'].slug}.pdf"
-    response["Content-Disposition"] = content_disposition_header(False, filename)
-    return response
+    return pdf_response(pdf, filename)
