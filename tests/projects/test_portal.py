@@ -832,3 +832,26 @@ def test_a_round_that_does_not_ask_this_project_is_a_404(member, project, other_
     response = client_for(member).get(report_url(round_of_other_wijk, project))
 
     assert response.status_code == 404
+
+
+def test_updates_and_reports_without_an_author_still_show(member, project, round_, staff_user):
+    """Pilot records have no author, and accounts get deleted: the pages must still work."""
+    client = client_for(member)
+    client.post(work_url(project), update_data())
+    client.post(report_url(round_, project), report_data())
+    update = ProgressUpdate.objects.get()
+    services.hide_update(update=update, user=staff_user, reason="Dubbel gemeld.")
+    staff_user.delete()
+    member_again = type(member).objects.get(pk=member.pk)
+    ProgressUpdate.objects.update(author=None)
+    ProjectReport.objects.update(submitted_by=None)
+
+    work = client_for(member_again).get(work_url(project))
+    report = client_for(member_again).get(report_url(round_, project))
+    staff_view = client_for(UserFactory(username="ander-medewerker", is_staff=True)).get(
+        work_url(project)
+    )
+
+    assert (work.status_code, report.status_code, staff_view.status_code) == (200, 200, 200)
+    assert "data-submitted" in html(report)
+    assert f'data-update="{update.pk}"' in html(staff_view)
