@@ -11,7 +11,7 @@ from django.views.generic import DetailView, TemplateView
 
 from projects import selectors
 from projects.models import ProgressUpdate, TeamMembership
-from wijkaanpak.pdf import pdf_response, render_pdf
+from wijkaanpak.pdf import pdf_response, render_pdf_cached
 
 # The only types an attachment can have (projects.validators judges the content on upload).
 # Served with the type stored then, never with one guessed from the file name.
@@ -107,11 +107,15 @@ class RoundReviewView(TemplateView):
 
 @require_safe
 def round_review_pdf(request, slug, round_pk):
-    """The review of a reporting round for one wijk as a tagged PDF, dated today."""
+    """The review of a reporting round for one wijk as a tagged PDF, dated today.
+
+    Rendered once per distinct HTML (wijkaanpak.pdf's cache): anonymous visitors asking for
+    the same review get the cached bytes; a new report, a change or the next day renders anew.
+    """
     review = selectors.round_review(slug, round_pk)
     title = f"{review['round'].title} – {review['neighbourhood'].name}"
     language = translation.get_language() or "nl"
-    pdf = render_pdf(
+    pdf, from_cache = render_pdf_cached(
         "pdf/round_review.html",
         {
             **review,
@@ -122,4 +126,6 @@ def round_review_pdf(request, slug, round_pk):
         language=language,
     )
     filename = f"{slugify(review['round'].title) or 'ronde'}-{review['neighbourhood'].slug}.pdf"
-    return pdf_response(pdf, filename)
+    response = pdf_response(pdf, filename)
+    response["X-Wijkaanpak-Source"] = "cache" if from_cache else "rendered"
+    return response

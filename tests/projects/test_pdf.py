@@ -9,8 +9,10 @@ import subprocess
 import zlib
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
+from projects.models import ProjectReport
 from tests.conftest import require
 from tests.projects.test_public import HOSTILE, midterm, review_url  # noqa: F401 (fixture)
 from wijkaanpak import pdf
@@ -186,3 +188,34 @@ def test_the_fetcher_serves_our_static_files():
 
     assert response.content_type == "text/css"
     assert b"@page" in response.read()
+
+
+def test_the_review_is_rendered_again_only_when_it_changed(client, midterm, monkeypatch):  # noqa: F811
+    """Anonymous visitors asking for the same review share one rendering (wijkaanpak.pdf's
+    cache); a changed report renders anew."""
+    cache.clear()
+    rendered = []
+    real = pdf.html_to_pdf
+
+    def counting(html):
+        rendered.append(html)
+        return real(html)
+
+    monkeypatch.setattr(pdf, "html_to_pdf", counting)
+    url = review_url(midterm["contract"].neighbourhood, midterm["round"], pdf=True)
+
+    first = client.get(url)
+    second = client.get(url)
+
+    assert len(rendered) == 1
+    assert first.content == second.content
+    assert (first["X-Wijkaanpak-Source"], second["X-Wijkaanpak-Source"]) == ("rendered", "cache")
+
+    # Reports are frozen for the application; the test changes one in the table.
+    ProjectReport.objects.filter(project=midterm["late"]).update(achieved="Een nieuwe uitkomst")
+    third = client.get(url)
+
+    assert len(rendered) == 2
+    assert third["X-Wijkaanpak-Source"] == "rendered"
+    assert "Een nieuwe uitkomst" in rendered[1]
+    assert client.get(url)["X-Wijkaanpak-Source"] == "cache"
