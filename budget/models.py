@@ -298,8 +298,16 @@ class InitiativeApplication(models.Model):
         _("personal data erased at"), null=True, blank=True, editable=False
     )
     is_illustrative = models.BooleanField(_("illustrative"), default=False)
+    # A keyed SHA-256 of what the resident sent (budget.services.application_fingerprint):
+    # the same application sent again within the hour gets this one's reference. It covers
+    # the contact fields, so it is kept out of the history and erased with them.
+    fingerprint = models.CharField(
+        _("fingerprint"), max_length=64, blank=True, editable=False, db_index=True
+    )
 
-    history = HistoricalRecords(excluded_fields=["contact_name", "contact_email", "contact_phone"])
+    history = HistoricalRecords(
+        excluded_fields=["contact_name", "contact_email", "contact_phone", "fingerprint"]
+    )
 
     class Meta:
         verbose_name = _("initiative application")

@@ -6,12 +6,16 @@ other, and the second sees the first. Refusals are ValidationErrors with a code 
 nothing is written then.
 """
 
+import datetime
+import json
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from budget.choices import (
@@ -31,6 +35,7 @@ from budget.models import (
     InitiativeApplication,
     Payment,
 )
+from projects.templatetags.projects_tags import euro
 
 # Above this, an amount is a typing error, not a grant from a neighbourhood fund.
 ABSURD_AMOUNT = Decimal("10000000.00")
@@ -235,10 +240,108 @@ def _next_reference(fund, year):
     return f"{prefix}{count + 1:04d}"
 
 
+# The same application sent again within this time gets the first one's reference.
+REPEAT_WINDOW = datetime.timedelta(hours=1)
+
+# What a resident fills in: together (with the fund) they make an application "the same".
+FINGERPRINT_FIELDS = (
+    "neighbourhood",
+    "title",
+    "description",
+    "wish",
+    "project",
+    "fit_explanation",
+    "own_contribution",
+    "no_other_budget",
+    "other_budgets_tried",
+    "amount_requested",
+    "cost_breakdown",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
+
+
+def _fingerprint_value(name, value):
+    if value is None:
+        return ""
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, bool | Decimal):
+        return str(value)
+    text = " ".join(unicodedata.normalize("NFC", str(value)).split())
+    return text.casefold() if name == "contact_email" else text
+
+
+def application_fingerprint(fund, fields):
+    """What makes two applications the same: a keyed SHA-256 (64 hex digits) of the fund and
+    every field the resident filled in, normalised so a resend matches: white space runs
+    count as one space, the e-mail address ignores case, the amount is a number
+    ("1250.5" = "1250.50"). Any other difference (a corrected phone number, a changed word)
+    makes another application. Keyed with the SECRET_KEY: it covers the e-mail address, and
+    without the key nobody can test a guessed address against it."""
+    values = {"fund": str(fund.pk)}
+    for name in FINGERPRINT_FIELDS:
+        values[name] = _fingerprint_value(name, fields.get(name))
+    message = json.dumps(values, sort_keys=True, ensure_ascii=False)
+    return salted_hmac("budget.application-fingerprint", message, algorithm="sha256").hexdigest()
+
+
+def available_for_initiatives(fund):
+    """What `fund` can still grant to resident initiatives: what is not committed of the
+    fund, and not more than the initiatives category's ceiling leaves (the same sums as
+    _check_room, which a grant must pass). Zero without an initiatives category."""
+    category = fund.categories.filter(kind=CategoryKind.INITIATIVES).first()
+    if category is None:
+        return ZERO
+    available = fund.total - committed(fund)
+    if category.ceiling is not None:
+        available = min(available, category.ceiling - committed(fund, category))
+    return max(available, ZERO)
+
+
+def _available_error(fund, amount):
+    """The refusal of an amount the fund can no longer grant for initiatives, or None."""
+    available = available_for_initiatives(fund)
+    if amount <= available:
+        return None
+    return ValidationError(
+        _(
+            "The fund can still grant at most %(available)s for initiatives. "
+            "Ask for that amount or less."
+        ),
+        code="amount_above_available",
+        params={"available": euro(available)},
+    )
+
+
+def _recent_repeat(fund, fingerprint):
+    """The application with this fingerprint sent in the last hour, or None; the caller
+    holds the fund's row lock, so a simultaneous twin waits and then finds it."""
+    return (
+        InitiativeApplication.objects.filter(
+            fund=fund,
+            fingerprint=fingerprint,
+            submitted_at__gte=timezone.now() - REPEAT_WINDOW,
+        )
+        .order_by("submitted_at", "pk")
+        .first()
+    )
+
+
 def submit_application(fund, **fields):
     """Register a residents' application; the applicant and the budget managers are told by
-    e-mail after commit. `fields` are the form's cleaned fields."""
+    e-mail after commit. `fields` are the form's cleaned fields.
+
+    Idempotent for an hour: the same application (see application_fingerprint) sent again,
+    after a double click, a browser's retry or an error page, returns the application
+    registered first, with `is_repeat` set, and registers and sends nothing. Two identical
+    requests at the same moment make one application: both take the fund's row lock first.
+    An amount above what the fund can still grant for initiatives is refused
+    (`amount_above_available`), a repeat of an earlier application is not.
+    """
     amount = parse_amount(fields.pop("amount_requested"), field="amount_requested")
+    fingerprint = application_fingerprint(fund, {**fields, "amount_requested": amount})
     errors = {}
     if not fields.get("no_other_budget"):
         errors["no_other_budget"] = ValidationError(
@@ -260,16 +363,24 @@ def submit_application(fund, **fields):
             _("Choose the wish or project it fits, or explain how it fits the contract."),
             code="fit_missing",
         )
-    if errors:
-        raise ValidationError(errors)
     with transaction.atomic():
         fund = _lock_fund(fund.pk)
+        repeat = _recent_repeat(fund, fingerprint)
+        if repeat is not None:
+            repeat.is_repeat = True
+            return repeat
+        if error := _available_error(fund, amount):
+            errors["amount_requested"] = error
+        if errors:
+            raise ValidationError(errors)
         application = InitiativeApplication(
             fund=fund,
             reference=_next_reference(fund, timezone.localdate().year),
             amount_requested=amount,
+            fingerprint=fingerprint,
             **fields,
         )
+        application.is_repeat = False
         application.full_clean(exclude=["reference"])
         application.save()
         transaction.on_commit(lambda: notify_submitted(application))

@@ -2,7 +2,9 @@
 
 Spam is kept out without outside services: a honeypot field that people never see (filled
 in: we pretend success and save nothing) and a rate limit per client IP address, counted in
-Django's cache under a salted hash, so the address itself is never stored.
+Django's cache under a salted hash, so the address itself is never stored. The same
+application sent again within the hour (budget.services.submit_application) shows the first
+one's reference and does not count against the limit.
 """
 
 import hashlib
@@ -24,6 +26,7 @@ from budget.models import Fund
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "budget_application_reference"
+REPEAT_SESSION_KEY = "budget_application_repeat"
 RATE_LIMIT = 5  # applications per client IP address per hour
 RATE_WINDOW = 60 * 60
 
@@ -93,6 +96,7 @@ class ApplicationCreateView(FormView):
             logger.warning("Initiative application refused: honeypot filled in")
             count_application(request)
             request.session.pop(SESSION_KEY, None)
+            request.session.pop(REPEAT_SESSION_KEY, None)
             return redirect(self.success_url)
         if form.is_valid():
             try:
@@ -100,8 +104,12 @@ class ApplicationCreateView(FormView):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                count_application(request)
+                if not application.is_repeat:
+                    # A resend of the same application (double click, retry) is not counted
+                    # again: the resident gets its reference, nothing new is registered.
+                    count_application(request)
                 request.session[SESSION_KEY] = application.reference
+                request.session[REPEAT_SESSION_KEY] = application.is_repeat
                 return redirect(self.success_url)
         return self.form_invalid(form)
 
@@ -114,4 +122,5 @@ class ApplicationReceivedView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["reference"] = self.request.session.pop(SESSION_KEY, None)
+        context["is_repeat"] = self.request.session.pop(REPEAT_SESSION_KEY, False)
         return context

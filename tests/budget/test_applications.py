@@ -68,7 +68,7 @@ def codes(excinfo):
 def test_submitting_gives_a_reference(fund, contract, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = submit(fund, contract)
-        second = submit(fund, contract)
+        second = submit(fund, contract, title="Tweede moestuin")
     assert first.reference.endswith("-0001") and second.reference.endswith("-0002")
     assert first.status == ApplicationStatus.SUBMITTED
     assert len(callbacks) == 2

@@ -216,9 +216,9 @@ def test_a_filled_honeypot_pretends_success_and_saves_nothing(client, fund, wish
 
 
 def test_the_sixth_application_in_an_hour_is_refused(client, fund, wish):
-    for _number in range(5):
-        assert client.post(URL, valid_data(wish)).status_code == 302
-    response = client.post(URL, valid_data(wish))
+    for number in range(5):
+        assert client.post(URL, valid_data(wish, title=f"Feest {number}")).status_code == 302
+    response = client.post(URL, valid_data(wish, title="Feest 6"))
     assert response.status_code == 429
     assert "rate_limited" in error_codes(response)["__all__"]
     assert InitiativeApplication.objects.count() == 5

@@ -1,0 +1,157 @@
+"""The same application sent again within the hour (a double click, a browser's retry, a retry
+after an error page) gets the first one's reference: one application, one receipt."""
+
+import datetime
+import re
+import threading
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from budget import services
+from budget.models import InitiativeApplication
+from tests.budget.test_applications import contract, fields, fund, submit  # noqa: F401
+from tests.budget.test_apply import RECEIVED_URL, URL, project, valid_data, wish  # noqa: F401
+from tests.conftest import require
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The rate limit counts in the cache, which outlives a test.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_same_application_again_returns_the_first(fund, contract):  # noqa: F811
+    first = submit(fund, contract)
+    again = submit(fund, contract)
+
+    assert again.pk == first.pk
+    assert again.reference == first.reference
+    assert (first.is_repeat, again.is_repeat) == (False, True)
+    assert InitiativeApplication.objects.count() == 1
+    assert len(first.fingerprint) == 64
+
+
+def test_a_resend_sends_no_second_receipt(fund, contract, django_capture_on_commit_callbacks):  # noqa: F811
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submit(fund, contract)
+        submit(fund, contract)
+    assert len(callbacks) == 1
+
+
+@pytest.mark.parametrize(
+    "resent",
+    [
+        {"title": "  Buurtmoestuin "},
+        {"description": "Een moestuin op het\r\nbraakliggende   stuk."},
+        {"contact_email": "JDeVries@Example.org"},
+        {"amount_requested": "1500"},
+    ],
+)
+def test_white_space_case_of_the_address_and_the_amounts_notation_do_not_matter(
+    fund,  # noqa: F811
+    contract,  # noqa: F811
+    resent,
+):
+    first = submit(fund, contract)
+    assert submit(fund, contract, **resent).pk == first.pk
+    assert InitiativeApplication.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"title": "Buurtmoestuin 2"},
+        {"description": "Een andere moestuin."},
+        {"amount_requested": "1500.01"},
+        {"contact_email": "iemand-anders@example.org"},
+        {"contact_phone": "023 511 5115"},
+        {"wish": None, "fit_explanation": "Past bij het groenplan."},
+    ],
+)
+def test_any_other_difference_makes_another_application(fund, contract, changed):  # noqa: F811
+    first = submit(fund, contract)
+    second = submit(fund, contract, **changed)
+
+    assert second.pk != first.pk
+    assert not second.is_repeat
+    assert InitiativeApplication.objects.count() == 2
+
+
+def test_after_an_hour_the_same_application_is_a_new_one(fund, contract):  # noqa: F811
+    first = submit(fund, contract)
+    InitiativeApplication.objects.filter(pk=first.pk).update(
+        submitted_at=timezone.now() - datetime.timedelta(minutes=61)
+    )
+    second = submit(fund, contract)
+
+    assert second.pk != first.pk
+    assert second.reference != first.reference
+
+
+def test_the_fingerprint_is_keyed_and_kept_out_of_the_history(fund, contract, settings):  # noqa: F811
+    application = submit(fund, contract)
+    unkeyed = services.application_fingerprint(fund, fields(contract))
+    settings.SECRET_KEY = "another-key-for-this-test-only-0123456789-abcdefghijklmnop"
+    rekeyed = services.application_fingerprint(fund, fields(contract))
+
+    assert rekeyed != unkeyed
+    assert not hasattr(application.history.model, "fingerprint")
+
+
+def test_a_resend_in_the_browser_shows_the_same_reference_and_counts_once(
+    client,
+    fund,  # noqa: F811
+    wish,  # noqa: F811
+):
+    references = []
+    for _attempt in range(6):  # more than the rate limit of 5
+        response = client.post(URL, valid_data(wish))
+        assert response.status_code == 302
+        page = client.get(RECEIVED_URL)
+        references.append(page.context["reference"])
+    assert len(set(references)) == 1
+    assert page.context["is_repeat"] is True
+    assert "data-repeat" in page.content.decode()
+    assert InitiativeApplication.objects.count() == 1
+    # The resends were not counted: other applications from this address still go through.
+    assert client.post(URL, valid_data(wish, title="Iets anders")).status_code == 302
+    assert InitiativeApplication.objects.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_posts_at_the_same_moment_make_one_application(fund, wish):  # noqa: F811
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def post():
+        try:
+            client = Client()
+            barrier.wait(timeout=20)
+            response = client.post(URL, valid_data(wish))
+            page = client.get(RECEIVED_URL).content.decode()
+            reference = re.search(r"<strong data-reference>([^<]+)</strong>", page)
+            outcomes.append((response.status_code, reference and reference.group(1)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(outcomes) == 2
+    assert {status for status, _reference in outcomes} == {302}
+    references = {reference for _status, reference in outcomes}
+    assert len(references) == 1 and None not in references
+    assert list(InitiativeApplication.objects.values_list("reference", flat=True)) == [*references]
