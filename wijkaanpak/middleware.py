@@ -1,7 +1,19 @@
-"""Language selection: Dutch unless the visitor chose another language."""
+"""Language selection (Dutch unless the visitor chose another language) and the limit on a
+request's body."""
+
+import io
+import logging
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.handlers.wsgi import LimitedStream
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+
+logger = logging.getLogger(__name__)
 
 
 class LanguageMiddleware:
@@ -25,3 +37,68 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request body above settings.MAX_REQUEST_BODY_BYTES before anything reads it.
+
+    It judges the declared CONTENT_LENGTH only, so nothing of the body is read, kept in memory
+    or written to a temporary file (Django reads no more than CONTENT_LENGTH bytes either; a
+    request without a length has an empty body in Django). It sits after the message
+    middleware and before anything reads request.POST or request.FILES: CSRF checks and views
+    run after every middleware's __call__ has been entered.
+
+    A refused request is answered with 413 and a clear message: the page is rendered as if it
+    had been asked for with GET (no body, so no CSRF check and no change) with the message in
+    the page's messages. When that page shows no messages, or does not answer a GET with a
+    page (a POST-only action, a redirect to the login), the answer is the 413 page, which
+    shows the message and links back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.MAX_REQUEST_BODY_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads such a body as empty
+        if length <= limit:
+            return self.get_response(request)
+        return self.refuse(request, length, limit)
+
+    def refuse(self, request, length, limit):
+        logger.warning(
+            "Request body refused: %s bytes declared, limit %s (%s %s)",
+            length,
+            limit,
+            request.method,
+            request.path,
+        )
+        # Whatever asks for the body from here on gets nothing: the client's bytes stay unread.
+        request._stream = LimitedStream(io.BytesIO(), 0)
+        request.META["CONTENT_LENGTH"] = "0"
+        request.body_refused = length
+        request.method = request.META["REQUEST_METHOD"] = "GET"
+        messages.error(
+            request,
+            gettext(
+                "What you sent (%(size)s) is more than the limit of %(limit)s. Nothing has "
+                "been saved. Make the attachment smaller, or send it in parts, and try again."
+            )
+            % {"size": filesizeformat(length), "limit": filesizeformat(limit)},
+            extra_tags="body_too_large",
+        )
+        response = self.get_response(request)
+        storage = messages.get_messages(request)
+        if response.status_code == 200 and getattr(storage, "used", False):
+            response.status_code = 413
+            response.reason_phrase = "Content Too Large"
+            return response
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = request.path
+        return render(request, "413.html", {"back": back}, status=413)

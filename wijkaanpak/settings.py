@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before anything reads request.POST/FILES (CSRF's process_view and the views run later).
+    "wijkaanpak.middleware.RequestBodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -167,6 +169,15 @@ CACHES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# A request whose body is larger is refused with 413 before anything reads it (see
+# wijkaanpak.middleware.RequestBodyLimitMiddleware): room for the largest upload (a scan of
+# at most 25 MB) and its form. Django's own limits (DATA_UPLOAD_MAX_MEMORY_SIZE) still bound
+# the form fields besides files.
+MAX_REQUEST_BODY_MB = env_int("MAX_REQUEST_BODY_MB", default=30)
+if MAX_REQUEST_BODY_MB < 1:
+    raise ImproperlyConfigured("MAX_REQUEST_BODY_MB must be at least 1 (megabytes).")
+MAX_REQUEST_BODY_BYTES = MAX_REQUEST_BODY_MB * 1024 * 1024
 
 # --- E-mail -----------------------------------------------------------------------------------
 
