@@ -85,7 +85,7 @@ class RequestBodyLimitMiddleware:
             request,
             gettext(
                 "What you sent (%(size)s) is more than the limit of %(limit)s. Nothing has "
-                "been saved. Make the attachment smaller, or send it in parts, and try again."
+                "been saved. Make the attachment smaller and try again."
             )
             % {"size": filesizeformat(length), "limit": filesizeformat(limit)},
             extra_tags="body_too_large",
