@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -88,8 +89,10 @@ class NeighbourhoodReserveInline(admin.TabularInline):
 class FundAdmin(ViewOnlyHistoryAdmin):
     """A fund and its categories; set up by superusers, its figures computed from the ledger.
 
-    A total or ceiling below what is already committed is refused; the bookings themselves are
-    guarded by the services' lock, these edits (superusers only, rare) are not.
+    A total or ceiling below what is already committed is refused by the forms. The forms read
+    without the fund's lock; a booking at the same moment is caught by the ledger's triggers
+    on PostgreSQL (budget/migrations/0003_ledger_triggers.py), and the superuser gets a message
+    instead of an error page: nothing is saved.
     """
 
     form = FundAdminForm
@@ -139,6 +142,25 @@ class FundAdmin(ViewOnlyHistoryAdmin):
     @admin.display(description=_("remaining"))
     def remaining(self, obj):
         return euros(obj.total - obj.committed_sum)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
+            if not (constraint or "").startswith("ledger_"):
+                raise
+            # The admin's transaction was rolled back whole.
+            messages.error(
+                request,
+                gettext(
+                    "Nothing was saved: a booking was made at the same moment, and the total "
+                    "or a ceiling would be below what is committed. Check the figures and try "
+                    "again."
+                ),
+                extra_tags="ledger_refused",
+            )
+            return HttpResponseRedirect(request.get_full_path())
 
     # The fund's total and ceilings bound every booking: only superusers set them.
     def has_add_permission(self, request):

@@ -276,3 +276,30 @@ def test_two_raw_inserts_at_once_cannot_both_pass():
 
     assert outcomes == {"first": "committed", "second": "ledger_fund_total"}
     assert services.committed(fund) == Decimal("6000.00")
+
+
+def test_an_admin_edit_that_the_trigger_refuses_is_a_message_not_an_error_page(
+    client, superuser, monkeypatch
+):
+    """The admin form checks without the fund's lock; when a booking slips in between (here:
+    the form's check is made to miss it), the trigger refuses, nothing is saved and the
+    superuser reads why."""
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    from budget.admin.forms import FundAdminForm
+    from tests.budget.test_admin import fund_form, url
+
+    fund = new_fund(total="250000.00", ceiling="50000.00")
+    execute(*insert_allocation(fund, "30000.00"))
+    monkeypatch.setattr(FundAdminForm, "clean_total", lambda form: form.cleaned_data["total"])
+    client.force_login(superuser)
+
+    response = client.post(
+        url("fund", "change", fund.pk), fund_form(fund, total="20000", ceiling="50000")
+    )
+
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert any("ledger_refused" in message.tags for message in page.context["messages"])
+    fund.refresh_from_db()
+    assert fund.total == Decimal("250000.00")
