@@ -236,8 +236,8 @@ def _next_reference(fund, year):
 
 
 def submit_application(fund, **fields):
-    """Register a residents' application; the applicant and the budget managers are told by
-    e-mail after commit. `fields` are the form's cleaned fields."""
+    """Register a residents' application; the e-mails to the applicant and the budget managers
+    are queued in the same transaction. `fields` are the form's cleaned fields."""
     amount = parse_amount(fields.pop("amount_requested"), field="amount_requested")
     errors = {}
     if not fields.get("no_other_budget"):
@@ -272,7 +272,7 @@ def submit_application(fund, **fields):
         )
         application.full_clean(exclude=["reference"])
         application.save()
-        transaction.on_commit(lambda: notify_submitted(application))
+        notify_submitted(application)
     return application
 
 
@@ -326,7 +326,8 @@ def decide(application, decision, *, user, amount=None, reason="", decision_date
 
     A grant books its allocation in the same transaction, under the fund's lock; a partial
     grant needs a lower amount and a reason; a refusal needs a reason. A decision is final:
-    a second one is refused. The applicant gets the decision letter after commit.
+    a second one is refused. The decision letter is queued for the applicant in the same
+    transaction.
     """
     decision = ApplicationStatus(decision)
     if decision not in DECIDED_STATUSES:
@@ -376,7 +377,7 @@ def decide(application, decision, *, user, amount=None, reason="", decision_date
         application.decided_at = timezone.now()
         application.decided_by = user
         application.save()
-        transaction.on_commit(lambda: notify_decided(application))
+        notify_decided(application)
     return application
 
 
@@ -391,13 +392,14 @@ def withdraw(application, *, user, reason=""):
 
 
 def notify_submitted(application):
-    """Tell the applicant and the budget managers; replaced by the mail module when present."""
+    """Queue the mails to the applicant and the budget managers (in the caller's transaction)."""
     from budget import emails
 
     emails.send_submitted(application)
 
 
 def notify_decided(application):
+    """Queue the decision letter to the applicant (in the caller's transaction)."""
     from budget import emails
 
     emails.send_decision(application)
