@@ -195,8 +195,6 @@ if "EMAIL_BACKEND" not in _email:
         "EMAIL_URL must start with smtp://, submission://, smtps://, console://, file://, "
         "memory:// or dummy://."
     )
-if _email["EMAIL_BACKEND"].endswith(".smtp.EmailBackend") and not _email["EMAIL_HOST"]:
-    raise ImproperlyConfigured("EMAIL_URL must name the mail server's host.")
 EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
 EMAIL_PORT = _email["EMAIL_PORT"] or 25
 EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
