@@ -74,7 +74,8 @@ def test_an_ssl_url_with_a_timeout():
     )
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
-    assert (values["SSL"], values["TLS"], values["PORT"], values["TIMEOUT"]) == (True, False, 465, 5)
+    ssl = (values["SSL"], values["TLS"], values["PORT"], values["TIMEOUT"])
+    assert ssl == (True, False, 465, 5)
 
 
 @pytest.mark.parametrize(
