@@ -65,7 +65,7 @@ class OutboxAdmin(EmailAdmin):
     def has_view_permission(self, request, obj=None):
         return self._allowed(request)
 
-    def has_requeue_permission(self, request):
+    def has_requeue_permission(self, request, obj=None):
         return self._allowed(request)
 
     def has_add_permission(self, request):
