@@ -929,3 +929,20 @@ class Distribution(models.Model):
         if self.outbox_email is None:
             return self.error
         return mail.last_error(self.outbox_email)
+
+
+def _keep_delivery_of_deleted_mail(sender, instance, **kwargs):
+    """When the outbox drops an old mail (`cleanup_mail`), its distribution row keeps the
+    outcome: status, time of delivery and last error are copied onto the row first."""
+    Distribution.objects.filter(outbox_email=instance).update(
+        status=mail.delivery_state(instance),
+        sent_at=mail.delivered_at(instance),
+        error=mail.last_error(instance),
+    )
+
+
+models.signals.pre_delete.connect(
+    _keep_delivery_of_deleted_mail,
+    sender="post_office.Email",
+    dispatch_uid="contracts.keep_delivery_of_deleted_mail",
+)

@@ -3,6 +3,7 @@ that follows the delivery of its mail."""
 
 import datetime
 import hashlib
+from io import StringIO
 
 import pytest
 from django.contrib import messages
@@ -11,8 +12,10 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from post_office.mail import send_queued
 from post_office.models import STATUS, Email
 
@@ -413,3 +416,18 @@ def test_the_distribution_log_is_read_only(admin_client):
     assert Distribution.objects.filter(pk=row.pk).exists()
     assert list(filtered.context["cl"].result_list) == []
     assert len(queued.context["cl"].result_list) == 2
+
+
+def test_a_row_keeps_its_delivery_when_the_outbox_drops_old_mail(deliver_mail):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    distribute_contract(contract)
+    deliver_mail()
+
+    Email.objects.update(created=timezone.now() - datetime.timedelta(days=400))
+    call_command("cleanup_mail", days=365, delete_attachments=True, stdout=StringIO())
+
+    assert not Email.objects.exists()
+    rows = list(Distribution.objects.all())
+    assert len(rows) == 2
+    assert {row.delivery_status for row in rows} == {DistributionStatus.SENT}
+    assert all(row.delivered_at is not None for row in rows)
