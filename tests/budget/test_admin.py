@@ -505,9 +505,7 @@ def decide(client, application, **data):
     return client.post(url("initiativeapplication", "decide", application.pk), data)
 
 
-def test_a_grant_books_exactly_one_allocation(
-    budget_manager, budget_manager_user, fund, django_capture_on_commit_callbacks
-):
+def test_a_grant_books_exactly_one_allocation(budget_manager, budget_manager_user, fund):
     application = application_of(fund)
 
     response = decide(budget_manager, application, decision="granted")
@@ -528,19 +526,16 @@ def test_a_grant_books_exactly_one_allocation(
     assert letter.attachments.get().mimetype == "application/pdf"
 
 
-def test_a_partial_grant_books_the_lower_amount(
-    budget_manager, fund, django_capture_on_commit_callbacks
-):
+def test_a_partial_grant_books_the_lower_amount(budget_manager, fund):
     application = application_of(fund)
 
-    with django_capture_on_commit_callbacks(execute=False):
-        decide(
-            budget_manager,
-            application,
-            decision="partly_granted",
-            amount="1500.00",
-            reason="De verf betaalt de woningcorporatie.",
-        )
+    decide(
+        budget_manager,
+        application,
+        decision="partly_granted",
+        amount="1500.00",
+        reason="De verf betaalt de woningcorporatie.",
+    )
 
     application.refresh_from_db()
     assert application.status == ApplicationStatus.PARTLY_GRANTED
@@ -559,11 +554,10 @@ def test_a_partial_grant_without_a_reason_or_lower_amount_is_refused(budget_mana
     assert Allocation.objects.count() == 0
 
 
-def test_a_refusal_with_a_reason(budget_manager, fund, django_capture_on_commit_callbacks):
+def test_a_refusal_with_a_reason(budget_manager, fund):
     application = application_of(fund)
 
-    with django_capture_on_commit_callbacks(execute=False):
-        decide(budget_manager, application, decision="refused", reason="Er is een ander budget.")
+    decide(budget_manager, application, decision="refused", reason="Er is een ander budget.")
 
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REFUSED
@@ -581,10 +575,9 @@ def test_a_refusal_without_a_reason_is_refused(budget_manager, fund):
     assert application.status == ApplicationStatus.IN_REVIEW
 
 
-def test_a_second_decision_is_refused(budget_manager, fund, django_capture_on_commit_callbacks):
+def test_a_second_decision_is_refused(budget_manager, fund):
     application = application_of(fund)
-    with django_capture_on_commit_callbacks(execute=False):
-        decide(budget_manager, application, decision="granted")
+    decide(budget_manager, application, decision="granted")
 
     response = decide(budget_manager, application, decision="refused", reason="Toch niet")
 
@@ -606,12 +599,9 @@ def test_a_grant_over_the_fund_is_refused_and_nothing_booked(budget_manager, fun
     assert Allocation.objects.count() == 1
 
 
-def test_after_the_decision_the_page_is_read_only_and_shows_it(
-    budget_manager, fund, django_capture_on_commit_callbacks
-):
+def test_after_the_decision_the_page_is_read_only_and_shows_it(budget_manager, fund):
     application = application_of(fund)
-    with django_capture_on_commit_callbacks(execute=False):
-        decide(budget_manager, application, decision="granted")
+    decide(budget_manager, application, decision="granted")
     application.refresh_from_db()
 
     response = budget_manager.get(url("initiativeapplication", "change", application.pk))
