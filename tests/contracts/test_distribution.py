@@ -431,3 +431,21 @@ def test_a_row_keeps_its_delivery_when_the_outbox_drops_old_mail(deliver_mail):
     assert len(rows) == 2
     assert {row.delivery_status for row in rows} == {DistributionStatus.SENT}
     assert all(row.delivered_at is not None for row in rows)
+
+
+def test_the_contract_page_shows_each_rows_delivery(admin_client, deliver_mail):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    distribute_contract(contract)
+    page = reverse("admin:contracts_contract_change", args=[contract.pk])
+
+    before = admin_client.get(page)
+    deliver_mail()
+    after = admin_client.get(page)
+
+    assert before.status_code == after.status_code == 200
+    rows_before = before.context["signing"]["distributions"]
+    rows_after = after.context["signing"]["distributions"]
+    assert {row.delivery_status for row in rows_before} == {DistributionStatus.QUEUED}
+    assert {row.delivery_status for row in rows_after} == {DistributionStatus.SENT}
+    assert str(DistributionStatus.SENT.label) not in before.content.decode()
+    assert str(DistributionStatus.SENT.label) in after.content.decode()
