@@ -6,7 +6,8 @@ reporting round is opened, reminders run, a team member asks for a password rese
 signed contract is distributed: every page answers, every mail is queued. `send_queued_mail`
 while the server is down keeps each mail for a retry. Once the server is up, it delivers each
 mail exactly once (run twice), the decision letter with its PDF, the contract with its
-archived bytes.
+archived bytes. A server that is up but refusing ("451 try again later") is a failed attempt
+too: the mail waits for its retry and is delivered once the server accepts.
 """
 
 import datetime
@@ -21,6 +22,7 @@ from io import StringIO
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.cache import cache
+from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -263,3 +265,51 @@ def test_an_outage_loses_nothing_and_each_mail_arrives_once(client, superuser, s
     call_command("send_report_reminders", stdout=StringIO())
     assert ReportReminder.objects.count() == 1
     print(f"outage: {queued} mails queued, {len(received)} delivered")
+
+
+class Refusing(Recorder):
+    """A server that is up but answers "try again later" until told to accept."""
+
+    def __init__(self):
+        super().__init__()
+        self.refusing = True
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refusing:
+            return "451 4.3.0 Mailbox temporarily unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refusing_server_keeps_the_mail_for_a_retry(smtp_port, tmp_path):
+    mail.queue(
+        *(
+            EmailMessage(subject=f"Bericht {number}", body="Tekst", to=[f"{number}@example.org"])
+            for number in range(3)
+        )
+    )
+    handler = Refusing()
+    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        send_queued_mail(tmp_path)
+        assert statuses() == {STATUS.requeued: 3}
+        assert all(
+            "SMTPRecipientsRefused" in mail.last_error(outbox_email)
+            for outbox_email in Email.objects.all()
+        )
+        assert handler.received == []
+
+        handler.refusing = False
+        Email.objects.update(scheduled_time=timezone.now() - datetime.timedelta(seconds=1))
+        send_queued_mail(tmp_path)
+        send_queued_mail(tmp_path)
+    finally:
+        controller.stop()
+
+    assert statuses() == {STATUS.sent: 3}
+    assert sorted(recipients for recipients, _content in handler.received) == [
+        ("0@example.org",),
+        ("1@example.org",),
+        ("2@example.org",),
+    ]
