@@ -119,6 +119,21 @@ def delivered_at(email):
     return email.last_updated if delivery_state(email) == SENT else None
 
 
+def backlog():
+    """The state of the outbox for monitoring (/healthz): how many mails wait to be sent
+    (`queued`, retries included), how many failed for good (`failed`), and since when the
+    oldest waiting mail waits (`oldest_queued`, None when nothing waits)."""
+    from django.db.models import Min
+    from post_office.models import STATUS, Email
+
+    waiting = Email.objects.filter(status__in=[STATUS.queued, STATUS.requeued])
+    return {
+        "queued": waiting.count(),
+        "failed": Email.objects.filter(status=STATUS.failed).count(),
+        "oldest_queued": waiting.aggregate(oldest=Min("created"))["oldest"],
+    }
+
+
 class OutboxBackend(BaseEmailBackend):
     """EMAIL_BACKEND: whatever Django sends (password reset, ...) goes into the outbox."""
 
