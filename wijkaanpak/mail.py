@@ -19,11 +19,13 @@ from email.utils import make_msgid
 from django.core.files.base import ContentFile
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 # Delivery states of a queued mail, as a project-wide vocabulary over post_office's numbers.
 QUEUED = "queued"
 SENT = "sent"
 FAILED = "failed"
+STATE_LABELS = {QUEUED: _("in the outbox"), SENT: _("delivered"), FAILED: _("failed")}
 
 
 def _attachment_files(message):
@@ -117,6 +119,18 @@ def last_error(email):
 def delivered_at(email):
     """When `email` was delivered (the time of its last change once sent), or None."""
     return email.last_updated if delivery_state(email) == SENT else None
+
+
+def mails_to(address, *, subject_containing=""):
+    """The outbox's mails to exactly `address` (one recipient), oldest first, with their
+    attempts: for showing staff what reached an applicant."""
+    from post_office.models import Email
+
+    return (
+        Email.objects.filter(to=address, subject__contains=subject_containing)
+        .prefetch_related("logs")
+        .order_by("created", "pk")
+    )
 
 
 def backlog():

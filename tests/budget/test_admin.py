@@ -24,6 +24,7 @@ from budget.models import (
     Payment,
 )
 from tests.factories import NeighbourhoodFactory, UserFactory
+from wijkaanpak import mail
 
 DAY = datetime.date(2007, 11, 1)
 
@@ -563,6 +564,26 @@ def test_a_refusal_with_a_reason(budget_manager, fund):
     assert application.status == ApplicationStatus.REFUSED
     assert application.decision_reason == "Er is een ander budget."
     assert Allocation.objects.count() == 0
+
+
+def test_the_application_page_shows_whether_the_letter_reached_the_applicant(
+    budget_manager, fund, deliver_mail
+):
+    application = application_of(fund)
+    decide(budget_manager, application, decision="refused", reason="Er is een ander budget.")
+    page = url("initiativeapplication", "change", application.pk)
+
+    queued = budget_manager.get(page)
+    deliver_mail()
+    delivered = budget_manager.get(page)
+
+    assert queued.status_code == delivered.status_code == 200
+    assert f"{mail.STATE_LABELS[mail.QUEUED]}" in queued.content.decode()
+    html = delivered.content.decode()
+    assert application.reference in html
+    assert f"{mail.STATE_LABELS[mail.SENT]}" in html
+    # Only this applicant's mail, never the outbox itself.
+    assert budget_manager.get(reverse("admin:post_office_email_changelist")).status_code == 403
 
 
 def test_a_refusal_without_a_reason_is_refused(budget_manager, fund):
