@@ -19,6 +19,7 @@ from email.utils import make_msgid
 from django.core.files.base import ContentFile
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 
 # Delivery states of a queued mail, as a project-wide vocabulary over post_office's numbers.
@@ -137,7 +138,6 @@ def backlog():
     """The state of the outbox for monitoring (/healthz): how many mails wait to be sent
     (`queued`, retries included), how many failed for good (`failed`), and since when the
     oldest waiting mail waits (`oldest_queued`, None when nothing waits)."""
-    from django.db.models import Min
     from post_office.models import STATUS, Email
 
     waiting = Email.objects.filter(status__in=[STATUS.queued, STATUS.requeued])
