@@ -1,6 +1,8 @@
 """E-mail of the fund: the confirmation of an application and the decision letter.
 
-Called after commit by budget.services (notify_submitted, notify_decided). Mail is written in
+Called by budget.services (notify_submitted, notify_decided) inside the transaction of the
+submission or decision: each mail is written to the outbox (wijkaanpak.mail) with it, and
+`manage.py send_queued_mail` delivers it. Mail is written in
 the site's language (settings.LANGUAGE_CODE): it is sent outside any visitor's request.
 Links use settings.SITE_URL, never the Host header of a request. The budget managers' mail
 holds no personal data of the applicant: they read the application in the admin.
@@ -8,13 +10,14 @@ holds no personal data of the applicant: they read the application in the admin.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from budget.choices import Criterion
+from wijkaanpak import mail
 from wijkaanpak.groups import BUDGET_MANAGERS
 from wijkaanpak.pdf import render_pdf
 
@@ -45,7 +48,8 @@ def admin_url(application):
 
 
 def send_submitted(application):
-    """Confirm an application to the applicant and tell each budget manager it arrived."""
+    """Queue the applicant's confirmation and a notice to each budget manager; return the
+    outbox rows. Call it in the transaction that saves the application."""
     context = {
         "application": application,
         "municipality_name": settings.MUNICIPALITY_NAME,
@@ -72,7 +76,7 @@ def send_submitted(application):
             EmailMessage(subject=manager_subject, body=manager_body, to=[address])
             for address in budget_manager_addresses()
         ]
-    get_connection().send_messages(messages)
+    return mail.queue(*messages)
 
 
 def decision_letter_context(application):
@@ -100,7 +104,8 @@ def decision_letter_pdf(application):
 
 
 def send_decision(application):
-    """Send the applicant the decision, with the decision letter as PDF attached."""
+    """Queue the applicant's decision mail with the decision letter as PDF attached; return the
+    outbox row. Call it in the transaction that records the decision."""
     pdf = decision_letter_pdf(application)
     context = {
         **decision_letter_context(application),
@@ -117,4 +122,5 @@ def send_decision(application):
         )
         filename = _("decision-%(reference)s.pdf") % {"reference": application.reference}
     message.attach(filename, pdf, "application/pdf")
-    message.send()
+    [email] = mail.queue(message)
+    return email

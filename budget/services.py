@@ -331,7 +331,7 @@ def _recent_repeat(fund, fingerprint):
 
 def submit_application(fund, **fields):
     """Register a residents' application; the applicant and the budget managers are told by
-    e-mail after commit. `fields` are the form's cleaned fields.
+    e-mail, queued in the same transaction. `fields` are the form's cleaned fields.
 
     Idempotent for an hour: the same application (see application_fingerprint) sent again,
     after a double click, a browser's retry or an error page, returns the application
@@ -383,7 +383,7 @@ def submit_application(fund, **fields):
         application.is_repeat = False
         application.full_clean(exclude=["reference"])
         application.save()
-        transaction.on_commit(lambda: notify_submitted(application))
+        notify_submitted(application)
     return application
 
 
@@ -437,7 +437,8 @@ def decide(application, decision, *, user, amount=None, reason="", decision_date
 
     A grant books its allocation in the same transaction, under the fund's lock; a partial
     grant needs a lower amount and a reason; a refusal needs a reason. A decision is final:
-    a second one is refused. The applicant gets the decision letter after commit.
+    a second one is refused. The decision letter is queued for the applicant in the same
+    transaction.
     """
     decision = ApplicationStatus(decision)
     if decision not in DECIDED_STATUSES:
@@ -487,7 +488,7 @@ def decide(application, decision, *, user, amount=None, reason="", decision_date
         application.decided_at = timezone.now()
         application.decided_by = user
         application.save()
-        transaction.on_commit(lambda: notify_decided(application))
+        notify_decided(application)
     return application
 
 
@@ -502,13 +503,14 @@ def withdraw(application, *, user, reason=""):
 
 
 def notify_submitted(application):
-    """Tell the applicant and the budget managers; replaced by the mail module when present."""
+    """Queue the mails to the applicant and the budget managers (in the caller's transaction)."""
     from budget import emails
 
     emails.send_submitted(application)
 
 
 def notify_decided(application):
+    """Queue the decision letter to the applicant (in the caller's transaction)."""
     from budget import emails
 
     emails.send_decision(application)

@@ -768,7 +768,7 @@ class ContractAdmin(HistoryAdmin):
             if obj.is_signed and self.has_change_permission(request)
             else None,
             "addenda": list(obj.addenda.all()),
-            "distributions": list(obj.distributions.select_related("partner")[:50]),
+            "distributions": list(obj.distributions.select_related("partner", "outbox_email")[:50]),
         }
 
     def _take_step(self, request, contract, to_status, note=""):

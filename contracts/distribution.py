@@ -1,10 +1,11 @@
 """Distributing a signed document: its archived PDF e-mailed to the contact address of each party.
 
 Every e-mail is one `Distribution` row: who got which document (by name and SHA-256
-fingerprint), when it was asked for, by whom, and whether it went out. The rows are written in
-a transaction; the mail is sent only after that transaction commits, so a rollback sends
-nothing. A failing mail server never breaks the caller: the row is marked failed with the
-error, and the exception is logged. Sending again is allowed (a resend) and writes new rows.
+fingerprint), when it was asked for, by whom, and whether it went out. The rows and their mails
+are written in one transaction: each mail goes into the outbox (wijkaanpak.mail) and its row
+links to it, so a rollback leaves neither and a mail-server outage breaks nothing; the row's
+delivery status follows its mail (queued, sent, failed after the last retry; the admin shows
+the error). Sending again is allowed (a resend) and writes new rows.
 
 The attachment is the archived file, byte for byte; its fingerprint is checked against the one
 stored at signing before anything is queued. Mail is written in the site's language
@@ -21,14 +22,13 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from contracts import documents
-from contracts.choices import DistributionStatus
 from contracts.models import Addendum, Contract, Distribution
-from wijkaanpak import pdf
+from wijkaanpak import mail, pdf
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +61,9 @@ class DistributionResult:
 def distribute_contract(contract, *, user=None):
     """E-mail the archived signed PDF of `contract` to the contact address of every party.
 
-    One e-mail and one `Distribution` row (queued) per party with an address; the mail is sent
-    after commit. Parties without an address get nothing and are listed in the result.
+    One e-mail in the outbox and one `Distribution` row per party with an address, in one
+    transaction; `manage.py send_queued_mail` delivers them. Parties without an address get
+    nothing and are listed in the result.
     Raises ValidationError (code `not_signed`, `not_archived` or `fingerprint_mismatch`) and
     writes nothing when there is no intact signed original to send.
     """
@@ -162,7 +163,8 @@ def _archived_bytes(document, label):
 
 
 def _queue(*, contract, addendum, partners, document_name, sha256, data, templates, user):
-    """Write a queued row per partner with an address; send them all after commit."""
+    """Write a row per partner with an address and its mail to the outbox, in the caller's
+    transaction."""
     result = DistributionResult(document_name=document_name)
     requested_by = user if user is not None and user.is_authenticated else None
     seen = set()
@@ -174,26 +176,24 @@ def _queue(*, contract, addendum, partners, document_name, sha256, data, templat
         if not address:
             result.skipped.append(partner)
             continue
-        result.distributions.append(
-            Distribution.objects.create(
-                contract=contract,
-                addendum=addendum,
-                partner=partner,
-                email=address,
-                document_name=document_name,
-                document_sha256=sha256,
-                requested_by=requested_by,
-            )
+        distribution = Distribution(
+            contract=contract,
+            addendum=addendum,
+            partner=partner,
+            email=address,
+            document_name=document_name,
+            document_sha256=sha256,
+            requested_by=requested_by,
         )
-    if result.distributions:
-        rows = list(result.distributions)
-        transaction.on_commit(
-            lambda: _send_all(rows, contract, addendum, data, templates), robust=True
+        [distribution.outbox_email] = mail.queue(
+            _message(distribution, contract, addendum, data, templates)
         )
+        distribution.save()
+        result.distributions.append(distribution)
     return result
 
 
-# --- Sending (after commit) -------------------------------------------------------------------
+# --- The e-mail -------------------------------------------------------------------------------
 
 
 def _one_line(text):
@@ -232,34 +232,6 @@ def _message(distribution, contract, addendum, data, templates):
     )
     message.attach(distribution.document_name, data, "application/pdf")
     return message
-
-
-def _send_all(rows, contract, addendum, data, templates):
-    """Send one e-mail per row, each to one party only; record the outcome on the row."""
-    for distribution in rows:
-        _send_one(distribution, contract, addendum, data, templates)
-
-
-def _send_one(distribution, contract, addendum, data, templates):
-    try:
-        sent = _message(distribution, contract, addendum, data, templates).send()
-        if not sent:
-            raise RuntimeError("The mail backend accepted no message.")
-    except Exception as error:
-        # Never raised out of on_commit: the row says it failed, the log says why.
-        logger.exception(
-            "Distribution %s of %s to %s failed",
-            distribution.pk,
-            distribution.document_name,
-            distribution.email,
-        )
-        Distribution.objects.filter(pk=distribution.pk).update(
-            status=DistributionStatus.FAILED, error=f"{type(error).__name__}: {error}"
-        )
-        return
-    Distribution.objects.filter(pk=distribution.pk).update(
-        status=DistributionStatus.SENT, sent_at=timezone.now(), error=""
-    )
 
 
 # --- Admin action -----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from contracts.choices import (
     PartnerKind,
     WishSource,
 )
+from wijkaanpak import mail
 
 # Fields of a contract that are part of its text: fixed from "ready for signing" on.
 CONTRACT_TEXT_FIELDS = ("neighbourhood_id", "title", "motto", "period_start", "period_end")
@@ -823,6 +824,22 @@ class AddendumSignatory(models.Model):
             raise ArchivedDocumentError()
 
 
+class DistributionQuerySet(models.QuerySet):
+    def with_delivery_status(self):
+        """Annotate `delivery` (a DistributionStatus value) from the outbox, for filtering."""
+        from post_office.models import STATUS
+
+        return self.annotate(
+            delivery=models.Case(
+                models.When(outbox_email__status=STATUS.sent, then=models.Value("sent")),
+                models.When(outbox_email__status=STATUS.failed, then=models.Value("failed")),
+                models.When(outbox_email__isnull=False, then=models.Value("queued")),
+                default=models.F("status"),
+                output_field=models.CharField(),
+            )
+        )
+
+
 class Distribution(models.Model):
     """One e-mail with a signed PDF to one party's contact address: who got what, and when."""
 
@@ -861,8 +878,20 @@ class Distribution(models.Model):
         related_name="+",
         verbose_name=_("requested by"),
     )
+    # Rows written before the outbox existed keep their outcome in these three fields;
+    # every later row follows its mail in the outbox (`delivery_status` and friends).
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    outbox_email = models.OneToOneField(
+        "post_office.Email",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="distribution",
+        verbose_name=_("e-mail in the outbox"),
+    )
+
+    objects = DistributionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("distribution")
@@ -879,3 +908,41 @@ class Distribution(models.Model):
 
     def __str__(self):
         return f"{self.document_name} → {self.email}"
+
+    @property
+    def delivery_status(self):
+        """Queued (also while a failed attempt waits for its retry), sent or failed: the state
+        of the mail in the outbox, so "sent" means delivered to the mail server."""
+        if self.outbox_email is None:
+            return DistributionStatus(self.status)
+        return DistributionStatus(mail.delivery_state(self.outbox_email))
+
+    @property
+    def delivered_at(self):
+        if self.outbox_email is None:
+            return self.sent_at
+        return mail.delivered_at(self.outbox_email)
+
+    @property
+    def delivery_error(self):
+        """The error of the last failed attempt, also while a retry is pending."""
+        if self.outbox_email is None:
+            return self.error
+        return mail.last_error(self.outbox_email)
+
+
+def _keep_delivery_of_deleted_mail(sender, instance, **kwargs):
+    """When the outbox drops an old mail (`cleanup_mail`), its distribution row keeps the
+    outcome: status, time of delivery and last error are copied onto the row first."""
+    Distribution.objects.filter(outbox_email=instance).update(
+        status=mail.delivery_state(instance),
+        sent_at=mail.delivered_at(instance),
+        error=mail.last_error(instance),
+    )
+
+
+models.signals.pre_delete.connect(
+    _keep_delivery_of_deleted_mail,
+    sender="post_office.Email",
+    dispatch_uid="contracts.keep_delivery_of_deleted_mail",
+)

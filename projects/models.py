@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from contracts.choices import FROZEN_STATUSES, PUBLIC_STATUSES
 from contracts.models import Contract, ContractFrozen, ContractPart, Partner, ResidentWish
 from projects.choices import CLOSED_STATUSES, ProjectStatus, TeamRole, Visibility
+from wijkaanpak import mail
 
 # The parts of a project that are the signed promise: fixed once the contract is frozen.
 PROJECT_TEXT_FIELDS = (
@@ -565,6 +566,10 @@ class ReportReminder(models.Model):
         verbose_name=_("sent by"),
     )
     recipients = models.PositiveIntegerField(_("number of recipients"))
+    # The mails in the outbox: the reminder counts as sent only once one was delivered.
+    emails = models.ManyToManyField(
+        "post_office.Email", blank=True, related_name="+", verbose_name=_("e-mails")
+    )
 
     class Meta:
         verbose_name = _("report reminder")
@@ -573,6 +578,16 @@ class ReportReminder(models.Model):
 
     def __str__(self):
         return f"{self.round}: {self.project} ({self.sent_at:%Y-%m-%d})"
+
+    @property
+    def delivery_state(self):
+        """ "sent" once a mail reached a team member, "queued" while one waits or is retried,
+        "failed" when every mail was given up; "" when the team had no address."""
+        states = {mail.delivery_state(email) for email in self.emails.all()}
+        for state in (mail.SENT, mail.QUEUED, mail.FAILED):
+            if state in states:
+                return state
+        return ""
 
 
 @receiver(m2m_changed, sender=Project.wishes.through)

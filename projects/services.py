@@ -4,8 +4,9 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +23,7 @@ from projects.models import (
     TeamMembership,
 )
 from projects.validators import validate_attachment
+from wijkaanpak import mail
 
 
 def can_report_on(user, project):
@@ -177,7 +179,8 @@ def hide_update(update, *, user, reason):
 
 
 def open_round(*, title, due_date, contracts, user, introduction="", is_illustrative=False):
-    """Open a reporting round for `contracts` and tell their teams by e-mail (after commit)."""
+    """Open a reporting round for `contracts`; the e-mails to their teams are queued in the
+    same transaction."""
     contracts = list(contracts)
     errors = {}
     if not title or not title.strip():
@@ -207,10 +210,11 @@ def open_round(*, title, due_date, contracts, user, introduction="", is_illustra
             is_illustrative=is_illustrative,
         )
         round_.contracts.set(contracts)
-        messages = _team_messages(
-            round_.requested_projects(), "projects/email/round_opened.txt", {"round": round_}
+        mail.queue(
+            *_team_messages(
+                round_.requested_projects(), "projects/email/round_opened.txt", {"round": round_}
+            )
         )
-        transaction.on_commit(lambda: _send(messages))
     return round_
 
 
@@ -268,31 +272,47 @@ def late_projects(round_, today=None):
 
 
 def send_reminders(round_, *, user=None, today=None, not_reminded_for_days=None):
-    """E-mail the teams of the late projects of `round_` (after commit); return how many
-    projects were reminded.
+    """Queue e-mails to the teams of the late projects of `round_`, with a `ReportReminder`
+    per project in the same transaction; return how many projects were reminded.
 
     Staff send reminders from the admin (`user`); the daily `send_report_reminders` command
-    sends them without a user, skipping projects reminded in the last `not_reminded_for_days`.
+    sends them without a user, skipping projects with a reminder in the last
+    `not_reminded_for_days` that still counts: one delivered or still in the outbox (queued
+    or waiting for a retry). A reminder whose every mail failed does not count, so the next
+    run reminds that team again; one that is still queued is never queued twice.
     """
     if user is not None and not (user.is_authenticated and user.is_staff):
         raise PermissionDenied("Only staff send reminders.")
     projects = late_projects(round_, today)
     if not_reminded_for_days is not None:
         since = timezone.now() - datetime.timedelta(days=not_reminded_for_days)
-        projects = projects.exclude(reminders__round=round_, reminders__sent_at__gte=since)
+        projects = projects.exclude(pk__in=_reminders_that_count(round_, since).values("project"))
     projects = list(projects)
     with transaction.atomic():
-        messages = []
         for project in projects:
-            project_messages = _team_messages(
+            messages = _team_messages(
                 [project], "projects/email/report_late.txt", {"round": round_}
             )
-            ReportReminder.objects.create(
-                round=round_, project=project, sent_by=user, recipients=len(project_messages)
+            reminder = ReportReminder.objects.create(
+                round=round_, project=project, sent_by=user, recipients=len(messages)
             )
-            messages += project_messages
-        transaction.on_commit(lambda: _send(messages))
+            reminder.emails.set(mail.queue(*messages))
     return len(projects)
+
+
+def _reminders_that_count(round_, since):
+    """Reminders of `round_` since `since` that were delivered, are still in the outbox, or
+    had no one to mail: all but those whose every mail failed for good."""
+    from post_office.models import STATUS
+
+    return (
+        ReportReminder.objects.filter(round=round_, sent_at__gte=since)
+        .annotate(
+            mails=Count("emails"),
+            failed=Count("emails", filter=Q(emails__status=STATUS.failed)),
+        )
+        .filter(Q(mails=0) | ~Q(failed=F("mails")))
+    )
 
 
 def _team_messages(projects, template_name, context):
@@ -316,16 +336,11 @@ def _team_messages(projects, template_name, context):
             )
             subject, _sep, text = body.strip().partition("\n")
             messages.append(
-                (
-                    subject.strip(),
-                    text.strip(),
-                    settings.DEFAULT_FROM_EMAIL,
-                    [membership.user.email],
+                EmailMessage(
+                    subject=" ".join(subject.split()),
+                    body=text.strip(),
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    to=[membership.user.email],
                 )
             )
     return messages
-
-
-def _send(messages):
-    if messages:
-        send_mass_mail(messages, fail_silently=False)

@@ -44,6 +44,22 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Hashing passwords properly costs a tenth of a second each; tests need no such strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Django's test set-up swaps EMAIL_BACKEND for locmem; the site's mail goes to the outbox.
+    settings.EMAIL_BACKEND = "wijkaanpak.mail.OutboxBackend"
+
+
+@pytest.fixture
+def deliver_mail(mailoutbox):
+    """Call it to deliver the outbox as `manage.py send_queued_mail` does (through the
+    in-memory backend of EMAIL_URL=memory://); returns every mail delivered in this test."""
+    from post_office.mail import get_queued, send_queued
+
+    def deliver():
+        while get_queued().exists():
+            send_queued()
+        return mailoutbox
+
+    return deliver
 
 
 # --- Personas ---------------------------------------------------------------------------------

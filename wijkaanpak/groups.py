@@ -3,6 +3,10 @@
 `ensure_groups()` runs after every `migrate` (see WijkaanpakConfig.ready) and from
 `create_demo_accounts`; it makes each group's permissions exactly the listed ones, so a
 permission removed here is removed from the group too.
+
+No group gets the outbox (`post_office`): it holds every mail's text, password-reset links
+included, so only superusers see it (wijkaanpak/admin_outbox.py). Staff see the delivery of
+their own mails in the distribution log and on a reporting round's page.
 """
 
 from django.apps import apps as global_apps

@@ -4,9 +4,11 @@ One module, driven by environment variables (see the configuration table in READ
 Bad values are refused at start-up with a message that names the variable.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "csp",
+    "post_office",
     "wijkaanpak",
     "contracts",
     "projects",
@@ -181,12 +184,52 @@ MAX_REQUEST_BODY_BYTES = MAX_REQUEST_BODY_MB * 1024 * 1024
 
 # --- E-mail -----------------------------------------------------------------------------------
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", default=25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+# Every mail goes into the outbox (django-post-office, see wijkaanpak/mail.py), in the
+# transaction of the change that causes it; `manage.py send_queued_mail` delivers it through
+# the server named by EMAIL_URL, e.g. smtp://user:password@host:587/?tls=True (console://
+# prints, memory:// keeps mail in memory for tests). Production refuses to start without it:
+# otherwise reset links and applicants' addresses would silently go to the console.
+EMAIL_URL = env_str("EMAIL_URL", default="")
+if not EMAIL_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "EMAIL_URL must be set when DEBUG is off, for example "
+            "smtp://user:password@mail.example:587/?tls=True (set DEBUG=true for development)."
+        )
+    EMAIL_URL = "console://"
+try:
+    _email = dj_email_url.parse(EMAIL_URL)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"EMAIL_URL is not a valid e-mail URL: {exc}") from exc
+if "EMAIL_BACKEND" not in _email:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must start with smtp://, submission://, smtps://, console://, file://, "
+        "memory:// or dummy://."
+    )
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+# A hanging mail server must not hang the queue: give up a connection after 30 s.
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 30
+if _email["EMAIL_FILE_PATH"]:
+    EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
+# Django's own mail (password reset) is queued too; post_office delivers with the real one.
+EMAIL_BACKEND = "wijkaanpak.mail.OutboxBackend"
+POST_OFFICE = {
+    "BACKENDS": {"default": _email["EMAIL_BACKEND"]},
+    "DEFAULT_PRIORITY": "medium",
+    # A failed delivery is tried again RETRY_INTERVAL later (post_office has a fixed interval,
+    # no backoff), up to MAX_RETRIES times: 48 x 30 minutes rides out a day's outage. Then
+    # the mail is "failed" in the admin, where staff requeue it; it is never deleted.
+    "MAX_RETRIES": 48,
+    "RETRY_INTERVAL": datetime.timedelta(minutes=30),
+    # Log every attempt (sent and failed): the admin shows the error of each failed one.
+    "LOG_LEVEL": 2,
+    "MESSAGE_ID_ENABLED": True,
+}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="wijkaanpak@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -6,7 +6,9 @@ from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +19,7 @@ from budget.choices import DECIDED_STATUSES, ApplicationStatus, Criterion
 from budget.models import CriterionReview, InitiativeApplication
 from contracts.admin import report_refusal
 from projects.admin.base import ViewOnlyHistoryAdmin
+from wijkaanpak import mail
 
 APPLICATION_FIELDSETS = (
     (
@@ -45,7 +48,15 @@ APPLICATION_FIELDSETS = (
     ),
     (
         _("Contact (personal data, staff only)"),
-        {"fields": ("contact_name", "contact_email", "contact_phone", "personal_data_erased_at")},
+        {
+            "fields": (
+                "contact_name",
+                "contact_email",
+                "contact_phone",
+                "personal_data_erased_at",
+                "mails_to_applicant",
+            )
+        },
     ),
 )
 DECISION_FIELDSET = (
@@ -107,6 +118,29 @@ class InitiativeApplicationAdmin(ViewOnlyHistoryAdmin):
     @admin.display(description=_("amount granted"))
     def amount_granted_display(self, obj):
         return euros(obj.amount_granted)
+
+    @admin.display(description=_("e-mails to the applicant"))
+    def mails_to_applicant(self, obj):
+        """The receipt and the decision letter: whether each reached the applicant (the
+        outbox itself is for superusers only)."""
+        if not obj.contact_email:
+            return "-"
+        rows = [
+            (
+                outbox_email.subject,
+                mail.STATE_LABELS[mail.delivery_state(outbox_email)],
+                date_format(timezone.localtime(when), "DATETIME_FORMAT")
+                if (when := mail.delivered_at(outbox_email))
+                else mail.last_error(outbox_email),
+            )
+            for outbox_email in mail.mails_to(obj.contact_email, subject_containing=obj.reference)
+        ]
+        if not rows:
+            return gettext("No e-mail yet.")
+        return format_html(
+            '<ul class="application-mails">{}</ul>',
+            format_html_join("", "<li>{}: {} {}</li>", rows),
+        )
 
     @admin.display(description=_("allocation"))
     def allocation_link(self, obj):

@@ -21,21 +21,39 @@ from projects import services
 from projects.admin.base import ViewOnlyHistoryAdmin
 from projects.choices import ProjectStatus
 from projects.models import ProjectReport, ReportingRound, ReportReminder
+from wijkaanpak import mail
 
 # --- Reporting rounds -------------------------------------------------------------------------
+
+
+DELIVERY_LABELS = {
+    mail.SENT: _("delivered"),
+    mail.QUEUED: _("in the outbox"),
+    mail.FAILED: _("failed: will be sent again"),
+}
 
 
 class ReportReminderInline(admin.TabularInline):
     """The reminders sent for a round: written by the service only."""
 
     model = ReportReminder
-    fields = ("sent_at", "project", "recipients", "sent_by")
+    fields = ("sent_at", "project", "recipients", "sent_by", "delivery")
     readonly_fields = fields
     extra = 0
     can_delete = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("round", "project", "sent_by")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("round", "project", "sent_by")
+            .prefetch_related("emails")
+        )
+
+    @admin.display(description=_("delivery"))
+    def delivery(self, obj):
+        """Whether the mails reached the team: it counts as sent only once delivered."""
+        return DELIVERY_LABELS.get(obj.delivery_state, "–")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -277,8 +295,8 @@ class ReportingRoundAdmin(ViewOnlyHistoryAdmin):
             messages.success(
                 request,
                 ngettext(
-                    "A reminder was sent to the team of %(count)d late project.",
-                    "A reminder was sent to the teams of %(count)d late projects.",
+                    "A reminder to the team of %(count)d late project is in the outbox.",
+                    "Reminders to the teams of %(count)d late projects are in the outbox.",
                     reminded,
                 )
                 % {"count": reminded},

@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from post_office.models import Email
 
 from budget import services
 from budget.admin import euros
@@ -23,6 +24,7 @@ from budget.models import (
     Payment,
 )
 from tests.factories import NeighbourhoodFactory, UserFactory
+from wijkaanpak import mail
 
 DAY = datetime.date(2007, 11, 1)
 
@@ -504,13 +506,10 @@ def decide(client, application, **data):
     return client.post(url("initiativeapplication", "decide", application.pk), data)
 
 
-def test_a_grant_books_exactly_one_allocation(
-    budget_manager, budget_manager_user, fund, django_capture_on_commit_callbacks
-):
+def test_a_grant_books_exactly_one_allocation(budget_manager, budget_manager_user, fund):
     application = application_of(fund)
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = decide(budget_manager, application, decision="granted")
+    response = decide(budget_manager, application, decision="granted")
 
     assert "application_decided" in tags(response)
     application.refresh_from_db()
@@ -522,22 +521,22 @@ def test_a_grant_books_exactly_one_allocation(
     assert allocation.amount == Decimal("2000.00")
     assert allocation.neighbourhood == application.neighbourhood
     assert allocation.category.kind == CategoryKind.INITIATIVES
-    assert len(callbacks) == 1  # the decision letter, sent after commit
+    # The decision letter is in the outbox, written with the decision.
+    [letter] = Email.objects.all()
+    assert letter.to == [application.contact_email]
+    assert letter.attachments.get().mimetype == "application/pdf"
 
 
-def test_a_partial_grant_books_the_lower_amount(
-    budget_manager, fund, django_capture_on_commit_callbacks
-):
+def test_a_partial_grant_books_the_lower_amount(budget_manager, fund):
     application = application_of(fund)
 
-    with django_capture_on_commit_callbacks(execute=False):
-        decide(
-            budget_manager,
-            application,
-            decision="partly_granted",
-            amount="1500.00",
-            reason="De verf betaalt de woningcorporatie.",
-        )
+    decide(
+        budget_manager,
+        application,
+        decision="partly_granted",
+        amount="1500.00",
+        reason="De verf betaalt de woningcorporatie.",
+    )
 
     application.refresh_from_db()
     assert application.status == ApplicationStatus.PARTLY_GRANTED
@@ -556,16 +555,35 @@ def test_a_partial_grant_without_a_reason_or_lower_amount_is_refused(budget_mana
     assert Allocation.objects.count() == 0
 
 
-def test_a_refusal_with_a_reason(budget_manager, fund, django_capture_on_commit_callbacks):
+def test_a_refusal_with_a_reason(budget_manager, fund):
     application = application_of(fund)
 
-    with django_capture_on_commit_callbacks(execute=False):
-        decide(budget_manager, application, decision="refused", reason="Er is een ander budget.")
+    decide(budget_manager, application, decision="refused", reason="Er is een ander budget.")
 
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REFUSED
     assert application.decision_reason == "Er is een ander budget."
     assert Allocation.objects.count() == 0
+
+
+def test_the_application_page_shows_whether_the_letter_reached_the_applicant(
+    budget_manager, fund, deliver_mail
+):
+    application = application_of(fund)
+    decide(budget_manager, application, decision="refused", reason="Er is een ander budget.")
+    page = url("initiativeapplication", "change", application.pk)
+
+    queued = budget_manager.get(page)
+    deliver_mail()
+    delivered = budget_manager.get(page)
+
+    assert queued.status_code == delivered.status_code == 200
+    assert f"{mail.STATE_LABELS[mail.QUEUED]}" in queued.content.decode()
+    html = delivered.content.decode()
+    assert application.reference in html
+    assert f"{mail.STATE_LABELS[mail.SENT]}" in html
+    # Only this applicant's mail, never the outbox itself.
+    assert budget_manager.get(reverse("admin:post_office_email_changelist")).status_code == 403
 
 
 def test_a_refusal_without_a_reason_is_refused(budget_manager, fund):
@@ -578,10 +596,9 @@ def test_a_refusal_without_a_reason_is_refused(budget_manager, fund):
     assert application.status == ApplicationStatus.IN_REVIEW
 
 
-def test_a_second_decision_is_refused(budget_manager, fund, django_capture_on_commit_callbacks):
+def test_a_second_decision_is_refused(budget_manager, fund):
     application = application_of(fund)
-    with django_capture_on_commit_callbacks(execute=False):
-        decide(budget_manager, application, decision="granted")
+    decide(budget_manager, application, decision="granted")
 
     response = decide(budget_manager, application, decision="refused", reason="Toch niet")
 
@@ -603,12 +620,9 @@ def test_a_grant_over_the_fund_is_refused_and_nothing_booked(budget_manager, fun
     assert Allocation.objects.count() == 1
 
 
-def test_after_the_decision_the_page_is_read_only_and_shows_it(
-    budget_manager, fund, django_capture_on_commit_callbacks
-):
+def test_after_the_decision_the_page_is_read_only_and_shows_it(budget_manager, fund):
     application = application_of(fund)
-    with django_capture_on_commit_callbacks(execute=False):
-        decide(budget_manager, application, decision="granted")
+    decide(budget_manager, application, decision="granted")
     application.refresh_from_db()
 
     response = budget_manager.get(url("initiativeapplication", "change", application.pk))

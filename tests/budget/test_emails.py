@@ -1,4 +1,8 @@
-"""E-mail of the fund: confirmation, the budget managers' notice, the decision letter (PDF)."""
+"""E-mail of the fund: confirmation, the budget managers' notice, the decision letter (PDF).
+
+Each mail is queued in the outbox with the change that causes it; `deliver_mail` runs the
+queue as `manage.py send_queued_mail` does and returns what was delivered.
+"""
 
 import datetime
 import shutil
@@ -7,6 +11,8 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import transaction
+from post_office.models import STATUS, Email
 
 from budget import services
 from budget.choices import ApplicationStatus, CategoryKind, Criterion
@@ -48,7 +54,7 @@ def wish(db):
     return project_in_signed_contract().contract.wishes.first()
 
 
-def submit(fund, wish, django_capture_on_commit_callbacks, **overrides):
+def submit(fund, wish, **overrides):
     fields = {
         "neighbourhood": wish.contract.neighbourhood,
         "title": "Buurtfeest",
@@ -63,15 +69,14 @@ def submit(fund, wish, django_capture_on_commit_callbacks, **overrides):
         "contact_phone": "023-1234567",
     }
     fields.update(overrides)
-    with django_capture_on_commit_callbacks(execute=True):
-        return services.submit_application(fund, **fields)
+    return services.submit_application(fund, **fields)
 
 
-def test_submitting_mails_the_applicant_and_each_active_manager(
-    fund, wish, managers, django_capture_on_commit_callbacks
-):
-    application = submit(fund, wish, django_capture_on_commit_callbacks)
-    recipients = sorted(tuple(message.to) for message in mail.outbox)
+def test_submitting_mails_the_applicant_and_each_active_manager(fund, wish, managers, deliver_mail):
+    application = submit(fund, wish)
+    assert Email.objects.filter(status=STATUS.queued).count() == 2  # queued, not yet sent
+    assert mail.outbox == []
+    recipients = sorted(tuple(message.to) for message in deliver_mail())
     assert recipients == [("anna@example.org",), ("beheer@example.org",)]
     to_applicant = next(m for m in mail.outbox if m.to == ["anna@example.org"])
     assert application.reference in to_applicant.subject
@@ -85,11 +90,26 @@ def test_submitting_mails_the_applicant_and_each_active_manager(
         assert personal not in to_manager.subject
 
 
-def test_hostile_text_in_a_subject_stays_on_one_line(
-    fund, wish, managers, django_capture_on_commit_callbacks
-):
-    submit(fund, wish, django_capture_on_commit_callbacks, title="Feest\nBcc: x@example.org")
-    assert all("\n" not in message.subject for message in mail.outbox)
+def test_hostile_text_in_a_subject_stays_on_one_line(fund, wish, managers, deliver_mail):
+    submit(fund, wish, title="Feest\nBcc: x@example.org")
+    outbox = deliver_mail()
+    assert outbox
+    assert all("\n" not in message.subject for message in outbox)
+
+
+def test_template_syntax_a_resident_typed_is_sent_as_text(fund, wish, managers, deliver_mail):
+    title = "Feest {{ application.contact_phone }} {% now 'Y' %} & <b>"
+    submit(fund, wish, title=title)
+    to_applicant = next(m for m in deliver_mail() if m.to == ["anna@example.org"])
+    assert title in to_applicant.body
+
+
+def test_nothing_is_queued_when_the_transaction_rolls_back(fund, wish, managers, deliver_mail):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        submit(fund, wish)
+        raise RuntimeError("something later in the same transaction failed")
+    assert not Email.objects.exists()
+    assert deliver_mail() == []
 
 
 def pdf_text(pdf_bytes, tmp_path):
@@ -101,8 +121,8 @@ def pdf_text(pdf_bytes, tmp_path):
     ).stdout
 
 
-def decided(fund, wish, decision, django_capture_on_commit_callbacks, user, **kwargs):
-    application = submit(fund, wish, django_capture_on_commit_callbacks)
+def decided(fund, wish, decision, deliver_mail, user, **kwargs):
+    application = submit(fund, wish)
     services.start_review(application, user=user)
     services.review_criterion(
         application, Criterion.FITS_CONTRACT, met=True, note="Past bij de wens.", user=user
@@ -111,9 +131,8 @@ def decided(fund, wish, decision, django_capture_on_commit_callbacks, user, **kw
     services.review_criterion(
         application, Criterion.OWN_INITIATIVE, met=True, note="Eigen inzet.", user=user
     )
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        return services.decide(application, decision, user=user, **kwargs)
+    deliver_mail().clear()
+    return services.decide(application, decision, user=user, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -125,20 +144,22 @@ def decided(fund, wish, decision, django_capture_on_commit_callbacks, user, **kw
     ],
 )
 def test_the_decision_letter_is_attached_as_pdf(
-    fund, wish, managers, django_capture_on_commit_callbacks, tmp_path, decision, kwargs, expected
+    fund, wish, managers, deliver_mail, tmp_path, decision, kwargs, expected
 ):
     require(shutil.which("pdftotext"), "pdftotext is missing (poppler-utils)")
-    application = decided(
-        fund, wish, decision, django_capture_on_commit_callbacks, managers, **kwargs
-    )
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    application = decided(fund, wish, decision, deliver_mail, managers, **kwargs)
+    [queued] = Email.objects.filter(status=STATUS.queued)
+    [attachment] = queued.attachments.all()
+    outbox = deliver_mail()
+    assert len(outbox) == 1
+    message = outbox[0]
     assert message.to == ["anna@example.org"]
     assert application.reference in message.subject
     [(filename, content, mimetype)] = message.attachments
     assert mimetype == "application/pdf"
     assert filename.endswith(".pdf")
     assert content.startswith(b"%PDF")
+    assert content == attachment.file.open("rb").read()  # the letter as queued, byte for byte
     # Lines wrap wherever the layout puts them: compare with white space folded.
     text = " ".join(pdf_text(content, tmp_path).split())
     assert application.reference in text
@@ -150,22 +171,19 @@ def test_the_decision_letter_is_attached_as_pdf(
 
 
 def test_the_decision_letter_holds_no_other_applicants_data(
-    fund, wish, managers, django_capture_on_commit_callbacks, tmp_path
+    fund, wish, managers, deliver_mail, tmp_path
 ):
     require(shutil.which("pdftotext"), "pdftotext is missing (poppler-utils)")
     submit(
         fund,
         wish,
-        django_capture_on_commit_callbacks,
         title="Andermans plan",
         contact_name="Bert Buurman",
         contact_email="bert@example.org",
         contact_phone="06-99999999",
     )
-    application = decided(
-        fund, wish, ApplicationStatus.GRANTED, django_capture_on_commit_callbacks, managers
-    )
-    [message] = mail.outbox
+    application = decided(fund, wish, ApplicationStatus.GRANTED, deliver_mail, managers)
+    [message] = deliver_mail()
     text = pdf_text(message.attachments[0][1], tmp_path)
     assert "Anna de Vries" in text
     for other in ("Bert Buurman", "bert@example.org", "06-99999999", "Andermans plan"):
@@ -174,17 +192,12 @@ def test_the_decision_letter_holds_no_other_applicants_data(
     assert application.reference in text
 
 
-def test_hostile_markup_prints_as_text_in_the_letter(
-    fund, wish, managers, django_capture_on_commit_callbacks, tmp_path
-):
+def test_hostile_markup_prints_as_text_in_the_letter(fund, wish, managers, deliver_mail, tmp_path):
     require(shutil.which("pdftotext"), "pdftotext is missing (poppler-utils)")
-    application = submit(
-        fund, wish, django_capture_on_commit_callbacks, title='<img src="http://evil.example/x">'
-    )
+    application = submit(fund, wish, title='<img src="http://evil.example/x">')
     services.start_review(application, user=managers)
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        services.decide(application, ApplicationStatus.REFUSED, user=managers, reason="<b>Nee</b>")
-    text = pdf_text(mail.outbox[0].attachments[0][1], tmp_path)
+    deliver_mail().clear()
+    services.decide(application, ApplicationStatus.REFUSED, user=managers, reason="<b>Nee</b>")
+    text = pdf_text(deliver_mail()[0].attachments[0][1], tmp_path)
     assert "<b>Nee</b>" in text
     assert "evil.example" in text

@@ -13,6 +13,7 @@ from django.apps import apps
 from django.core import mail
 from django.core.management import call_command
 from django.db.models import Sum
+from post_office.models import Email
 
 from budget import pilot as budget_pilot
 from budget import services
@@ -216,6 +217,7 @@ def test_criteria_are_reviewed_for_applications_in_review(fund):
 
 def test_loading_sends_no_mail(fund):
     assert mail.outbox == []
+    assert not Email.objects.exists()  # nothing queued either
 
 
 # --- Loading ----------------------------------------------------------------------------------

@@ -807,17 +807,14 @@ def round_data(contracts, **fields):
     }
 
 
-def test_opening_a_round_e_mails_every_team_member(
-    editor, editor_user, django_capture_on_commit_callbacks
-):
+def test_opening_a_round_e_mails_every_team_member(editor, editor_user, deliver_mail):
     contract = contract_with_projects(2)
     first, second = contract.projects.all()
     members = [TeamMembershipFactory(project=first).user for _index in range(2)]
     members.append(TeamMembershipFactory(project=second).user)
     TeamMembershipFactory(project=ProjectFactory())  # another contract's team
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = editor.post(url("reportinground", "add"), round_data([contract]))
+    response = editor.post(url("reportinground", "add"), round_data([contract]))
 
     assert response.status_code == 302
     assert levels(response) == [messages.SUCCESS]
@@ -825,7 +822,8 @@ def test_opening_a_round_e_mails_every_team_member(
     assert response["Location"] == url("reportinground", "change", round_.pk)
     assert list(round_.contracts.all()) == [contract]
     assert round_.opened_by == editor_user
-    assert sorted(message.to[0] for message in mail.outbox) == sorted(m.email for m in members)
+    outbox = deliver_mail()
+    assert sorted(message.to[0] for message in outbox) == sorted(m.email for m in members)
 
 
 def test_the_round_form_offers_only_public_contracts(editor):
@@ -937,21 +935,19 @@ def test_the_changelist_counts_the_reports(editor):
     assert (row.pk, row.report_count, row.requested_count) == (round_.pk, 1, 3)
 
 
-def test_the_reminder_reaches_only_the_late_teams(
-    editor, editor_user, django_capture_on_commit_callbacks
-):
+def test_the_reminder_reaches_only_the_late_teams(editor, editor_user, deliver_mail):
     round_, reported = round_with_reports(projects=3, due_in_days=-1)
     late = list(round_.requested_projects().exclude(pk=reported.pk))
     late_emails = sorted(
         TeamMembership.objects.filter(project__in=late).values_list("user__email", flat=True)
     )
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = editor.post(url("reportinground", "remind", round_.pk))
+    deliver_mail().clear()  # the round's opening
+    response = editor.post(url("reportinground", "remind", round_.pk))
 
     assert response.status_code == 302
     assert levels(response) == [messages.SUCCESS]
-    assert sorted(message.to[0] for message in mail.outbox) == late_emails
+    assert sorted(message.to[0] for message in deliver_mail()) == late_emails
     reminders = ReportReminder.objects.filter(round=round_)
     assert sorted(r.project_id for r in reminders) == sorted(p.pk for p in late)
     assert {(r.sent_by, r.recipients) for r in reminders} == {(editor_user, 1)}
@@ -960,14 +956,14 @@ def test_the_reminder_reaches_only_the_late_teams(
     assert "reminders-0-project" not in page.content.decode()  # listed, not editable
 
 
-def test_no_reminder_before_the_due_date(editor, django_capture_on_commit_callbacks):
+def test_no_reminder_before_the_due_date(editor, deliver_mail):
     round_, _reported = round_with_reports(projects=2, due_in_days=2)
+    deliver_mail().clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = editor.post(url("reportinground", "remind", round_.pk))
+    response = editor.post(url("reportinground", "remind", round_.pk))
 
     assert levels(response) == [messages.INFO]
-    assert mail.outbox == []
+    assert deliver_mail() == []
     assert not ReportReminder.objects.exists()
 
 

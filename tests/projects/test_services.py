@@ -7,7 +7,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
+from post_office.models import Email
 
 from projects import services
 from projects.choices import PROJECT_TRANSITIONS, ProjectStatus, Visibility
@@ -217,15 +219,22 @@ def open_round(project, due_in_days=14, **kwargs):
     )
 
 
-def test_opening_a_round_mails_every_team_member_after_commit(
-    project, member, django_capture_on_commit_callbacks
-):
+def test_opening_a_round_queues_a_mail_to_every_team_member(project, member, deliver_mail):
     second = TeamMembershipFactory(project=project).user
-    with django_capture_on_commit_callbacks(execute=True):
-        round_ = open_round(project)
-    assert {message.to[0] for message in mail.outbox} == {member.email, second.email}
-    assert round_.title in mail.outbox[0].subject
-    assert "/team/" in mail.outbox[0].body
+    round_ = open_round(project)
+    assert mail.outbox == []
+    outbox = deliver_mail()
+    assert {message.to[0] for message in outbox} == {member.email, second.email}
+    assert round_.title in outbox[0].subject
+    assert "/team/" in outbox[0].body
+
+
+def test_a_round_that_rolls_back_leaves_no_mail(project, member, deliver_mail):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        open_round(project)
+        raise RuntimeError("something later in the same transaction failed")
+    assert not Email.objects.exists()
+    assert deliver_mail() == []
 
 
 @pytest.mark.parametrize(
@@ -298,7 +307,7 @@ def test_a_report_for_a_project_outside_the_round_is_refused(project, member):
     assert not ProjectReport.objects.exists()
 
 
-def test_late_projects_and_reminders(project, member, django_capture_on_commit_callbacks):
+def test_late_projects_and_reminders(project, member, deliver_mail):
     reported = project_in_signed_contract()
     reporter = TeamMembershipFactory(project=reported).user
     round_ = open_round(project)
@@ -310,11 +319,10 @@ def test_late_projects_and_reminders(project, member, django_capture_on_commit_c
     assert list(services.late_projects(round_, after_due)) == [project]
 
     staff = UserFactory(is_staff=True)
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        reminded = services.send_reminders(round_, user=staff, today=after_due)
+    deliver_mail().clear()
+    reminded = services.send_reminders(round_, user=staff, today=after_due)
     assert reminded == 1
-    assert [message.to for message in mail.outbox] == [[member.email]]
+    assert [message.to for message in deliver_mail()] == [[member.email]]
     reminder = ReportReminder.objects.get()
     assert (reminder.project, reminder.recipients, reminder.sent_by) == (project, 1, staff)
     with pytest.raises(PermissionDenied):

@@ -65,8 +65,8 @@ def test_production_defaults():
         ({"SECRET_KEY": "django-insecure-" + "x" * 60}, "SECRET_KEY"),
         ({"SECRET_KEY": GOOD_KEY, "DATABASE_URL": "mysql://root@localhost/x"}, "DATABASE_URL"),
         ({"SECRET_KEY": GOOD_KEY, "DATABASE_URL": "nonsense"}, "DATABASE_URL"),
-        ({"SECRET_KEY": GOOD_KEY, "EMAIL_PORT": "twenty-five"}, "EMAIL_PORT"),
-        ({"SECRET_KEY": GOOD_KEY, "EMAIL_PORT": "-1"}, "EMAIL_PORT"),
+        ({"SECRET_KEY": GOOD_KEY, "EMAIL_URL": "smtp://mail.example:twenty-five"}, "EMAIL_URL"),
+        ({"SECRET_KEY": GOOD_KEY, "EMAIL_URL": "pop3://mail.example"}, "EMAIL_URL"),
         ({"SECRET_KEY": GOOD_KEY, "CSRF_TRUSTED_ORIGINS": "example.org"}, "CSRF_TRUSTED_ORIGINS"),
     ],
 )

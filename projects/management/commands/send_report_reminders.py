@@ -1,7 +1,9 @@
 """`manage.py send_report_reminders`: remind the teams whose round report is late.
 
 Meant to run once a day (cron or a systemd timer). A team is reminded at most once a week
-per round, whether by this command or by staff from the admin.
+per round, whether by this command or by staff from the admin; a reminder counts once it was
+delivered or while it is still in the outbox, so a team whose reminder failed is reminded
+again on the next run. The mails are queued; `manage.py send_queued_mail` delivers them.
 """
 
 from django.core.management.base import BaseCommand
@@ -39,4 +41,4 @@ class Command(BaseCommand):
                     % {"round": round_, "count": reminded}
                 )
             total += reminded
-        self.stdout.write(_("Reminders sent: %(count)d") % {"count": total})
+        self.stdout.write(_("Reminders queued: %(count)d") % {"count": total})

@@ -1,0 +1,315 @@
+"""A mail-server outage: nothing fails, nothing is lost, and each mail arrives exactly once.
+
+A real SMTP server (aiosmtpd) on a free loopback port. While nothing listens there, a
+resident applies through the form, a budget manager refuses an application in the admin, a
+reporting round is opened, reminders run, a team member asks for a password reset and the
+signed contract is distributed: every page answers, every mail is queued. `send_queued_mail`
+while the server is down keeps each mail for a retry. Once the server is up, it delivers each
+mail exactly once (run twice), the decision letter with its PDF, the contract with its
+archived bytes. A server that is up but refusing ("451 try again later") is a failed attempt
+too: the mail waits for its retry and is delivered once the server accepts.
+"""
+
+import datetime
+import email
+import hashlib
+import socket
+from collections import Counter
+from decimal import Decimal
+from email import policy
+from io import StringIO
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.cache import cache
+from django.core.mail import EmailMessage
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from post_office.models import STATUS, Email
+
+from budget import services as budget_services
+from budget.choices import ApplicationStatus, CategoryKind
+from budget.models import Fund, FundCategory, InitiativeApplication
+from contracts import documents
+from contracts.choices import ContractStatus, DistributionStatus
+from contracts.distribution import distribute_contract
+from contracts.models import Distribution
+from projects import services as project_services
+from projects.models import ReportingRound, ReportReminder
+from tests.factories import (
+    TeamMembershipFactory,
+    UserFactory,
+    contract_in_status,
+    project_in_signed_contract,
+)
+from wijkaanpak import mail
+from wijkaanpak.groups import BUDGET_MANAGERS, ensure_groups
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Recorder:
+    """aiosmtpd handler: keeps every message it accepts, with its envelope recipients."""
+
+    def __init__(self):
+        self.received = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((tuple(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_port(settings):
+    """Deliver through real SMTP on a loopback port where (for now) nothing listens."""
+    port = free_port()
+    settings.POST_OFFICE = {
+        **settings.POST_OFFICE,
+        "BACKENDS": {"default": "django.core.mail.backends.smtp.EmailBackend"},
+    }
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    return port
+
+
+def send_queued_mail(tmp_path):
+    out = StringIO()
+    call_command("send_queued_mail", lockfile=str(tmp_path / "outbox"), stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def subject(message):
+    # A long subject is folded over lines in transit; compare its words.
+    return " ".join(str(message["Subject"]).split())
+
+
+def statuses():
+    return Counter(Email.objects.values_list("status", flat=True))
+
+
+def test_an_outage_loses_nothing_and_each_mail_arrives_once(client, superuser, smtp_port, tmp_path):
+    cache.clear()  # the application form's rate limit counts in the cache
+    # --- The world: a fund, a signed contract with a project and its team, a manager.
+    fund = Fund.objects.create(
+        name="Wijkaanpak",
+        total=Decimal("250000.00"),
+        decision_reference="CS/SB/2006/43",
+        decision_date=datetime.date(2006, 12, 12),
+        period_start=datetime.date(2007, 10, 2),
+        period_end=datetime.date(2009, 10, 2),
+    )
+    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION)
+    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES)
+    project = project_in_signed_contract()
+    wish = project.contract.wishes.first()
+    member = TeamMembershipFactory(project=project).user
+    manager = UserFactory(username="budgetbeheerder", email="beheer@example.org", is_staff=True)
+    manager.groups.add(ensure_groups()[BUDGET_MANAGERS])
+    signed = contract_in_status(ContractStatus.SIGNED)
+
+    # --- While the mail server is down: a resident applies through the form.
+    response = client.post(
+        reverse("budget:apply"),
+        {
+            "neighbourhood": wish.contract.neighbourhood_id,
+            "title": "Buurtfeest",
+            "description": "Een feest voor de hele straat.",
+            "wish": wish.pk,
+            "project": "",
+            "fit_explanation": "",
+            "own_contribution": "Wij organiseren het zelf.",
+            "no_other_budget": "on",
+            "other_budgets_tried": "",
+            "amount_requested": "1.250,50",
+            "cost_breakdown": "Tent 800, eten 450,50",
+            "contact_name": "Anna de Vries",
+            "contact_email": "anna@example.org",
+            "contact_phone": "",
+            "website": "",
+        },
+    )
+    assert response.status_code == 302, response.content[:500]
+    assert response.url == reverse("budget:apply_received")
+    application = InitiativeApplication.objects.get()
+
+    # ... a budget manager refuses it in the admin.
+    budget_services.start_review(application, user=manager)
+    client.force_login(manager)
+    response = client.post(
+        reverse("admin:budget_initiativeapplication_decide", args=[application.pk]),
+        {"decision": ApplicationStatus.REFUSED, "reason": "Past niet in het wijkcontract."},
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.REFUSED
+    client.logout()
+
+    # ... a reporting round is opened, and the daily reminders run for a late one.
+    project_services.open_round(
+        title="Voortgang voorjaar",
+        due_date=timezone.localdate() + datetime.timedelta(days=14),
+        contracts=[project.contract],
+        user=superuser,
+    )
+    late = ReportingRound.objects.create(
+        title="Tussenevaluatie",
+        due_date=timezone.localdate() - datetime.timedelta(days=3),
+        opened_at=timezone.now() - datetime.timedelta(days=30),
+    )
+    late.contracts.add(project.contract)
+    call_command("send_report_reminders", stdout=StringIO())
+
+    # ... a team member asks for a new password; the signed contract is distributed.
+    response = client.post(reverse("projects:password_reset"), {"email": member.email})
+    assert response.status_code == 302
+    distribute_contract(signed, user=superuser)
+
+    # Everything is queued: the receipt, the managers' notice, the decision letter, the round
+    # opening, the reminder, the reset link and one signed PDF per party.
+    queued = Email.objects.count()
+    parties = Distribution.objects.count()
+    assert parties == 2
+    assert queued == 6 + parties
+    assert statuses() == {STATUS.queued: queued}
+
+    # --- send_queued_mail while the server is down: every mail waits for its retry.
+    send_queued_mail(tmp_path)
+    assert statuses() == {STATUS.requeued: queued}
+    for outbox_email in Email.objects.all():
+        assert outbox_email.number_of_retries == 1
+        assert outbox_email.scheduled_time > timezone.now()
+        assert "ConnectionRefusedError" in mail.last_error(outbox_email)
+    reminder = ReportReminder.objects.get()
+    assert reminder.delivery_state == mail.QUEUED  # not "sent": it did not arrive
+    call_command("send_report_reminders", stdout=StringIO())
+    assert ReportReminder.objects.count() == 1  # still queued: never queued twice
+    assert {row.delivery_status for row in Distribution.objects.all()} == {
+        DistributionStatus.QUEUED
+    }
+    # Staff see the queue and the error in the admin.
+    client.force_login(superuser)
+    listing = client.get(reverse("admin:post_office_email_changelist"))
+    assert listing.status_code == 200
+    assert len(listing.context["cl"].result_list) == queued
+    a_mail = Email.objects.first()
+    detail = client.get(reverse("admin:post_office_email_change", args=[a_mail.pk]))
+    assert detail.status_code == 200
+    assert "ConnectionRefusedError" in detail.content.decode()
+
+    # --- The server is up, and the retry interval has passed.
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        Email.objects.update(scheduled_time=timezone.now() - datetime.timedelta(seconds=1))
+        send_queued_mail(tmp_path)
+        send_queued_mail(tmp_path)  # a second run sends nothing again
+    finally:
+        controller.stop()
+
+    assert statuses() == {STATUS.sent: queued}
+    received = [
+        (recipients, email.message_from_bytes(content, policy=policy.default))
+        for recipients, content in recorder.received
+    ]
+    assert len(received) == queued
+    per_mail = Counter((recipients, subject(message)) for recipients, message in received)
+    assert set(per_mail.values()) == {1}
+    expected = Counter(
+        (tuple(outbox_email.to), " ".join(outbox_email.subject.split()))
+        for outbox_email in Email.objects.all()
+    )
+    assert per_mail == expected
+    assert len({str(message["Message-ID"]) for _recipients, message in received}) == queued
+
+    # The decision letter arrived with its PDF, byte for byte the letter that was queued.
+    [letter_mail] = [
+        outbox_email
+        for outbox_email in Email.objects.filter(to="anna@example.org")
+        if outbox_email.attachments.exists()
+    ]
+    queued_letter = letter_mail.attachments.get()
+    with queued_letter.file.open("rb") as handle:
+        letter = handle.read()
+    [letter_message] = [m for r, m in received if subject(m) == letter_mail.subject]
+    [attachment] = letter_message.iter_attachments()
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == queued_letter.name
+    assert application.reference in attachment.get_filename()
+    content = attachment.get_content()
+    assert content.startswith(b"%PDF-")
+    assert content == letter
+
+    # Each party got the archived signed original, under its fingerprint.
+    original = signed.signed_original
+    archived = documents.read_archived(original)
+    for row in Distribution.objects.select_related("outbox_email"):
+        assert row.delivery_status == DistributionStatus.SENT
+        [message] = [m for r, m in received if r == (row.email,)]
+        [pdf] = message.iter_attachments()
+        assert pdf.get_content() == archived
+        assert hashlib.sha256(pdf.get_content()).hexdigest() == original.sha256
+
+    # The reminder counts as sent now, so the next daily run leaves that team alone.
+    assert ReportReminder.objects.get().delivery_state == mail.SENT
+    call_command("send_report_reminders", stdout=StringIO())
+    assert ReportReminder.objects.count() == 1
+    print(f"outage: {queued} mails queued, {len(received)} delivered")
+
+
+class Refusing(Recorder):
+    """A server that is up but answers "try again later" until told to accept."""
+
+    def __init__(self):
+        super().__init__()
+        self.refusing = True
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refusing:
+            return "451 4.3.0 Mailbox temporarily unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refusing_server_keeps_the_mail_for_a_retry(smtp_port, tmp_path):
+    mail.queue(
+        *(
+            EmailMessage(subject=f"Bericht {number}", body="Tekst", to=[f"{number}@example.org"])
+            for number in range(3)
+        )
+    )
+    handler = Refusing()
+    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        send_queued_mail(tmp_path)
+        assert statuses() == {STATUS.requeued: 3}
+        assert all(
+            "SMTPRecipientsRefused" in mail.last_error(outbox_email)
+            for outbox_email in Email.objects.all()
+        )
+        assert handler.received == []
+
+        handler.refusing = False
+        Email.objects.update(scheduled_time=timezone.now() - datetime.timedelta(seconds=1))
+        send_queued_mail(tmp_path)
+        send_queued_mail(tmp_path)
+    finally:
+        controller.stop()
+
+    assert statuses() == {STATUS.sent: 3}
+    assert sorted(recipients for recipients, _content in handler.received) == [
+        ("0@example.org",),
+        ("1@example.org",),
+        ("2@example.org",),
+    ]

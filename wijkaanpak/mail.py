@@ -1,0 +1,157 @@
+"""The outbox: every e-mail of the site is queued here, in the caller's transaction.
+
+Apps build Django `EmailMessage` objects as usual and hand them to :func:`queue`, inside the
+transaction of the change that causes them: the mail is a row in django-post-office's outbox
+(`post_office.Email`, with its attachments), so a rollback leaves no mail and a commit leaves
+one that cannot be lost. Nothing is sent during a request: `manage.py send_queued_mail`
+(cron, or a worker loop) delivers the queue through the real backend from `EMAIL_URL` and
+retries failures (settings.POST_OFFICE: MAX_RETRIES, RETRY_INTERVAL). Django's own mail
+(password reset) reaches the same outbox through :class:`OutboxBackend`, the EMAIL_BACKEND.
+
+Subject and body are stored as given: unlike post_office's own `mail.send` and backend, which
+render them as Django templates, nothing a resident typed is ever interpreted as a template.
+
+Ground floor: imports no app of the project.
+"""
+
+from email.utils import make_msgid
+
+from django.core.files.base import ContentFile
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.db.models import Min
+from django.utils.translation import gettext_lazy as _
+
+# Delivery states of a queued mail, as a project-wide vocabulary over post_office's numbers.
+QUEUED = "queued"
+SENT = "sent"
+FAILED = "failed"
+STATE_LABELS = {QUEUED: _("in the outbox"), SENT: _("delivered"), FAILED: _("failed")}
+
+
+def _attachment_files(message):
+    """post_office's attachment spec ({filename: {file, mimetype}}) for a Django message."""
+    files = {}
+    for attachment in message.attachments:
+        if hasattr(attachment, "get_payload"):  # a MIME part
+            filename = attachment.get_filename() or "attachment"
+            content = attachment.get_payload(decode=True) or b""
+            mimetype = attachment.get_content_type()
+        else:
+            filename, content, mimetype = attachment
+        if isinstance(content, str):
+            content = content.encode()
+        files[filename] = {
+            "file": ContentFile(content),
+            "mimetype": mimetype or "application/octet-stream",
+        }
+    return files
+
+
+def queue(*messages):
+    """Write each Django `EmailMessage` to the outbox; return the `post_office.Email` rows.
+
+    Call it inside the transaction of the change that causes the mail: the rows commit or roll
+    back with it. Nothing is sent here; `manage.py send_queued_mail` delivers them.
+    """
+    from post_office.models import PRIORITY, STATUS, Email
+    from post_office.settings import get_message_id_fqdn
+    from post_office.utils import create_attachments
+
+    emails = []
+    with transaction.atomic():
+        for message in messages:
+            headers = dict(message.extra_headers)
+            if message.reply_to:
+                headers.setdefault("Reply-To", ", ".join(str(a) for a in message.reply_to))
+            html = next(
+                (
+                    content
+                    for content, mimetype in getattr(message, "alternatives", [])
+                    if mimetype == "text/html"
+                ),
+                "",
+            )
+            email = Email(
+                from_email=message.from_email,
+                to=list(message.to),
+                cc=list(message.cc),
+                bcc=list(message.bcc),
+                subject=message.subject,
+                message=message.body,
+                html_message=html,
+                headers=headers or None,
+                priority=PRIORITY.medium,
+                status=STATUS.queued,
+                # One id per mail, kept on every retry: a receiver can tell a mail it has.
+                message_id=make_msgid(domain=get_message_id_fqdn()),
+            )
+            email.save()
+            files = _attachment_files(message)
+            if files:
+                email.attachments.add(*create_attachments(files))
+            emails.append(email)
+    return emails
+
+
+def delivery_state(email):
+    """QUEUED (waiting or waiting for a retry), SENT or FAILED (retries given up)."""
+    from post_office.models import STATUS
+
+    if email.status == STATUS.sent:
+        return SENT
+    if email.status == STATUS.failed:
+        return FAILED
+    return QUEUED
+
+
+def last_error(email):
+    """The error of the latest failed attempt to deliver `email`, or ""."""
+    from post_office.models import STATUS
+
+    # In Python, so that a prefetch of the logs (a list in the admin) is used.
+    failed = [log for log in email.logs.all() if log.status == STATUS.failed]
+    log = max(failed, key=lambda log: (log.date, log.pk), default=None)
+    if log is None:
+        return ""
+    return f"{log.exception_type}: {log.message}" if log.exception_type else log.message
+
+
+def delivered_at(email):
+    """When `email` was delivered (the time of its last change once sent), or None."""
+    return email.last_updated if delivery_state(email) == SENT else None
+
+
+def mails_to(address, *, subject_containing=""):
+    """The outbox's mails to exactly `address` (one recipient), oldest first, with their
+    attempts: for showing staff what reached an applicant."""
+    from post_office.models import Email
+
+    return (
+        Email.objects.filter(to=address, subject__contains=subject_containing)
+        .prefetch_related("logs")
+        .order_by("created", "pk")
+    )
+
+
+def backlog():
+    """The state of the outbox for monitoring (/healthz): how many mails wait to be sent
+    (`queued`, retries included), how many failed for good (`failed`), and since when the
+    oldest waiting mail waits (`oldest_queued`, None when nothing waits)."""
+    from post_office.models import STATUS, Email
+
+    waiting = Email.objects.filter(status__in=[STATUS.queued, STATUS.requeued])
+    return {
+        "queued": waiting.count(),
+        "failed": Email.objects.filter(status=STATUS.failed).count(),
+        "oldest_queued": waiting.aggregate(oldest=Min("created"))["oldest"],
+    }
+
+
+class OutboxBackend(BaseEmailBackend):
+    """EMAIL_BACKEND: whatever Django sends (password reset, ...) goes into the outbox."""
+
+    def send_messages(self, email_messages):
+        if not email_messages:
+            return 0
+        return len(queue(*email_messages))
