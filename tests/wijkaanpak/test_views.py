@@ -30,6 +30,7 @@ from tests.factories import (
     UserFactory,
     complete_contract,
     contract_in_status,
+    take_step,
 )
 from wijkaanpak import views
 
@@ -259,8 +260,8 @@ def test_the_wijk_page_takes_a_fixed_number_of_queries(client):
         ResidentWishFactory.create_batch(items, contract=contract)
         for index in range(items):
             SubArea.objects.create(neighbourhood=contract.neighbourhood, name=f"Buurt {index}")
-        services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
-        services.change_status(contract, ContractStatus.SIGNED)
+        take_step(contract, ContractStatus.READY_FOR_SIGNING)
+        take_step(contract, ContractStatus.SIGNED)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(wijk_url(contract.neighbourhood))
         assert response.status_code == 200
