@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfWriter
 
 from contracts import services
@@ -59,6 +60,12 @@ def addendum_url(addendum):
             "number": addendum.number,
         },
     )
+
+
+def verify_archive():
+    # The command speaks the site's language; the tests read its English source strings.
+    with translation.override("en"):
+        call_command("verify_archive")
 
 
 def stored_path(settings, document):
@@ -180,7 +187,7 @@ def test_verify_archive_reports_every_file_and_exits_zero_when_all_match(
 ):
     services.attach_scan(signed, SimpleUploadedFile("getekend.pdf", blank_pdf()))
 
-    call_command("verify_archive")
+    verify_archive()
 
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 4  # original, addendum, scan, summary
@@ -196,7 +203,7 @@ def test_verify_archive_lists_every_missing_and_changed_file_and_fails(
     stored_path(settings, scan).unlink()
 
     with pytest.raises(CommandError) as excinfo:
-        call_command("verify_archive")
+        verify_archive()
 
     assert excinfo.value.returncode == 1
     out = capsys.readouterr().out

@@ -11,7 +11,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -350,24 +350,7 @@ def test_statements_show_a_contact_address_when_one_is_configured(client, settin
         assert 'href="mailto:wijkaanpak@gemeente.example"' in html(client.get(reverse(name)))
 
 
-# --- Health check -------------------------------------------------------------------------
-
-
-def test_healthz_says_ok_when_the_database_answers(client):
-    response = client.get(reverse("healthz"))
-
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
-
-
-def test_healthz_says_error_with_503_when_the_database_does_not_answer(client):
-    broken = mock.MagicMock()
-    broken.cursor.side_effect = DatabaseError("connection refused")
-    with mock.patch.object(views, "connection", broken):
-        response = client.get(reverse("healthz"))
-
-    assert response.status_code == 503
-    assert response.json() == {"status": "error"}
+# --- Health check (its parts: tests/wijkaanpak/test_health.py) ----------------------------
 
 
 def test_healthz_is_not_cached(client):
