@@ -126,7 +126,7 @@ def contract_pdf(contract):
 def archive_contract(contract, *, user=None):
     """Render the signed contract once and store it with its fingerprint: the SignedOriginal.
 
-    Called by the lifecycle service inside the signing's transaction, with the contract row
+    Called by services.register_signing inside the signing's transaction, with the contract row
     locked. Refuses a contract that is not signed or that already has its original.
     """
     if not contract.is_signed:

@@ -732,7 +732,8 @@ def _create_contract(item, neighbourhood, context, path):
 
 def _walk_lifecycles(context):
     """Walk the contracts this load created through their lifecycle steps (backdated) by the
-    lifecycle service, as staff would after writing them."""
+    lifecycle service, as staff would after writing them: "signed" through register_signing,
+    with the file's date and place and every party, so its checks apply to the pilot too."""
     while context.pending_lifecycles:
         contract, steps, path = context.pending_lifecycles.pop(0)
         for index, step in enumerate(steps):
