@@ -192,10 +192,10 @@ def register_signing(contract, *, signed_on, place, signed_party_ids, user=None,
     The one way into "signed" (change_status refuses it). In one transaction, with the
     contract row locked: parties that did not sign are removed, the date and place are set,
     the contract goes to "signed" and its signed original is rendered and archived (its file
-    is removed again if this or a surrounding transaction rolls back). Raises ValidationError (with codes) and changes
-    nothing when the contract is not ready for signing, a signing party has no signatory,
-    fewer than two parties signed, or the date is missing or in the future or the place is
-    missing. `at` backdates the lifecycle record (the pilot data), as for change_status.
+    is removed again if this or a surrounding transaction rolls back). Raises
+    ValidationError (with codes) and changes nothing when the contract is not ready for
+    signing, a signing party has no signatory, fewer than two parties signed, or the date is
+    missing or in the future or the place is missing. `at` backdates the lifecycle record (the pilot data), as for change_status.
     """
     place = (place or "").strip()
     signed_party_ids = {int(pk) for pk in signed_party_ids}
