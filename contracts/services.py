@@ -195,7 +195,8 @@ def register_signing(contract, *, signed_on, place, signed_party_ids, user=None,
     is removed again if this or a surrounding transaction rolls back). Raises
     ValidationError (with codes) and changes nothing when the contract is not ready for
     signing, a signing party has no signatory, fewer than two parties signed, or the date is
-    missing or in the future or the place is missing. `at` backdates the lifecycle record (the pilot data), as for change_status.
+    missing or in the future or the place is missing. `at` backdates the lifecycle record
+    (the pilot data), as for change_status.
     """
     place = (place or "").strip()
     signed_party_ids = {int(pk) for pk in signed_party_ids}
