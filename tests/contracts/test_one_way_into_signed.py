@@ -7,6 +7,7 @@ the admin's list action, the admin's lifecycle button, a direct save, and the pi
 import copy
 import datetime
 import json
+from pathlib import Path
 
 import pytest
 from django.contrib import messages
@@ -165,26 +166,35 @@ def test_the_change_page_links_to_the_signing_form_instead_of_a_signed_button(ed
     assert f'href="{signing_url(contract)}"' in content
 
 
-def test_the_pilot_loader_signs_through_register_signing_and_its_checks(monkeypatch):
+def test_the_pilot_loader_signs_through_register_signing_and_its_checks(monkeypatch, settings):
     data = json.loads(pilot.DEFAULT_PILOT_FILE.read_text(encoding="utf-8"))
     data = copy.deepcopy(data)
-    data["contracts"][0]["signed_on"] = A_YEAR_AHEAD.isoformat()
-    refusals = []
+    last = len(data["contracts"]) - 1
+    data["contracts"][last]["signed_on"] = A_YEAR_AHEAD.isoformat()
+    refusals, written = [], []
     register_signing = services.register_signing
 
     def spy(*args, **kwargs):
         try:
-            return register_signing(*args, **kwargs)
+            signed = register_signing(*args, **kwargs)
         except ValidationError as error:
             refusals.append(codes(error))
             raise
+        refusals.append(set())
+        written.append(Path(settings.MEDIA_ROOT, signed.signed_original.file.name).is_file())
+        return signed
 
     monkeypatch.setattr(services, "register_signing", spy)
 
     with pytest.raises(pilot.PilotDataError) as excinfo:
         pilot.load(data)
 
-    assert refusals == [{"signed_in_future"}]
-    assert [problem.path for problem in excinfo.value.problems] == ["contracts[0].lifecycle[1]"]
+    # The others were signed (and their originals written) before the last one was refused.
+    assert refusals == [set()] * last + [{"signed_in_future"}]
+    assert written == [True] * last
+    assert [p.path for p in excinfo.value.problems] == [f"contracts[{last}].lifecycle[1]"]
     assert not Contract.objects.exists()
     assert not SignedOriginal.objects.exists()
+    # The loader's transaction rolled back: the originals it wrote are gone with it.
+    media = Path(settings.MEDIA_ROOT)
+    assert not [path for path in media.rglob("*") if path.is_file()]
