@@ -288,3 +288,24 @@ def test_an_unwritable_archive_refuses_the_signing_and_changes_nothing(settings)
     assert {e.code for e in excinfo.value.error_list} == {"archive_not_writable"}
     assert Contract.objects.get(pk=contract.pk).status == ContractStatus.READY_FOR_SIGNING
     assert not SignedOriginal.objects.exists()
+
+
+# --- Other readers of archived bytes: the signing set -----------------------------------------
+
+
+def test_the_signing_set_is_refused_with_a_damaged_original(editor, signed, settings, tmp_path):
+    tamper(settings, signed.signed_original)
+
+    response = editor.post(
+        reverse("admin:contracts_contract_changelist"),
+        {"action": "download_signing_set", "_selected_action": [signed.pk]},
+        follow=True,
+    )
+    with pytest.raises(CommandError) as excinfo, translation.override("en"):
+        call_command("render_contracts", "--output", str(tmp_path / "set"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    tags = [m.extra_tags for m in response.context["messages"]]
+    assert tags == ["archive_damaged"]
+    assert signed.signed_original.file.name in str(excinfo.value)
