@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 
 from contracts import documents, selectors
 from contracts.models import Addendum
-from wijkaanpak import pdf
+from wijkaanpak import archive, pdf
 
 
 def _is_staff(user):
@@ -33,7 +33,10 @@ def addendum_pdf(request, slug, pk, number):
     fingerprint = addendum.sha256 if addendum.is_signed else None
     if fingerprint and (unchanged := pdf.not_modified(request, fingerprint)):
         return unchanged
-    data, source = documents.addendum_pdf(addendum)
+    try:
+        data, source = documents.addendum_pdf(addendum)
+    except archive.ArchiveError as error:
+        return archive.unavailable_response(request, error)
     response = pdf.pdf_response(
         data,
         documents.addendum_filename(addendum),

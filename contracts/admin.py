@@ -53,7 +53,7 @@ from contracts.models import (
     SubArea,
 )
 from contracts.printing import download_signing_set
-from wijkaanpak import pdf
+from wijkaanpak import archive, pdf
 
 # The contract's own form fields, and the ones that stay open while it is ready for signing.
 CONTRACT_FORM_FIELDS = (
@@ -68,7 +68,8 @@ CONTRACT_FORM_FIELDS = (
 )
 SIGNING_FORM_FIELDS = ("signed_on", "signing_place")
 
-# The lifecycle steps as staff see them: forward steps first, the way back last.
+# The lifecycle steps as staff see them: forward steps first, the way back last. "Signed" is
+# not a button like the others: it leads to the form that registers the signing.
 STEP_ORDER = (
     ContractStatus.READY_FOR_SIGNING,
     ContractStatus.SIGNED,
@@ -78,7 +79,7 @@ STEP_ORDER = (
 STEP_LABELS = {
     ContractStatus.READY_FOR_SIGNING: _("Mark as ready for signing"),
     ContractStatus.DRAFT: _("Back to draft"),
-    ContractStatus.SIGNED: _("Mark as signed"),
+    ContractStatus.SIGNED: _("Register the signing…"),
     ContractStatus.COMPLETED: _("Mark as completed"),
 }
 
@@ -334,7 +335,7 @@ class ContractAdmin(HistoryAdmin):
     actions = [
         "mark_ready_for_signing",
         "mark_draft",
-        "mark_signed",
+        "register_signing",
         "mark_completed",
         distribution.distribute_signed_contracts,
         download_signing_set,
@@ -523,10 +524,16 @@ class ContractAdmin(HistoryAdmin):
 
     def _lifecycle(self, request, obj):
         """What the lifecycle box on the change page shows: status, next steps, what's missing."""
-        steps = []
+        steps, signing_url = [], None
         if self.has_change_permission(request):
             allowed = services.allowed_transitions(obj.status)
-            steps = [(step.value, STEP_LABELS[step]) for step in STEP_ORDER if step in allowed]
+            steps = [
+                (step.value, STEP_LABELS[step])
+                for step in STEP_ORDER
+                if step in allowed and step != ContractStatus.SIGNED
+            ]
+            if ContractStatus.SIGNED in allowed:
+                signing_url = self._signing_url(obj)
         if obj.status == ContractStatus.DRAFT:
             problems = services.readiness_problems(obj)
             problems_title = _("Still needed before it can be marked as ready for signing:")
@@ -549,6 +556,8 @@ class ContractAdmin(HistoryAdmin):
             "status": obj.get_status_display(),
             "status_value": obj.status,
             "steps": steps,
+            "signing_url": signing_url,
+            "signing_label": STEP_LABELS[ContractStatus.SIGNED],
             "problems": [message for problem in problems for message in problem.messages],
             "problems_title": problems_title,
             "notice": notice,
@@ -622,6 +631,9 @@ class ContractAdmin(HistoryAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         change_url = reverse("admin:contracts_contract_change", args=[quote(contract.pk)])
         form = ContractStepForm(request.POST)
+        if form.is_valid() and form.cleaned_data["to_status"] == ContractStatus.SIGNED:
+            # Signing is registered with its date, place and parties, in its own form.
+            return HttpResponseRedirect(self._signing_url(contract))
         if not form.is_valid():
             messages.error(
                 request, gettext("Choose one of the offered steps."), extra_tags="invalid_step"
@@ -700,9 +712,11 @@ class ContractAdmin(HistoryAdmin):
         original = documents.archived_original(contract) if contract else None
         if original is None:
             raise Http404("This contract has no archived original")
-        return pdf.pdf_response(
-            documents.read_archived(original), original.filename, cache_control="private, no-store"
-        )
+        try:
+            data = documents.read_archived(original)
+        except archive.ArchiveError as error:
+            return archive.unavailable_response(request, error)
+        return pdf.pdf_response(data, original.filename, cache_control="private, no-store")
 
     def scan_upload_view(self, request, object_id):
         """POST only: attach a scan of the signed paper pages to a signed contract."""
@@ -746,18 +760,23 @@ class ContractAdmin(HistoryAdmin):
         scan = contract.scans.filter(pk=scan_id).first() if contract else None
         if scan is None:
             raise Http404("No such scan")
+        try:
+            data = documents.read_archived(scan)
+        except archive.ArchiveError as error:
+            return archive.unavailable_response(request, error)
         return pdf.pdf_response(
-            documents.read_archived(scan),
+            data,
             scan.original_name or scan.filename,
             cache_control="private, no-store",
         )
 
+    @staticmethod
+    def _signing_url(contract):
+        return reverse("admin:contracts_contract_signing", args=[quote(contract.pk)])
+
     def _signing_box(self, request, obj):
         """What the signing box on the change page shows."""
         return {
-            "can_register": obj.status == ContractStatus.READY_FOR_SIGNING
-            and self.has_change_permission(request),
-            "signing_url": reverse("admin:contracts_contract_signing", args=[quote(obj.pk)]),
             "original": documents.archived_original(obj),
             "original_url": reverse("admin:contracts_contract_original", args=[quote(obj.pk)]),
             "scans": list(obj.scans.all()),
@@ -804,8 +823,20 @@ class ContractAdmin(HistoryAdmin):
         self._take_step_for_each(request, queryset, ContractStatus.DRAFT)
 
     @admin.action(description=STEP_LABELS[ContractStatus.SIGNED], permissions=["change"])
-    def mark_signed(self, request, queryset):
-        self._take_step_for_each(request, queryset, ContractStatus.SIGNED)
+    def register_signing(self, request, queryset):
+        """The signing of one selected contract is registered in its own form, never in bulk."""
+        selected = list(queryset.order_by("pk")[:2])
+        if len(selected) == 1:
+            return HttpResponseRedirect(self._signing_url(selected[0]))
+        messages.error(
+            request,
+            gettext(
+                "Select one contract: its signing is registered with its own date, place "
+                "and signing parties."
+            ),
+            extra_tags="select_one_to_sign",
+        )
+        return None
 
     @admin.action(description=STEP_LABELS[ContractStatus.COMPLETED], permissions=["change"])
     def mark_completed(self, request, queryset):

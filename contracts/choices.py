@@ -31,7 +31,8 @@ class ContractStatus(models.TextChoices):
     COMPLETED = "completed", _("completed")
 
 
-# The only status changes there are. A change goes through contracts.services.change_status.
+# The only status changes there are. A change goes through contracts.services.change_status,
+# except the step to "signed": only contracts.services.register_signing takes that one.
 CONTRACT_TRANSITIONS: dict[str, frozenset[str]] = {
     ContractStatus.DRAFT: frozenset({ContractStatus.READY_FOR_SIGNING}),
     ContractStatus.READY_FOR_SIGNING: frozenset({ContractStatus.DRAFT, ContractStatus.SIGNED}),

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts import documents
 from contracts.models import Addendum, Contract, Distribution
-from wijkaanpak import mail, pdf
+from wijkaanpak import archive, mail
 
 logger = logging.getLogger(__name__)
 
@@ -143,23 +143,23 @@ def distribute_addendum(addendum, *, user=None):
 def _archived_bytes(document, label):
     """The archived file's bytes, refused unless they still match the fingerprint of signing."""
     try:
-        data = documents.read_archived(document)
-    except OSError as error:
-        logger.exception("Archived file %s cannot be read", document.file.name)
+        return documents.read_archived(document)
+    except archive.ArchiveError as error:
+        # Sending a file whose fingerprint is not the one in the mail would prove nothing.
+        if error.state == archive.CHANGED:
+            raise ValidationError(
+                _(
+                    "The archived PDF of “%(document)s” does not match its fingerprint; "
+                    "it is not sent."
+                ),
+                code="fingerprint_mismatch",
+                params={"document": label},
+            ) from error
         raise ValidationError(
             _("The archived PDF of “%(document)s” cannot be read."),
             code="not_archived",
             params={"document": label},
         ) from error
-    if pdf.sha256_hex(data) != document.sha256:
-        # Sending a file whose fingerprint is not the one in the mail would prove nothing.
-        logger.error("Archived file %s does not match its fingerprint", document.file.name)
-        raise ValidationError(
-            _("The archived PDF of “%(document)s” does not match its fingerprint; it is not sent."),
-            code="fingerprint_mismatch",
-            params={"document": label},
-        )
-    return data
 
 
 def _queue(*, contract, addendum, partners, document_name, sha256, data, templates, user):

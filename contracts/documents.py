@@ -10,14 +10,13 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from contracts import selectors
-from contracts.models import SignedOriginal
-from wijkaanpak import pdf
+from contracts.models import Addendum, SignedOriginal, SigningScan
+from wijkaanpak import archive, pdf
 
 logger = logging.getLogger(__name__)
 
@@ -90,9 +89,23 @@ def archived_original(contract):
 
 
 def read_archived(document):
-    """The bytes of an archived document (SignedOriginal or signed Addendum) from storage."""
-    with document.file.open("rb") as handle:
-        return handle.read()
+    """The bytes of an archived document (SignedOriginal, signed Addendum or SigningScan).
+
+    Only bytes that still have the document's fingerprint: raises archive.ArchiveError (and
+    logs an error) when the file is missing or changed. Views answer that with
+    archive.unavailable_response (a 503 page), never with other bytes.
+    """
+    return archive.read_verified(document.file.name, document.sha256)
+
+
+def archived_documents():
+    """Every archived document, as (kind, document): originals, signed addenda and scans."""
+    for original in SignedOriginal.objects.select_related("contract").order_by("pk"):
+        yield "original", original
+    for addendum in Addendum.objects.signed().select_related("contract").order_by("pk"):
+        yield "addendum", addendum
+    for scan in SigningScan.objects.select_related("contract").order_by("pk"):
+        yield "scan", scan
 
 
 def contract_pdf(contract):
@@ -113,7 +126,7 @@ def contract_pdf(contract):
 def archive_contract(contract, *, user=None):
     """Render the signed contract once and store it with its fingerprint: the SignedOriginal.
 
-    Called by the lifecycle service inside the signing's transaction, with the contract row
+    Called by services.register_signing inside the signing's transaction, with the contract row
     locked. Refuses a contract that is not signed or that already has its original.
     """
     if not contract.is_signed:
@@ -139,20 +152,21 @@ def archive_contract(contract, *, user=None):
 
 
 def store_archived(document, stem, data):
-    """Store `data` in MEDIA_ROOT as the document's file, named after its fingerprint, fill in
-    the fingerprint, size and page count, and save the document; if saving fails the file is
-    removed again, so a refused save leaves nothing behind."""
+    """Store `data` as the document's file and save the document with its fingerprint, size
+    and page count.
+
+    The file is named after the fingerprint (`<stem>-<first 12 hex digits>.pdf`), so the same
+    bytes always get the same name, and archive.store removes it again when the transaction
+    rolls back (a refused save here, or a failure later in a caller's transaction): a signing
+    or upload that rolls back leaves no file, and doing it again makes no second copy.
+    """
     fingerprint = pdf.sha256_hex(data)
-    name = default_storage.save(f"{stem}-{fingerprint[:12]}.pdf", ContentFile(data))
-    document.file.name = name
-    document.sha256 = fingerprint
-    document.size = len(data)
-    document.page_count = pdf.page_count(data)
-    try:
+    with transaction.atomic():
+        document.file.name = archive.store(f"{stem}-{fingerprint[:12]}.pdf", data)
+        document.sha256 = fingerprint
+        document.size = len(data)
+        document.page_count = pdf.page_count(data)
         document.save()
-    except Exception:
-        default_storage.delete(name)
-        raise
     return document
 
 

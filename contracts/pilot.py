@@ -732,17 +732,26 @@ def _create_contract(item, neighbourhood, context, path):
 
 def _walk_lifecycles(context):
     """Walk the contracts this load created through their lifecycle steps (backdated) by the
-    lifecycle service, as staff would after writing them."""
+    lifecycle service, as staff would after writing them: "signed" through register_signing,
+    with the file's date and place and every party, so its checks apply to the pilot too."""
     while context.pending_lifecycles:
         contract, steps, path = context.pending_lifecycles.pop(0)
         for index, step in enumerate(steps):
+            note = step.get("note") or context.note
+            at = _aware(datetime.datetime.fromisoformat(step["at"]))
             try:
-                services.change_status(
-                    contract,
-                    step["status"],
-                    note=step.get("note") or context.note,
-                    at=_aware(datetime.datetime.fromisoformat(step["at"])),
-                )
+                if step["status"] == ContractStatus.SIGNED:
+                    # Signed as staff sign: with the file's date and place, by every party.
+                    services.register_signing(
+                        contract,
+                        signed_on=contract.signed_on,
+                        place=contract.signing_place,
+                        signed_party_ids=contract.parties.values_list("pk", flat=True),
+                        note=note,
+                        at=at,
+                    )
+                else:
+                    services.change_status(contract, step["status"], note=note, at=at)
             except ValidationError as error:
                 raise _rejected(f"{path}.lifecycle[{index}]", error) from error
         _stamp_history(contract, context.note)
@@ -751,7 +760,7 @@ def _walk_lifecycles(context):
 def _archive_missing_originals(context):
     """Give the file's signed contracts their archived original if they lack one.
 
-    A contract signed by this load got it at signing (the lifecycle service archives it); one
+    A contract signed by this load got it at signing (register_signing archives it); one
     loaded before archiving existed gets it now, once. The count shows what was archived.
     """
     for contract in context.contracts.values():

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
@@ -28,7 +28,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from contracts import documents, selectors
-from wijkaanpak import pdf
+from wijkaanpak import archive, pdf
 
 SIGNING_LIST_TEMPLATE = "pdf/signing_list.html"
 SIGNING_LIST_FILENAME = "tekenlijst.pdf"
@@ -253,11 +253,11 @@ def signing_set_zip(contracts):
     printed = list(contract_pdfs(contracts))
     signing = signing_list(printed)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
         for item in printed:
-            archive.writestr(item.filename, item.data)
-        archive.writestr(SIGNING_LIST_FILENAME, render_signing_list(signing))
-        archive.writestr(SIGNING_LIST_CSV_FILENAME, signing_list_csv(signing))
+            zipped.writestr(item.filename, item.data)
+        zipped.writestr(SIGNING_LIST_FILENAME, render_signing_list(signing))
+        zipped.writestr(SIGNING_LIST_CSV_FILENAME, signing_list_csv(signing))
     return buffer.getvalue()
 
 
@@ -265,11 +265,25 @@ def signing_set_zip(contracts):
 def download_signing_set(modeladmin, request, queryset):
     """Contract admin action: the selected contracts' PDFs and their signing list as a ZIP."""
     contracts = contracts_for_printing().filter(pk__in=queryset.values("pk"))
-    response = HttpResponse(signing_set_zip(contracts), content_type="application/zip")
+    try:
+        data = signing_set_zip(contracts)
+    except archive.ArchiveError as error:
+        messages.error(request, damaged_archive_message(error), extra_tags="archive_damaged")
+        return None
+    response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(
         True, f"tekenset-{timezone.localdate():%Y-%m-%d}.zip"
     )
     return response
+
+
+def damaged_archive_message(error):
+    """Why no signing set was made: an archived original is missing or changed."""
+    return gettext(
+        "The archived PDF %(file)s is missing or no longer matches its fingerprint, so the "
+        "signing set was not made. Restore the file from the backup; manage.py verify_archive "
+        "lists every such file."
+    ) % {"file": error.name}
 
 
 def source_label(source):

@@ -120,75 +120,83 @@ def readiness_problems(contract):
 
 
 def signing_problems(contract):
-    """What stops a contract that is ready for signing from being registered as signed."""
-    problems = []
-    if not contract.signed_on or not contract.signing_place.strip():
-        problems.append(
-            ValidationError(
-                _("Fill in the date and place of signing first."),
-                code="signing_details_missing",
-            )
-        )
-    return problems
+    """What stops a contract that is ready for signing from being registered as signed, as
+    far as its own date and place tell (register_signing also checks the signing parties)."""
+    return _signing_date_problems(contract.signed_on, contract.signing_place)
 
 
 def change_status(contract, to_status, *, user=None, note="", at=None):
     """Move a contract to `to_status` if the lifecycle table allows it; record the step.
 
-    The contract row is locked for the length of the step, so two staff members pressing the
-    button at once cannot both move it. `at` backdates the record when history is imported
-    (the pilot data); it defaults to now. Raises ValidationError with a code when refused;
-    nothing is changed then.
+    Every step but one: "signed" is refused here (code "use_register_signing"), because a
+    contract is signed only through :func:`register_signing`, with its date, place and party
+    checks. The contract row is locked for the length of the step, so two staff members
+    pressing the button at once cannot both move it. `at` backdates the record when history
+    is imported (the pilot data); it defaults to now. Raises ValidationError with a code when
+    refused; nothing is changed then.
     """
     to_status = ContractStatus(to_status)
+    if to_status == ContractStatus.SIGNED:
+        raise ValidationError(
+            _(
+                "A contract is signed only by registering its signing, with the date, the "
+                "place and the parties that signed."
+            ),
+            code="use_register_signing",
+        )
     with transaction.atomic():
         locked = Contract.objects.select_for_update().get(pk=contract.pk)
-        from_status = ContractStatus(locked.status)
-        if to_status not in allowed_transitions(from_status):
-            raise ValidationError(
-                _("A contract cannot go from “%(from)s” to “%(to)s”."),
-                code="transition_not_allowed",
-                params={"from": from_status.label, "to": to_status.label},
-            )
-        if to_status == ContractStatus.READY_FOR_SIGNING:
-            problems = readiness_problems(locked)
-        elif to_status == ContractStatus.SIGNED:
-            problems = signing_problems(locked)
-        else:
-            problems = []
-        if problems:
-            raise ValidationError(problems)
-
-        locked.status = to_status
-        locked._status_change_allowed = True
-        locked.save(update_fields=["status", "updated_at"])
-        ContractStatusChange.objects.create(
-            contract=locked,
-            from_status=from_status,
-            to_status=to_status,
-            changed_by=user if user is not None and user.is_authenticated else None,
-            changed_at=at or timezone.now(),
-            note=note,
-        )
-        if to_status == ContractStatus.SIGNED:
-            # The signed original: rendered exactly once, now, in the signing's transaction.
-            documents.archive_contract(locked, user=user)
+        _step(locked, to_status, user=user, note=note, at=at)
     contract.status = locked.status
     contract.updated_at = locked.updated_at
     return contract
 
 
+def _step(locked, to_status, *, user, note, at):
+    """Take one step of the lifecycle table for a contract row locked by the caller.
+
+    Private to this module: change_status (every step but "signed") and register_signing
+    (the step to "signed") are its only callers.
+    """
+    from_status = ContractStatus(locked.status)
+    if to_status not in allowed_transitions(from_status):
+        raise ValidationError(
+            _("A contract cannot go from “%(from)s” to “%(to)s”."),
+            code="transition_not_allowed",
+            params={"from": from_status.label, "to": to_status.label},
+        )
+    if to_status == ContractStatus.READY_FOR_SIGNING:
+        problems = readiness_problems(locked)
+        if problems:
+            raise ValidationError(problems)
+
+    locked.status = to_status
+    locked._status_change_allowed = True
+    locked.save(update_fields=["status", "updated_at"])
+    ContractStatusChange.objects.create(
+        contract=locked,
+        from_status=from_status,
+        to_status=to_status,
+        changed_by=user if user is not None and user.is_authenticated else None,
+        changed_at=at or timezone.now(),
+        note=note,
+    )
+
+
 # --- Registering the signing ------------------------------------------------------------------
 
 
-def register_signing(contract, *, signed_on, place, signed_party_ids, user=None, note=""):
+def register_signing(contract, *, signed_on, place, signed_party_ids, user=None, note="", at=None):
     """Record that a contract was signed: on `signed_on`, at `place`, by the parties given.
 
-    In one transaction, with the contract row locked: parties that did not sign are removed,
-    the date and place are set, the contract goes to "signed" and its signed original is
-    rendered and archived. Raises ValidationError (with codes) and changes nothing when the
-    contract is not ready for signing, a signing party has no signatory, fewer than two
-    parties signed or the date or place is missing.
+    The one way into "signed" (change_status refuses it). In one transaction, with the
+    contract row locked: parties that did not sign are removed, the date and place are set,
+    the contract goes to "signed" and its signed original is rendered and archived (its file
+    is removed again if this or a surrounding transaction rolls back). Raises
+    ValidationError (with codes) and changes nothing when the contract is not ready for
+    signing, a signing party has no signatory, fewer than two parties signed, or the date is
+    missing or in the future or the place is missing. `at` backdates the lifecycle record
+    (the pilot data), as for change_status.
     """
     place = (place or "").strip()
     signed_party_ids = {int(pk) for pk in signed_party_ids}
@@ -238,7 +246,9 @@ def register_signing(contract, *, signed_on, place, signed_party_ids, user=None,
                 _("Did not sign and removed: %(partners)s")
                 % {"partners": ", ".join(str(party.partner) for party in absent)}
             )
-        change_status(locked, ContractStatus.SIGNED, user=user, note=note)
+        _step(locked, ContractStatus.SIGNED, user=user, note=note, at=at)
+        # The signed original: rendered exactly once, now, in the signing's transaction.
+        documents.archive_contract(locked, user=user)
     contract.refresh_from_db()
     return contract
 

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from contracts import documents, selectors
-from wijkaanpak import pdf
+from wijkaanpak import archive, pdf
 
 
 class NeighbourhoodListView(ListView):
@@ -102,7 +102,10 @@ def _contract_pdf_response(request, contract):
     original = documents.archived_original(contract)
     if original is not None and (unchanged := pdf.not_modified(request, original.sha256)):
         return unchanged
-    data, source = documents.contract_pdf(contract)
+    try:
+        data, source = documents.contract_pdf(contract)
+    except archive.ArchiveError as error:
+        return archive.unavailable_response(request, error)
     if original is not None:
         cache_control = "public, max-age=3600"
     else:

@@ -143,11 +143,31 @@ _PATH = {
 }
 
 
+def sign_contract(contract, **kwargs):
+    """Register the signing of a contract that is ready for signing, by all its parties, on its
+    own date and place: the one way into "signed"."""
+    services.register_signing(
+        contract,
+        signed_on=kwargs.pop("signed_on", contract.signed_on),
+        place=kwargs.pop("place", contract.signing_place),
+        signed_party_ids=contract.parties.values_list("pk", flat=True),
+        **kwargs,
+    )
+    return contract
+
+
+def take_step(contract, status):
+    """One lifecycle step, as staff take it: "signed" through register_signing."""
+    if ContractStatus(status) == ContractStatus.SIGNED:
+        return sign_contract(contract)
+    return services.change_status(contract, status)
+
+
 def contract_in_status(status, **kwargs):
     """A complete contract moved through the lifecycle service to `status`."""
     contract = complete_contract(**kwargs)
     for step in _PATH[ContractStatus(status)]:
-        services.change_status(contract, step)
+        take_step(contract, step)
     return contract
 
 
@@ -203,6 +223,6 @@ def project_in_signed_contract(**kwargs):
     project = ProjectFactory(contract=contract, **kwargs)
     project.wishes.add(contract.wishes.first())
     for step in _PATH[ContractStatus.SIGNED]:
-        services.change_status(contract, step)
+        take_step(contract, step)
     project.refresh_from_db()
     return project

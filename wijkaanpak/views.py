@@ -3,7 +3,6 @@
 import logging
 
 from django.conf import settings
-from django.db import DatabaseError, connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -13,8 +12,9 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, TemplateView
 
 from budget import selectors as budget_selectors
-from contracts import selectors
+from contracts import documents, selectors
 from projects import selectors as project_selectors
+from wijkaanpak import health
 
 logger = logging.getLogger(__name__)
 
@@ -104,18 +104,56 @@ class PrivacyView(StatementView):
     statement = "privacy"
 
 
+def _archived_files():
+    return [
+        (document.file.name, document.sha256, document.size)
+        for _kind, document in documents.archived_documents()
+    ]
+
+
+# The parts /healthz reports, in order: (name, check, whether it needs the database). A check
+# is a function that returns a dict of details or raises health.Problem (see wijkaanpak.health).
+# The outbox gets its line here, e.g. ("outbox", outbox_backlog, True) with a function that
+# raises health.Problem when mail has waited or failed too long and returns {"queued": n}.
+HEALTH_CHECKS = [
+    ("database", health.database, False),
+    ("cache", health.cache_roundtrip, False),
+    ("media", health.media_writable, False),
+    ("archive", lambda: health.archive_files(_archived_files), True),
+]
+
+
 @never_cache
 @require_safe
 def healthz(request):
-    """200 when the database answers, 503 when it does not (for load balancers and monitors)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        logger.exception("Health check: the database does not answer")
-        return JsonResponse({"status": "error"}, status=503)
-    return JsonResponse({"status": "ok"})
+    """Each part of the site with its state, as JSON, for load balancers and monitors.
+
+    200 with {"status": "ok", "checks": {...}} when every part is healthy, else 503 with
+    "status": "error" and, for the part that fails, its "error". Never a 500: a check that
+    raises anything counts as failed (and is logged). Checks that need the database are
+    "skipped" when it fails.
+    """
+    checks = {}
+    database_ok = True
+    for name, check, needs_database in HEALTH_CHECKS:
+        if needs_database and not database_ok:
+            checks[name] = {"status": "skipped"}
+            continue
+        try:
+            checks[name] = {"status": "ok", **check()}
+        except health.Problem as problem:
+            logger.error("Health check: %s: %s", name, problem.args[0])
+            details = problem.args[1] if len(problem.args) > 1 else {}
+            checks[name] = {"status": "error", "error": problem.args[0], **details}
+        except Exception as error:
+            logger.exception("Health check: %s failed", name)
+            checks[name] = {"status": "error", "error": type(error).__name__}
+        if name == "database":
+            database_ok = checks[name]["status"] == "ok"
+    healthy = all(check["status"] == "ok" for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 def page_not_found(request, exception):

@@ -10,12 +10,17 @@ from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 
-from contracts import services as contract_services
 from contracts.models import Contract, Neighbourhood
 from projects import services
 from projects.models import Project, ReportingRound
 from tests.conftest import assert_accessible
-from tests.factories import ProjectFactory, ProjectPartnerFactory, UserFactory, complete_contract
+from tests.factories import (
+    ProjectFactory,
+    ProjectPartnerFactory,
+    UserFactory,
+    complete_contract,
+    take_step,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -103,7 +108,7 @@ def project_pages(db):
     ProjectPartnerFactory(project=first, amount=Decimal("12500"))
     ProjectPartnerFactory(project=first, amount=None)
     for step in ("ready_for_signing", "signed"):
-        contract_services.change_status(contract, step)
+        take_step(contract, step)
     image = io.BytesIO()
     Image.new("RGB", (240, 160), (90, 140, 100)).save(image, "PNG")
     common = {"author": staff, "status": "on_schedule", "percent_complete": 40}

@@ -10,7 +10,7 @@ from contracts.choices import AddendumKind, ContractStatus
 from contracts.models import AddendumSignatory, Contract
 from tests.browser.test_staff_journeys import log_in
 from tests.conftest import assert_accessible
-from tests.factories import ContractPartyFactory, complete_contract
+from tests.factories import ContractPartyFactory, complete_contract, take_step
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +53,7 @@ def test_an_editor_registers_the_signing_and_a_resident_checks_the_fingerprint(p
 def test_the_contract_page_with_addenda_passes_axe(page):
     contract = complete_contract()
     for step in (ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED):
-        services.change_status(contract, step)
+        take_step(contract, step)
     addendum = services.create_addendum(
         contract,
         kind=AddendumKind.PARTNER_JOINS,

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
@@ -512,3 +513,28 @@ def test_the_admin_needs_the_addenda_permissions(client, signed_contract):
     assert client.post(sign_url(addendum)).status_code == 403
     addendum.refresh_from_db()
     assert addendum.status == AddendumStatus.DRAFT
+
+
+# --- One way into "signed" for addenda: sign_addendum ---------------------------------------
+
+
+def test_the_admin_form_cannot_sign_an_addendum(addenda_editor, signed_contract):
+    partners = [party.partner for party in signed_contract.parties.all()]
+    data = {**add_form(signed_contract, partners), "status": AddendumStatus.SIGNED}
+
+    added = addenda_editor.post(admin_url("add"), data)
+
+    assert added.status_code == 302
+    addendum = Addendum.objects.get()
+    assert addendum.status == AddendumStatus.DRAFT
+    assert (addendum.file.name, addendum.sha256, addendum.archived_at) == ("", "", None)
+
+
+def test_an_addendum_saved_as_signed_without_its_archived_pdf_is_refused(signed_contract):
+    addendum = draft_addendum(signed_contract)
+    addendum.status = AddendumStatus.SIGNED
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        addendum.save()
+
+    assert Addendum.objects.get(pk=addendum.pk).status == AddendumStatus.DRAFT

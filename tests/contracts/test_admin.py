@@ -396,10 +396,6 @@ def test_a_partner_twice_in_a_new_contract_writes_nothing(editor):
 # --- Lifecycle actions on the changelist ------------------------------------------------------
 
 
-def _ready_without_signing_details():
-    return contract_in_status(ContractStatus.READY_FOR_SIGNING, signed_on=None, signing_place="")
-
-
 ACTION_CASES = [
     # action, eligible contract, refused contract, code of the refusal, status after the step
     (
@@ -415,13 +411,6 @@ ACTION_CASES = [
         lambda: complete_contract(),
         "transition_not_allowed",
         ContractStatus.DRAFT,
-    ),
-    (
-        "mark_signed",
-        lambda: contract_in_status(ContractStatus.READY_FOR_SIGNING),
-        _ready_without_signing_details,
-        "signing_details_missing",
-        ContractStatus.SIGNED,
     ),
     (
         "mark_completed",
@@ -499,7 +488,8 @@ def test_the_actions_need_the_change_permission(budget_manager_client):
     ("status", "buttons"),
     [
         (ContractStatus.DRAFT, ["ready_for_signing"]),
-        (ContractStatus.READY_FOR_SIGNING, ["signed", "draft"]),
+        # "Signed" is a link to the signing form (see test_one_way_into_signed), not a step.
+        (ContractStatus.READY_FOR_SIGNING, ["draft"]),
         (ContractStatus.SIGNED, ["completed"]),
         (ContractStatus.COMPLETED, []),
     ],
@@ -534,16 +524,16 @@ def test_a_step_button_moves_the_contract_with_a_note(editor, editor_user):
 
 
 def test_a_refused_step_button_changes_nothing_and_says_why(editor):
-    contract = contract_in_status(ContractStatus.READY_FOR_SIGNING, signed_on=None)
+    contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
 
-    response = editor.post(step_url(contract), {"to_status": "signed"})
+    response = editor.post(step_url(contract), {"to_status": "completed"})
 
     assert response.status_code == 302
     contract.refresh_from_db()
     assert contract.status == ContractStatus.READY_FOR_SIGNING
     assert contract.status_changes.count() == 1
     assert levels(response) == [messages.ERROR]
-    assert "signing_details_missing" in error_tags(response)[0]
+    assert "transition_not_allowed" in error_tags(response)[0]
 
 
 def test_a_step_not_in_the_table_is_refused(editor):

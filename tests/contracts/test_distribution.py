@@ -29,6 +29,7 @@ from tests.factories import (
     UserFactory,
     complete_contract,
     contract_in_status,
+    take_step,
 )
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ def signed_with(*partners):
     for partner in partners:
         ContractPartyFactory(contract=contract, partner=partner)
     for step in SIGNED_PATH:
-        services.change_status(contract, step)
+        take_step(contract, step)
     return contract
 
 

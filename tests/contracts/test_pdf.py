@@ -12,7 +12,6 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from contracts import services
 from contracts.choices import ContractStatus
 from contracts.models import SubArea
 from tests.conftest import require
@@ -24,6 +23,7 @@ from tests.factories import (
     UserFactory,
     complete_contract,
     contract_in_status,
+    take_step,
 )
 from wijkaanpak import pdf
 
@@ -92,7 +92,7 @@ def signed_contract():
     ProjectPartnerFactory(project=project, contribution="Nieuwe toestellen", amount=12500)
     project.wishes.add(contract.wishes.first())
     for step in SIGNED_PATH:
-        services.change_status(contract, step)
+        take_step(contract, step)
     contract.refresh_from_db()
     return contract
 

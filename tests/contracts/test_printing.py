@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from contracts import printing, services
+from contracts import printing
 from contracts.choices import ContractStatus
 from tests.conftest import require
 from tests.factories import (
@@ -28,6 +28,7 @@ from tests.factories import (
     PartnerFactory,
     UserFactory,
     complete_contract,
+    take_step,
 )
 from wijkaanpak import pdf
 
@@ -54,7 +55,7 @@ def contract(slug, status, *, extra_parties=0, shared=None):
         ContractPartyFactory(contract=made, partner=shared)
     ContractPartyFactory.create_batch(extra_parties, contract=made)
     for step in PATH[status]:
-        services.change_status(made, step)
+        take_step(made, step)
     return made
 
 

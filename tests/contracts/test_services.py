@@ -18,6 +18,7 @@ from tests.factories import (
     UserFactory,
     complete_contract,
     contract_in_status,
+    sign_contract,
 )
 
 pytestmark = pytest.mark.django_db
@@ -34,12 +35,18 @@ def test_every_pair_of_states_follows_the_table(from_status, to_status):
     contract = contract_in_status(from_status)
     changes_before = ContractStatusChange.objects.filter(contract=contract).count()
 
-    if to_status in CONTRACT_TRANSITIONS[from_status]:
+    if to_status == ContractStatus.SIGNED:
+        # The one way into "signed" is register_signing; change_status refuses it from anywhere.
+        with pytest.raises(ValidationError) as excinfo:
+            services.change_status(contract, to_status)
+        assert error_codes(excinfo) == {"use_register_signing"}
+    elif to_status in CONTRACT_TRANSITIONS[from_status]:
         services.change_status(contract, to_status)
         contract.refresh_from_db()
         assert contract.status == to_status
         last = ContractStatusChange.objects.filter(contract=contract).latest()
         assert (last.from_status, last.to_status) == (from_status, to_status)
+        return
     else:
         with pytest.raises(ValidationError) as excinfo:
             services.change_status(contract, to_status)
@@ -124,7 +131,7 @@ def test_signing_needs_date_and_place():
     services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
 
     with pytest.raises(ValidationError) as excinfo:
-        services.change_status(contract, ContractStatus.SIGNED)
+        sign_contract(contract)
 
     assert error_codes(excinfo) == {"signing_details_missing"}
     assert Contract.objects.get(pk=contract.pk).status == ContractStatus.READY_FOR_SIGNING
@@ -141,7 +148,7 @@ def test_the_service_reads_the_stored_status_not_a_stale_instance():
     contract = complete_contract()
     stale = Contract.objects.get(pk=contract.pk)
     services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
-    services.change_status(contract, ContractStatus.SIGNED)
+    sign_contract(contract)
 
     # The stale copy still says draft; the step from draft is not what the database allows.
     with pytest.raises(ValidationError) as excinfo:

@@ -37,6 +37,7 @@ from tests.factories import (
     complete_contract,
     contract_in_status,
     project_in_signed_contract,
+    take_step,
 )
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +100,7 @@ def contract_with_projects(count, status=ContractStatus.SIGNED):
         ContractStatus.READY_FOR_SIGNING: [ContractStatus.READY_FOR_SIGNING],
         ContractStatus.SIGNED: [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED],
     }[status]:
-        contract_services.change_status(contract, step)
+        take_step(contract, step)
     return contract
 
 

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from contracts import services as contract_services
 from contracts.choices import ContractStatus
 from projects import services
 from projects.choices import ProjectStatus, Visibility
@@ -31,6 +30,7 @@ from tests.factories import (
     UserFactory,
     complete_contract,
     project_in_signed_contract,
+    take_step,
 )
 
 pytestmark = pytest.mark.django_db
@@ -96,8 +96,8 @@ def signed_contract_with_projects(count, *, updates=True):
 
 
 def sign(contract):
-    contract_services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
-    contract_services.change_status(contract, ContractStatus.SIGNED)
+    take_step(contract, ContractStatus.READY_FOR_SIGNING)
+    take_step(contract, ContractStatus.SIGNED)
 
 
 def past_round(*contracts, title="Tussenevaluatie oktober 2008", due=datetime.date(2008, 10, 31)):

@@ -22,7 +22,6 @@ from django.utils import translation
 from budget import selectors as budget_selectors
 from budget.choices import CategoryKind
 from budget.models import Fund, FundCategory
-from contracts import services
 from contracts.choices import ContractStatus, PartnerKind
 from contracts.models import Contract, Neighbourhood
 from projects.templatetags.projects_tags import euro
@@ -37,6 +36,7 @@ from tests.factories import (
     complete_contract,
     contract_in_status,
     project_in_signed_contract,
+    take_step,
 )
 from wijkaanpak import leaflet, pdf
 
@@ -114,7 +114,7 @@ def download(client, neighbourhood, tmp_path):
 
 def sign(contract):
     for step in SIGNED_PATH:
-        services.change_status(contract, step)
+        take_step(contract, step)
     contract.refresh_from_db()
     return contract
 

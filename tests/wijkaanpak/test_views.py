@@ -11,7 +11,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -30,6 +30,7 @@ from tests.factories import (
     UserFactory,
     complete_contract,
     contract_in_status,
+    take_step,
 )
 from wijkaanpak import views
 
@@ -259,8 +260,8 @@ def test_the_wijk_page_takes_a_fixed_number_of_queries(client):
         ResidentWishFactory.create_batch(items, contract=contract)
         for index in range(items):
             SubArea.objects.create(neighbourhood=contract.neighbourhood, name=f"Buurt {index}")
-        services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
-        services.change_status(contract, ContractStatus.SIGNED)
+        take_step(contract, ContractStatus.READY_FOR_SIGNING)
+        take_step(contract, ContractStatus.SIGNED)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(wijk_url(contract.neighbourhood))
         assert response.status_code == 200
@@ -349,24 +350,7 @@ def test_statements_show_a_contact_address_when_one_is_configured(client, settin
         assert 'href="mailto:wijkaanpak@gemeente.example"' in html(client.get(reverse(name)))
 
 
-# --- Health check -------------------------------------------------------------------------
-
-
-def test_healthz_says_ok_when_the_database_answers(client):
-    response = client.get(reverse("healthz"))
-
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
-
-
-def test_healthz_says_error_with_503_when_the_database_does_not_answer(client):
-    broken = mock.MagicMock()
-    broken.cursor.side_effect = DatabaseError("connection refused")
-    with mock.patch.object(views, "connection", broken):
-        response = client.get(reverse("healthz"))
-
-    assert response.status_code == 503
-    assert response.json() == {"status": "error"}
+# --- Health check (its parts: tests/wijkaanpak/test_health.py) ----------------------------
 
 
 def test_healthz_is_not_cached(client):

@@ -1,6 +1,6 @@
 """`manage.py archive_signed_contracts`: give signed contracts without one their archived original.
 
-A contract signed through the lifecycle service is archived at signing. One that was signed
+A contract signed through register_signing is archived at signing. One that was signed
 before archiving existed has no original yet; this renders and stores it, once. Running it
 again does nothing.
 """

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from contracts import printing
 from contracts.choices import ContractStatus
 from contracts.models import Neighbourhood
-from wijkaanpak import pdf
+from wijkaanpak import archive, pdf
 
 
 class Command(BaseCommand):
@@ -61,17 +61,20 @@ class Command(BaseCommand):
         )
         started = time.perf_counter()
         printed = []
-        for index, item in enumerate(printing.contract_pdfs(contracts), start=1):
-            (output / item.filename).write_bytes(item.data)
-            printed.append(item)
-            self._progress(
-                f"[{index}/{total}]",
-                item.filename,
-                width,
-                item.pages,
-                item.seconds,
-                printing.source_label(item.source),
-            )
+        try:
+            for index, item in enumerate(printing.contract_pdfs(contracts), start=1):
+                (output / item.filename).write_bytes(item.data)
+                printed.append(item)
+                self._progress(
+                    f"[{index}/{total}]",
+                    item.filename,
+                    width,
+                    item.pages,
+                    item.seconds,
+                    printing.source_label(item.source),
+                )
+        except archive.ArchiveError as error:
+            raise CommandError(printing.damaged_archive_message(error)) from error
 
         signing_started = time.perf_counter()
         signing = printing.signing_list(printed)
