@@ -9,6 +9,7 @@ failed, so a missing database file is never created by a later query.
 A ground-floor module: it imports no app. What the archive holds comes from the caller.
 """
 
+import datetime
 import logging
 import secrets
 import tempfile
@@ -18,8 +19,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
-from wijkaanpak import archive
+from wijkaanpak import archive, mail
 
 # The full hash check of the archive is repeated at most this often (seconds); the cheap check
 # (every file exists and has its size) runs on every probe. Serving a damaged file resets it.
@@ -73,6 +75,28 @@ def media_writable():
     except OSError as error:
         raise Problem(f"MEDIA_ROOT is not writable ({error.strerror or 'error'})") from error
     return {}
+
+
+def outbox():
+    """No mail has waited longer than settings.OUTBOX_MAX_WAIT_MINUTES to be sent.
+
+    A mail that waits that long means the mail server refuses or `send_queued_mail` does not
+    run: nothing is lost (the outbox keeps it), but the people waiting for it are not told.
+    Mails that failed for good are counted; staff requeue them in the admin.
+    """
+    state = mail.backlog()
+    oldest = state["oldest_queued"]
+    details = {
+        "queued": state["queued"],
+        "failed": state["failed"],
+        "oldest_queued": oldest.isoformat() if oldest else None,
+    }
+    limit = datetime.timedelta(minutes=settings.OUTBOX_MAX_WAIT_MINUTES)
+    if oldest is not None and timezone.now() - oldest > limit:
+        raise Problem(
+            f"mail has waited more than {settings.OUTBOX_MAX_WAIT_MINUTES} minutes", details
+        )
+    return details
 
 
 def archive_files(files):

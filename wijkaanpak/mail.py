@@ -5,7 +5,8 @@ transaction of the change that causes them: the mail is a row in django-post-off
 (`post_office.Email`, with its attachments), so a rollback leaves no mail and a commit leaves
 one that cannot be lost. Nothing is sent during a request: `manage.py send_queued_mail`
 (cron, or a worker loop) delivers the queue through the real backend from `EMAIL_URL` and
-retries failures (settings.POST_OFFICE: MAX_RETRIES, RETRY_INTERVAL). Django's own mail
+retries failures with exponential backoff (:func:`retry_delay`) up to POST_OFFICE's MAX_RETRIES.
+Django's own mail
 (password reset) reaches the same outbox through :class:`OutboxBackend`, the EMAIL_BACKEND.
 
 Subject and body are stored as given: unlike post_office's own `mail.send` and backend, which
@@ -16,6 +17,7 @@ Ground floor: imports no app of the project.
 
 from email.utils import make_msgid
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
@@ -155,3 +157,34 @@ class OutboxBackend(BaseEmailBackend):
         if not email_messages:
             return 0
         return len(queue(*email_messages))
+
+
+def retry_delay(retries):
+    """How long a mail waits after its `retries`-th failed attempt: exponential backoff from
+    settings.MAIL_RETRY_FIRST, doubling, capped at settings.MAIL_RETRY_MAX. A short outage is
+    ridden out within minutes; a long one is not hammered every few minutes."""
+    first = settings.MAIL_RETRY_FIRST
+    cap = settings.MAIL_RETRY_MAX
+    # Double until the cap, never past it (2 ** retries overflows a timedelta soon enough).
+    delay = first
+    for _retry in range(1, retries):
+        if delay >= cap:
+            break
+        delay *= 2
+    return min(delay, cap)
+
+
+def apply_backoff(since):
+    """Reschedule the mails that failed and were requeued after `since` (a delivery run) by
+    retry_delay() of their number of retries, instead of post_office's fixed interval."""
+    from post_office.models import STATUS, Email
+
+    rescheduled = 0
+    for email in Email.objects.filter(status=STATUS.requeued, last_updated__gte=since).only(
+        "pk", "number_of_retries", "last_updated"
+    ):
+        when = email.last_updated + retry_delay(email.number_of_retries or 1)
+        rescheduled += Email.objects.filter(pk=email.pk, status=STATUS.requeued).update(
+            scheduled_time=when
+        )
+    return rescheduled

@@ -54,8 +54,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "csp",
-    "post_office",
+    # Before post_office: the site's send_queued_mail (with backoff) replaces post_office's.
     "wijkaanpak",
+    "post_office",
     "contracts",
     "projects",
     "budget",
@@ -221,15 +222,21 @@ EMAIL_BACKEND = "wijkaanpak.mail.OutboxBackend"
 POST_OFFICE = {
     "BACKENDS": {"default": _email["EMAIL_BACKEND"]},
     "DEFAULT_PRIORITY": "medium",
-    # A failed delivery is tried again RETRY_INTERVAL later (post_office has a fixed interval,
-    # no backoff), up to MAX_RETRIES times: 48 x 30 minutes rides out a day's outage. Then
-    # the mail is "failed" in the admin, where staff requeue it; it is never deleted.
-    "MAX_RETRIES": 48,
-    "RETRY_INTERVAL": datetime.timedelta(minutes=30),
+    # A failed delivery is tried again later, up to MAX_RETRIES times. post_office itself waits
+    # a fixed RETRY_INTERVAL; the site's send_queued_mail then stretches it to an exponential
+    # backoff (MAIL_RETRY_FIRST doubling up to MAIL_RETRY_MAX): 5, 10, 20, 40, 80 minutes,
+    # then every 2 hours, so 30 attempts ride out about two days' outage. Then the mail is
+    # "failed" in the admin, where staff requeue it; it is never deleted.
+    "MAX_RETRIES": 30,
+    "RETRY_INTERVAL": datetime.timedelta(minutes=5),
     # Log every attempt (sent and failed): the admin shows the error of each failed one.
     "LOG_LEVEL": 2,
     "MESSAGE_ID_ENABLED": True,
 }
+MAIL_RETRY_FIRST = datetime.timedelta(minutes=5)
+MAIL_RETRY_MAX = datetime.timedelta(hours=2)
+# /healthz reports the outbox as failing when a mail has waited longer than this.
+OUTBOX_MAX_WAIT_MINUTES = env_int("OUTBOX_MAX_WAIT_MINUTES", default=60)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="wijkaanpak@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -120,6 +120,7 @@ HEALTH_CHECKS = [
     ("cache", health.cache_roundtrip, False),
     ("media", health.media_writable, False),
     ("archive", lambda: health.archive_files(_archived_files), True),
+    ("outbox", health.outbox, True),
 ]
 
 

@@ -14,7 +14,7 @@ from wijkaanpak import health, views
 
 pytestmark = pytest.mark.django_db
 
-PARTS = {"database", "cache", "media", "archive"}
+PARTS = {"database", "cache", "media", "archive", "outbox"}
 
 
 def probe(client):
@@ -151,3 +151,37 @@ def test_a_check_that_raises_anything_is_a_503_not_a_500(client, monkeypatch):
     assert status == 503
     assert failing(body) == {"outbox"}
     assert body["checks"]["outbox"]["error"] == "RuntimeError"
+
+
+def test_the_outbox_is_reported_with_its_backlog(client):
+    from django.core.mail import EmailMessage
+
+    from wijkaanpak import mail
+
+    mail.queue(EmailMessage(subject="S", body="B", to=["anna@example.org"]))
+
+    status, body = probe(client)
+
+    assert status == 200
+    assert body["checks"]["outbox"]["status"] == "ok"
+    assert body["checks"]["outbox"]["queued"] == 1
+
+
+def test_mail_that_waits_too_long_is_a_503(client, settings):
+    import datetime
+
+    from django.core.mail import EmailMessage
+    from django.utils import timezone
+    from post_office.models import Email
+
+    from wijkaanpak import mail
+
+    mail.queue(EmailMessage(subject="S", body="B", to=["anna@example.org"]))
+    Email.objects.update(
+        created=timezone.now() - datetime.timedelta(minutes=settings.OUTBOX_MAX_WAIT_MINUTES + 1)
+    )
+
+    status, body = probe(client)
+
+    assert status == 503
+    assert failing(body) == {"outbox"}

@@ -24,6 +24,7 @@ from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.core.management import call_command
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 from post_office.models import STATUS, Email
@@ -37,6 +38,7 @@ from contracts.distribution import distribute_contract
 from contracts.models import Distribution
 from projects import services as project_services
 from projects.models import ReportingRound, ReportReminder
+from tests.conftest import require
 from tests.factories import (
     TeamMembershipFactory,
     UserFactory,
@@ -313,3 +315,41 @@ def test_a_refusing_server_keeps_the_mail_for_a_retry(smtp_port, tmp_path):
         ("1@example.org",),
         ("2@example.org",),
     ]
+
+
+def test_failed_mail_waits_longer_after_each_attempt(smtp_port, tmp_path, settings):
+    """Backoff: 5, 10, 20, ... minutes after the 1st, 2nd, 3rd failed attempt, capped."""
+    [email] = mail.queue(EmailMessage(subject="S", body="B", to=["anna@example.org"]))
+    waits = []
+    for _attempt in range(3):
+        before = timezone.now()
+        send_queued_mail(tmp_path)  # nothing listens: the attempt fails
+        email.refresh_from_db()
+        waits.append(round((email.scheduled_time - before).total_seconds() / 60))
+        Email.objects.update(scheduled_time=timezone.now() - datetime.timedelta(seconds=1))
+
+    assert email.status == STATUS.requeued and email.number_of_retries == 3
+    assert waits == [5, 10, 20]
+    assert mail.retry_delay(50) == settings.MAIL_RETRY_MAX
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_only_one_delivery_run_at_a_time_across_servers(tmp_path):
+    """Another server's run holds the advisory lock: this run delivers nothing."""
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    from wijkaanpak.management.commands.send_queued_mail import ADVISORY_LOCK_KEY
+
+    mail.queue(EmailMessage(subject="S", body="B", to=["anna@example.org"]))
+    other = connections.create_connection("default")  # another server's connection
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+            assert cursor.fetchone()[0] is True
+        output = send_queued_mail(tmp_path)
+        assert statuses() == {STATUS.queued: 1}
+        assert "Another run" in output
+    finally:
+        other.close()  # releases the lock
+    send_queued_mail(tmp_path)
+    assert statuses() == {STATUS.sent: 1}
