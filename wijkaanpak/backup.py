@@ -82,8 +82,9 @@ def backup(target, *, using=DEFAULT_DB_ALIAS):
         )
     target.mkdir(parents=True, exist_ok=True)
     connection = connections[using]
+    outermost = not connection.in_atomic_block
     with transaction.atomic(using=using):
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         call_command(
@@ -420,6 +421,10 @@ def _flush(connection):
         no_style(), [table for table in tables if table in existing], allow_cascade=False
     )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # TRUNCATE refuses tables with foreign-key checks still pending in this transaction.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for statement in statements:
             cursor.execute(statement)
 
