@@ -73,6 +73,11 @@ def _state():
     }
 
 
+def _work_folders():
+    root = Path(settings.MEDIA_ROOT)
+    return [path for path in root.iterdir() if path.name.startswith(backup.WORK_PREFIX)]
+
+
 def _rewrite_manifest(folder, change):
     path = folder / backup.MANIFEST
     manifest = json.loads(path.read_text())
@@ -197,7 +202,7 @@ def test_force_restore_over_the_same_site_gives_the_same_site(pilot, tmp_path):
     call_command("restore", str(tmp_path / "backup"), "--force", verbosity=0)
 
     assert snapshot() == original
-    assert not any(p.name.startswith(backup.WORK_PREFIX) for p in Path(settings.MEDIA_ROOT).iterdir())
+    assert not _work_folders()
 
 
 def test_restore_into_an_empty_database_and_media_folder(restored_pilot, tmp_path, settings):
@@ -368,7 +373,7 @@ def test_a_database_failure_leaves_database_and_media_as_they_were(restored_pilo
         backup.restore(tmp_path / "backup", force=True)
 
     assert _state() == before
-    assert not any(p.name.startswith(backup.WORK_PREFIX) for p in Path(settings.MEDIA_ROOT).iterdir())
+    assert not _work_folders()
 
 
 def test_backup_goes_into_a_new_or_empty_folder_only(db, tmp_path):
