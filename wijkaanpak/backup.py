@@ -265,7 +265,7 @@ def _check_manifest_shape(source, manifest):
             or not (entry["path"] == DATABASE_FILE or path.parts[0] == MEDIA_DIR)
             or (path.parts[0] == MEDIA_DIR and len(path.parts) < 2)
         ):
-            raise _damaged(source, _("unexpected path %(path)r") % {"path": entry["path"]})
+            raise _damaged(source, _("unexpected path “%(path)s”") % {"path": entry["path"]})
         seen.add(entry["path"])
     if DATABASE_FILE not in seen:
         raise _damaged(source, _("no database file"))
@@ -432,7 +432,7 @@ def _flush(connection):
 def describe(manifest):
     """One line about a backup, for the commands' output."""
     media = [entry for entry in manifest["files"] if entry["path"] != DATABASE_FILE]
-    return _("%(files)d media files (%(size)s MB), database from %(engine)s, made %(at)s") % {
+    return _("media files: %(files)d (%(size)s MB), database from %(engine)s, made %(at)s") % {
         "files": len(media),
         "size": f"{sum(entry['size'] for entry in media) / 1e6:.1f}",
         "engine": manifest["database"]["engine"],

@@ -3,6 +3,7 @@ statement, applied (daily from cron)."""
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from budget import personal_data
 
@@ -32,8 +33,17 @@ class Command(BaseCommand):
                     "title": application.title,
                 }
             )
+        count = len(applications)
         if dry_run:
-            message = _("Dry run: the contact data of %(count)d applications would be erased.")
+            message = ngettext(
+                "Dry run: the contact data of %(count)d application would be erased.",
+                "Dry run: the contact data of %(count)d applications would be erased.",
+                count,
+            )
         else:
-            message = _("The contact data of %(count)d applications was erased.")
-        self.stdout.write(self.style.SUCCESS(message % {"count": len(applications)}))
+            message = ngettext(
+                "The contact data of %(count)d application was erased.",
+                "The contact data of %(count)d applications was erased.",
+                count,
+            )
+        self.stdout.write(self.style.SUCCESS(message % {"count": count}))
