@@ -29,13 +29,17 @@ from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.core.serializers.base import DeserializationError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from wijkaanpak.groups import ensure_groups
 
 FORMAT = "wijkaanpak-backup"
 FORMAT_VERSION = 1
@@ -335,16 +339,23 @@ def restore(source, *, force=False, using=DEFAULT_DB_ALIAS):
             swapped = False
             try:
                 with transaction.atomic(using=using):
-                    _flush(connection)
+                    _flush(connection, only_filled=not force)
                     call_command("loaddata", str(fixture), database=using, verbosity=0)
-                    from wijkaanpak.groups import ensure_groups
-
                     ensure_groups()
                     _swap(media_root, incoming, outgoing, skip=work.name)
                     swapped = True
-            except Exception:
+            except Exception as error:
                 if swapped:
                     _swap(media_root, outgoing, incoming, skip=work.name)
+                if isinstance(error, (DatabaseError, DeserializationError, ValidationError)):
+                    raise BackupError(
+                        _(
+                            "The rows of the backup could not be loaded into this database "
+                            "(%(error)s); nothing was restored."
+                        )
+                        % {"error": error},
+                        code="load_failed",
+                    ) from error
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -409,23 +420,28 @@ def _swap(media_root, incoming, outgoing, *, skip):
         os.replace(entry, media_root / entry.name)
 
 
-def _flush(connection):
+def _flush(connection, *, only_filled=False):
     """Empty every backed-up table, in the current transaction (no ORM: the guards refuse).
 
-    Without --force only the rows `migrate` made are there (MIGRATE_CREATES): the backup has
-    its own, as they were when it was made.
+    Without --force only the rows `migrate` made are there (MIGRATE_CREATES): those few tables
+    are emptied with DELETE (`only_filled`; TRUNCATE costs time per table, and on PostgreSQL
+    wants every referring table with it). The backup has its own rows for them.
     """
-    tables = sorted({model._meta.db_table for model in backed_up_models()})
+    models = backed_up_models()
     existing = set(connection.introspection.table_names())
-    statements = connection.ops.sql_flush(
-        no_style(), [table for table in tables if table in existing], allow_cascade=False
-    )
+    tables = sorted({m._meta.db_table for m in models if m._meta.db_table in existing})
     with connection.cursor() as cursor:
+        if only_filled:
+            for model in models:
+                if model._base_manager.using(connection.alias).exists():
+                    table = connection.ops.quote_name(model._meta.db_table)
+                    cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a model's own table
+            return
         if connection.vendor == "postgresql":
             # TRUNCATE refuses tables with foreign-key checks still pending in this transaction.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for statement in statements:
+        for statement in connection.ops.sql_flush(no_style(), tables, allow_cascade=False):
             cursor.execute(statement)
 
 

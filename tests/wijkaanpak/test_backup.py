@@ -369,9 +369,10 @@ def test_a_database_failure_leaves_database_and_media_as_they_were(restored_pilo
     extra.write_text("kept")
     before = _state()
 
-    with pytest.raises(Exception):  # noqa: B017 - whatever the database says, nothing changes
+    with pytest.raises(BackupError) as refused:
         backup.restore(tmp_path / "backup", force=True)
 
+    assert refused.value.code == "load_failed"
     assert _state() == before
     assert not _work_folders()
 
