@@ -84,6 +84,20 @@ def backup(target, *, using=DEFAULT_DB_ALIAS):
             % {"dir": target},
             code="target_not_empty",
         )
+    try:
+        return _write_backup(target, using)
+    except OSError as error:
+        raise BackupError(
+            _(
+                "The backup could not be written to %(dir)s (%(error)s). What is there is "
+                "incomplete and has no manifest, so it cannot be restored; remove it."
+            )
+            % {"dir": target, "error": error},
+            code="io_error",
+        ) from error
+
+
+def _write_backup(target, using):
     target.mkdir(parents=True, exist_ok=True)
     connection = connections[using]
     outermost = not connection.in_atomic_block
@@ -328,11 +342,20 @@ def restore(source, *, force=False, using=DEFAULT_DB_ALIAS):
                 code="target_not_empty",
             )
 
-    media_root.mkdir(parents=True, exist_ok=True)
     work = media_root / f"{WORK_PREFIX}{secrets.token_hex(6)}"
     incoming, outgoing = work / "new", work / "old"
     try:
-        _stage_media(source, manifest, incoming)
+        try:
+            _stage_media(source, manifest, incoming)
+        except OSError as error:
+            raise BackupError(
+                _(
+                    "The media files could not be written to %(dir)s (%(error)s); nothing "
+                    "was restored."
+                )
+                % {"dir": media_root, "error": error},
+                code="io_error",
+            ) from error
         with tempfile.TemporaryDirectory() as scratch:
             fixture = Path(scratch) / DATABASE_FILE
             _copy_checked(source, manifest, DATABASE_FILE, fixture)
@@ -402,7 +425,7 @@ def _copy_checked(source, manifest, relative, destination):
 
 
 def _stage_media(source, manifest, incoming):
-    incoming.mkdir(parents=True)
+    incoming.mkdir(parents=True)  # and MEDIA_ROOT, if it is not there yet
     for entry in manifest["files"]:
         if entry["path"].startswith(f"{MEDIA_DIR}/"):
             relative = entry["path"][len(MEDIA_DIR) + 1 :]

@@ -399,3 +399,37 @@ def test_manifest_lists_every_file_with_its_sum(restored_pilot, tmp_path):
     assert manifest["migrations"]["contracts"]
     for path, entry in listed.items():
         assert backup._describe(tmp_path / "again", path) == entry
+
+
+def test_a_freshly_migrated_database_counts_as_empty(db, pilot_backup, settings, tmp_path):
+    from contracts.models import StandardSection
+
+    assert StandardSection.objects.exists()  # made by a migration
+    assert backup.database_rows() == {}
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    backup.restore(pilot_backup)
+
+    assert Project.objects.count() == 21
+    rows = json.loads((pilot_backup / backup.DATABASE_FILE).read_text())
+    sections = [row for row in rows if row["model"] == "contracts.standardsection"]
+    assert StandardSection.objects.count() == len(sections)
+
+
+def test_an_unwritable_media_folder_is_refused_cleanly(db, pilot_backup, settings, tmp_path):
+    # A file where the folder should be: refused the same way a read-only or full disk is.
+    (tmp_path / "not-a-folder").write_text("")
+    settings.MEDIA_ROOT = tmp_path / "not-a-folder" / "media"
+
+    with pytest.raises(BackupError) as refused:
+        backup.restore(pilot_backup)
+
+    assert refused.value.code == "io_error"
+    assert not Project.objects.exists()
+
+
+def test_a_backup_that_cannot_be_written_is_refused_cleanly(db, tmp_path):
+    (tmp_path / "not-a-folder").write_text("")
+    with pytest.raises(BackupError) as refused:
+        backup.backup(tmp_path / "not-a-folder" / "backup")
+    assert refused.value.code == "io_error"
