@@ -80,11 +80,12 @@ def public_pages():
         if path in pages:
             continue
         response = client.get(path)
-        body = response.content.decode() if "html" in response.get("Content-Type", "") else ""
+        kind = response.get("Content-Type", "")
+        body = response.content.decode() if "html" in kind or "csv" in kind else ""
         for pattern, replacement in VOLATILE:
             body = pattern.sub(replacement, body)
         pages[path] = [response.status_code, body]
-        if not body:
+        if "html" not in kind:
             continue
         parser = _Links()
         parser.feed(body)
