@@ -1,13 +1,14 @@
 """Projects of a contract, their teams, progress updates and the reports of reporting rounds."""
 
 import datetime
+import weakref
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -590,6 +591,26 @@ class ReportReminder(models.Model):
         return ""
 
 
+# Projects written as they are stored (raw=True): the fixture loader's own instances, by
+# identity, for as long as they live. Only Model.save_base(raw=True) puts one here.
+_RAW_LOADED_PROJECTS = weakref.WeakValueDictionary()
+
+
+@receiver(post_save, sender=Project, dispatch_uid="projects_raw_loaded")
+def _note_raw_loaded_project(sender, instance, raw, **kwargs):
+    """Remember a project that the deserializer (loaddata, restore) has just written raw.
+
+    Right after saving a row raw, the deserializer sets its many-to-many links with set(); for
+    a signed contract those are the signed links being restored, not a change to them.
+    """
+    if raw:
+        _RAW_LOADED_PROJECTS[id(instance)] = instance
+
+
+def _is_raw_loaded(project):
+    return _RAW_LOADED_PROJECTS.get(id(project)) is project
+
+
 @receiver(m2m_changed, sender=Project.wishes.through)
 def _guard_project_wishes(sender, instance, action, reverse, pk_set, **kwargs):
     """The wishes a project answers are part of the signed text and lie in its own contract.
@@ -597,9 +618,14 @@ def _guard_project_wishes(sender, instance, action, reverse, pk_set, **kwargs):
     A guard on the link table, which no save() of ours sees: add(), remove() and clear()
     write it directly. They do so in an atomic block without a savepoint, so a caller that
     wants to carry on after a refusal wraps the call in transaction.atomic().
+
+    Fixture loading (loaddata, restore) passes the freeze, as raw saves pass save(): the
+    deserializer sets the links of the very project instance it has just saved with raw=True.
+    Links must still lie within the project's own contract.
     """
     if action not in ("pre_add", "pre_remove", "pre_clear"):
         return
+    loading = not reverse and _is_raw_loaded(instance)
     if reverse:
         projects = Project.objects.filter(pk__in=pk_set or ()) if pk_set else instance.projects
         pairs = [(project, [instance]) for project in projects.select_related("contract")]
@@ -607,7 +633,7 @@ def _guard_project_wishes(sender, instance, action, reverse, pk_set, **kwargs):
         wishes = list(ResidentWish.objects.filter(pk__in=pk_set or ()))
         pairs = [(instance, wishes)]
     for project, wishes in pairs:
-        if project.contract.status in FROZEN_STATUSES:
+        if project.contract.status in FROZEN_STATUSES and not loading:
             raise ContractFrozen(project.contract.title)
         if action == "pre_add" and any(w.contract_id != project.contract_id for w in wishes):
             raise ValidationError(

@@ -4,7 +4,7 @@ withdrawn through `budget.services`; read-only otherwise, and entirely after the
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from budget import services
+from budget import personal_data, services
 from budget.admin.forms import CriterionReviewForm, DecisionForm, WithdrawForm
 from budget.admin.money import euros
 from budget.choices import DECIDED_STATUSES, ApplicationStatus, Criterion
@@ -91,6 +91,7 @@ class InitiativeApplicationAdmin(ViewOnlyHistoryAdmin):
     list_select_related = ("neighbourhood",)
     search_fields = ("reference", "title")
     date_hierarchy = "submitted_at"
+    actions = ["export_applicant_data"]
     readonly_fields = (
         *(
             field
@@ -162,6 +163,51 @@ class InitiativeApplicationAdmin(ViewOnlyHistoryAdmin):
 
     def has_review_permission(self, request, obj=None):
         return request.user.has_perm("budget.change_initiativeapplication")
+
+    def has_export_permission(self, request, obj=None):
+        # Those who handle the applications answer the applicants' requests for their data.
+        return self.has_review_permission(request, obj)
+
+    # --- A right-of-access request ---
+
+    @admin.action(
+        description=_("Export the data held about this applicant"), permissions=["export"]
+    )
+    def export_applicant_data(self, request, queryset):
+        """Everything held about the applicant of the selected application(s), as JSON.
+
+        Found by contact e-mail address, so it covers their other applications too.
+        """
+        addresses = {email.lower() for email in queryset.values_list("contact_email", flat=True)}
+        addresses.discard("")
+        if len(addresses) != 1:
+            messages.error(
+                request,
+                gettext(
+                    "Select the applications of one applicant whose contact data has not been "
+                    "erased; the export gathers everything held under that e-mail address."
+                ),
+                extra_tags="export_one_applicant",
+            )
+            return None
+        (address,) = addresses
+        applications = personal_data.applicant_data(address)
+        response = JsonResponse(
+            {
+                "email": address,
+                "exported_at": timezone.now().isoformat(),
+                "exported_by": request.user.get_username(),
+                "applications": applications,
+            },
+            json_dumps_params={"ensure_ascii": False, "indent": 2},
+        )
+        filename = gettext("applicant-data-%(reference)s.json") % {
+            "reference": applications[0]["reference"]
+        }
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+
+        response["Cache-Control"] = "no-store"
+        return response
 
     # --- The review box on the change page ---
 
