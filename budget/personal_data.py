@@ -12,19 +12,14 @@ import datetime
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.dispatch import Signal
 from django.utils import timezone
 
 from budget.choices import DECIDED_STATUSES, ApplicationStatus
 from budget.models import InitiativeApplication
+from wijkaanpak import mail
 
 PERSONAL_FIELDS = ("contact_name", "contact_email", "contact_phone")
 RETENTION_YEARS = 2
-
-# Sent after the erasure has been committed, with `applications` (the erased rows, as they are
-# now) and `addresses` (the e-mail addresses they had, lowercased). Other stores of the same
-# data, such as a mail outbox keeping copies of sent mails, connect to it and erase theirs.
-personal_data_erased = Signal()
 
 
 def retention_cutoff(now=None):
@@ -70,9 +65,11 @@ def expired_applications(now=None):
 def erase_expired_personal_data(*, now=None, dry_run=False):
     """Erase the contact data of every application handled more than two years ago.
 
-    Blanks the contact fields, records `personal_data_erased_at` (a new history entry says
-    when), blanks any contact field a history model holds, and afterwards sends
-    `personal_data_erased`. Running it again erases nothing twice. With `dry_run`, returns
+    Blanks the contact fields and the fingerprint of what was sent (it was made from them),
+    records `personal_data_erased_at` (a new history entry says when), blanks any contact field
+    a history model holds, and deletes the outbox's copies of the mails to those addresses
+    (receipts and decision letters), all in one transaction. Running it again erases nothing
+    twice. With `dry_run`, returns
     what it would erase and changes nothing. Returns the applications (with `handled_at`).
     """
     now = now or timezone.now()
@@ -86,18 +83,16 @@ def erase_expired_personal_data(*, now=None, dry_run=False):
         for application in due:
             for name in PERSONAL_FIELDS:
                 setattr(application, name, "")
+            application.fingerprint = ""
             application.personal_data_erased_at = now
-            application.save(update_fields=[*PERSONAL_FIELDS, "personal_data_erased_at"])
+            application.save(
+                update_fields=[*PERSONAL_FIELDS, "fingerprint", "personal_data_erased_at"]
+            )
         if history_fields and due:
             history_model.objects.filter(id__in=[a.pk for a in due]).update(
                 **dict.fromkeys(history_fields, "")
             )
-        if due:
-            transaction.on_commit(
-                lambda: personal_data_erased.send(
-                    sender=InitiativeApplication, applications=due, addresses=addresses
-                )
-            )
+        mail.erase_mails_to(addresses)
     return due
 
 

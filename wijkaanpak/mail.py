@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy as _
 
 # Delivery states of a queued mail, as a project-wide vocabulary over post_office's numbers.
@@ -188,3 +188,39 @@ def apply_backoff(since):
             scheduled_time=when
         )
     return rescheduled
+
+
+def erase_mails_to(addresses):
+    """Delete every outbox mail addressed to one of `addresses` (case-insensitive), with its
+    attachments: the copies of receipts and decision letters hold an applicant's name and
+    address, which the retention rule erases. Call it in the erasure's transaction; attachment
+    files no other mail uses are removed from disk once it commits. Returns how many mails."""
+    from post_office.models import Attachment, Email
+
+    wanted = {address.strip().lower() for address in addresses if address and address.strip()}
+    if not wanted:
+        return 0
+    query = Q()
+    for address in wanted:
+        query |= Q(to__icontains=address)
+    doomed = [
+        email.pk
+        for email in Email.objects.filter(query).only("pk", "to")
+        if wanted & {str(recipient).strip().lower() for recipient in email.to}
+    ]
+    if not doomed:
+        return 0
+    attachments = list(Attachment.objects.filter(emails__in=doomed).distinct())
+    Email.objects.filter(pk__in=doomed).delete()
+    orphans = [attachment for attachment in attachments if not attachment.emails.exists()]
+    names = [attachment.file.name for attachment in orphans if attachment.file]
+    Attachment.objects.filter(pk__in=[attachment.pk for attachment in orphans]).delete()
+    if names:
+        storage = Attachment._meta.get_field("file").storage
+
+        def remove_files():
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(remove_files)
+    return len(doomed)
