@@ -1,6 +1,7 @@
 """Writes of the projects domain: progress updates, hiding them, reporting rounds, reports."""
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,8 @@ from projects.models import (
 )
 from projects.validators import validate_attachment
 from wijkaanpak import mail
+
+logger = logging.getLogger(__name__)
 
 
 def can_report_on(user, project):
@@ -74,6 +77,10 @@ def refresh_progress(project):
         project.save(update_fields=["status", "percent_complete"])
 
 
+# The same update sent again within this time (a double click) is the first one.
+REPEAT_WINDOW = datetime.timedelta(minutes=10)
+
+
 def log_update(
     project,
     *,
@@ -91,7 +98,12 @@ def log_update(
     Only the project's team and staff may post. Refused (ValidationError with codes, nothing
     written) for a done or cancelled project, a date in the future or before the contract
     starts, a status the lifecycle table does not allow, a percentage outside 0–100, and an
-    attachment that is not a JPEG, PNG or PDF of at most 5 MB (judged by its content).
+    attachment that is not a JPEG, PNG or PDF of at most 5 MB (judged by its content), and
+    (`attachment_not_writable`) when the media folder cannot take the attachment.
+
+    A double click is not a second update: the same update by the same author on the same
+    project within REPEAT_WINDOW (same date, status, percentage, texts and visibility, and no
+    attachment) returns the update written first, with `is_repeat` set, and writes nothing.
     """
     _check_may_report(author, project)
     with transaction.atomic():
@@ -130,6 +142,27 @@ def log_update(
                 errors["attachment"] = error
         if errors:
             raise ValidationError(errors)
+        if not attachment:
+            # Under the project's row lock: a second click waits for the first, then finds it.
+            repeat = (
+                ProgressUpdate.objects.filter(
+                    project=project,
+                    author=author,
+                    date=date,
+                    status=status,
+                    percent_complete=percent_complete,
+                    happened=happened.strip(),
+                    next_steps=next_steps.strip(),
+                    visibility=visibility,
+                    attachment="",
+                    created_at__gte=timezone.now() - REPEAT_WINDOW,
+                )
+                .order_by("created_at", "pk")
+                .first()
+            )
+            if repeat is not None:
+                repeat.is_repeat = True
+                return repeat
 
         update = ProgressUpdate(
             project=project,
@@ -143,8 +176,23 @@ def log_update(
             attachment_type=attachment_type,
         )
         if attachment:
-            update.attachment.save(attachment.name, attachment, save=False)
+            try:
+                update.attachment.save(attachment.name, attachment, save=False)
+            except OSError as error:
+                logger.exception("Attachment of an update to project %s not stored", project.pk)
+                raise ValidationError(
+                    {
+                        "attachment": ValidationError(
+                            _(
+                                "The attachment cannot be stored right now. Try again later, "
+                                "or save the update without it."
+                            ),
+                            code="attachment_not_writable",
+                        )
+                    }
+                ) from error
         update.save()
+        update.is_repeat = False
         refresh_progress(project)
     return update
 

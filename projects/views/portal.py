@@ -211,11 +211,12 @@ class PortalProjectMixin(PortalMixin, SingleObjectMixin):
         form = self.get_form()
         if form.is_valid():
             try:
-                self.write(form.cleaned_data)
+                written = self.write(form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, self.success_message)
+                repeat = getattr(written, "is_repeat", False)
+                messages.success(request, self.repeat_message if repeat else self.success_message)
                 return redirect(self.get_success_url())
         else:
             refusal = self.refusal()
@@ -224,7 +225,8 @@ class PortalProjectMixin(PortalMixin, SingleObjectMixin):
         return self.form_invalid(form)
 
     def write(self, data):
-        """Call the service with the form's data; raises its ValidationError."""
+        """Call the service with the form's data and return what it wrote; raises its
+        ValidationError."""
         raise NotImplementedError
 
     def refusal(self):
@@ -244,6 +246,7 @@ class ProjectWorkView(PortalProjectMixin, FormView):
     template_name = "projects/portal/project_work.html"
     form_class = ProgressUpdateForm
     success_message = _("Your update has been saved.")
+    repeat_message = _("This update had already been saved; it was not saved twice.")
 
     def get_initial(self):
         return {
@@ -252,7 +255,7 @@ class ProjectWorkView(PortalProjectMixin, FormView):
         }
 
     def write(self, data):
-        services.log_update(
+        return services.log_update(
             self.object,
             author=self.request.user,
             date=data["date"],

@@ -6,6 +6,7 @@ Dutch sentences.
 """
 
 import datetime
+import shutil
 
 import pytest
 from django.conf import settings
@@ -859,3 +860,35 @@ def test_updates_and_reports_without_an_author_still_show(member, project, round
     assert (work.status_code, report.status_code, staff_view.status_code) == (200, 200, 200)
     assert "data-submitted" in html(report)
     assert f'data-update="{update.pk}"' in html(staff_view)
+
+
+def test_a_double_click_saves_one_update(member, project):
+    client = client_for(member)
+
+    first = client.post(work_url(project), update_data(), follow=True)
+    second = client.post(work_url(project), update_data(), follow=True)
+    changed = client.post(work_url(project), update_data(percent_complete="45"))
+
+    assert (first.status_code, second.status_code, changed.status_code) == (200, 200, 302)
+    assert ProgressUpdate.objects.count() == 2
+    assert [m.message for m in second.context["messages"]] != [
+        m.message for m in first.context["messages"]
+    ]
+
+
+def test_a_media_folder_that_cannot_be_written_refuses_the_attachment_and_writes_nothing(
+    member, project, settings
+):
+    # A file where the folder should be: nothing can be written below it, even as root.
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    settings.MEDIA_ROOT.parent.mkdir(parents=True, exist_ok=True)
+    settings.MEDIA_ROOT.write_bytes(b"not a folder")
+    upload = SimpleUploadedFile("verslag.pdf", PDF, content_type="application/pdf")
+
+    response = client_for(member).post(work_url(project), update_data(attachment=upload))
+
+    assert response.status_code == 200
+    assert error_codes(response, "attachment") == ["attachment_not_writable"]
+    assert not ProgressUpdate.objects.exists()
+    project.refresh_from_db()
+    assert project.percent_complete != 40
