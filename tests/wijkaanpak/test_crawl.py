@@ -234,9 +234,9 @@ def media_root(tmp_path_factory):
 def pilot(django_db_setup, django_db_blocker, media_root):
     """The pilot with its demo accounts, loaded once for the module and rolled back after it.
 
-    Loading renders and archives five contract PDFs (seconds). Every test runs in its own
-    savepoint inside this transaction, so each starts from the same data, and the database is
-    as clean afterwards as before the module.
+    Loading renders and archives five contract PDFs and an addendum (seconds). Every test runs
+    in its own savepoint inside this transaction, so each starts from the same data, and the
+    database is as clean afterwards as before the module.
     """
     with (
         django_db_blocker.unblock(),
@@ -273,7 +273,8 @@ def _quiet_refusals():
 
 
 def add_marked_records():
-    """What the pilot lacks: a superuser, a hidden update, a draft contract and a scan."""
+    """What the pilot lacks: a superuser, a hidden and an internal update with attachments, a
+    draft contract, a scan of signed pages, and a signed and a draft addendum."""
     superuser = User.objects.create_superuser(SUPERUSER, "beheer@example.org", "-")
     project = (
         Project.objects.filter(contract__neighbourhood__slug="leidsebuurt")
@@ -288,6 +289,17 @@ def add_marked_records():
         status=project.status,
         percent_complete=project.percent_complete,
         happened=f"{HIDDEN_MARK}: het telefoonnummer van een buurman.",
+        attachment=ContentFile(blank_pdf(), name="verborgen.pdf"),
+    )
+    internal = project_services.log_update(
+        project,
+        author=User.objects.get(username="team-leidsebuurt"),
+        date=timezone.localdate(),
+        status=project.status,
+        percent_complete=project.percent_complete,
+        happened="Een intern verslag van het teamoverleg, met de notulen als bijlage.",
+        visibility=Visibility.INTERNAL,
+        attachment=ContentFile(blank_pdf(), name="notulen.pdf"),
     )
     project_services.hide_update(hidden, user=superuser, reason="Persoonsgegevens")
     draft = contract_services.create_contract(
@@ -301,14 +313,14 @@ def add_marked_records():
         signed, ContentFile(blank_pdf(), name=SCAN_NAME), user=superuser
     )
     for title, signing in (
-        (f"{signed.title}: een partner treedt toe", True),
+        (f"{signed.title}: een andere planning", True),
         (DRAFT_ADDENDUM_MARK, False),
     ):
         addendum = contract_services.create_addendum(
             signed,
-            kind=AddendumKind.PARTNER_JOINS,
+            kind=AddendumKind.OTHER,
             title=title,
-            body="De partner draagt bij aan de projecten van het contract.",
+            body="De partners spreken een andere planning van de projecten af.",
             signed_on=signed.signed_on + datetime.timedelta(days=200),
             signing_place=signed.signing_place,
         )
@@ -320,7 +332,7 @@ def add_marked_records():
         )
         if signing:
             contract_services.sign_addendum(addendum, user=superuser)
-    return {"hidden_update": hidden, "draft": draft, "scan": scan}
+    return {"hidden_update": hidden, "internal_update": internal, "draft": draft, "scan": scan}
 
 
 def blank_pdf():
@@ -457,6 +469,27 @@ def draft_pages(marks):
     ]
 
 
+def attachment_probes(marks):
+    """The attachments of the hidden and the internal update."""
+    return [
+        reverse("projects:update_attachment", args=[update.project_id, update.pk])
+        for update in (marks["hidden_update"], marks["internal_update"])
+    ]
+
+
+def may_see_attachment(user, update_pk):
+    """Staff see every attachment; others none of a hidden update, and of an internal one
+    only when they are in the project's team."""
+    update = ProgressUpdate.objects.select_related("project__contract").get(pk=update_pk)
+    if is_staff(user):
+        return True
+    if update.hidden:
+        return False
+    if update.visibility == Visibility.PUBLIC and update.project.contract.is_public:
+        return True
+    return user is not None and update.project.memberships.filter(user=user).exists()
+
+
 def required_permissions(path):
     """The permissions of which a staff member needs one to open this admin page, or None
     when the page belongs to no model."""
@@ -520,6 +553,11 @@ def visibility_problems(result, user, marks):
                     problems.append(f"{result.persona}: 200 at another team's {visit.url}")
             if visit.path in drafts and not is_staff(user):
                 problems.append(f"{result.persona}: 200 at the draft contract's {visit.url}")
+            match = resolve(visit.path)
+            if match.url_name == "update_attachment" and not may_see_attachment(
+                user, match.kwargs["update_pk"]
+            ):
+                problems.append(f"{result.persona}: 200 at the attachment {visit.url}")
         elif visit.status < 500 and visit.status not in REFUSED | {301}:
             problems.append(f"{result.persona}: {visit.status} at {visit.url}")
     for secret in secrets(marks):
@@ -568,7 +606,13 @@ def crawl_as(persona, marks, *, label=None, extra_probes=()):
     client = Client(raise_request_exception=False)  # a 500 is an answer to record
     if user is not None:
         client.force_login(user)
-    probes = [*admin_probes(marks), *portal_probes(), *draft_pages(marks), *extra_probes]
+    probes = [
+        *admin_probes(marks),
+        *portal_probes(),
+        *draft_pages(marks),
+        *attachment_probes(marks),
+        *extra_probes,
+    ]
     result = crawl(client, label or persona, probes=probes)
     CRAWLS.append(result)
     return result, user
