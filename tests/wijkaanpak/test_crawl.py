@@ -188,12 +188,9 @@ def crawl(client, persona, *, probes=(), max_pages=MAX_PAGES):
         response = client.get(target)
         visit = Visit(target, referrer, response.status_code)
         result.visits.append(visit)
-        if response.streaming:
-            # Reading to the end closes the file the way the test client wants: closing it
-            # again would close the test's database connection.
-            body = b"".join(response.streaming_content)
-        else:
-            body = response.content
+        # Reading a streamed file to the end closes it the way the test client wants: closing
+        # it again would close the test's database connection.
+        body = b"".join(response.streaming_content) if response.streaming else response.content
         content_type = response.get("Content-Type", "")
         if response.status_code in REDIRECTS:
             queue.append((urljoin(target, response["Location"]), target))
