@@ -60,6 +60,7 @@ SKIPPED_PREFIXES = ("/static/", "/media/", "/taal/")
 # Logging out ends the session (and is POST only).
 SKIPPED_PATHS = {"/admin/logout/", "/team/uitloggen/"}
 START_PAGES = ("/", "/team/", "/admin/")
+PROBE = "(probe)"
 REDIRECTS = {301, 302, 303, 307, 308}
 # What a page may answer to someone who may not see it (405: a POST-only page).
 REFUSED = {302, 403, 404, 405}
@@ -142,6 +143,10 @@ class Crawl:
     def pages(self):
         return len(self.visits)
 
+    @property
+    def unlinked(self):
+        return sum(visit.referrer == PROBE for visit in self.visits)
+
     def status_of(self, url):
         return next((v.status for v in self.visits if v.url == url), None)
 
@@ -158,7 +163,7 @@ def crawl(client, persona, *, probes=(), max_pages=MAX_PAGES):
     result = Crawl(persona)
     started = time.monotonic()
     queue = deque((url, "(start)") for url in START_PAGES)
-    unlinked = deque((url, "(probe)") for url in probes)
+    unlinked = deque((url, PROBE) for url in probes)
     probed = {page_key(url) for url in probes}
     seen, paths = set(), set()
     variants, instances = Counter(), Counter()
@@ -205,7 +210,10 @@ def crawl(client, persona, *, probes=(), max_pages=MAX_PAGES):
 
 
 def summary(crawls):
-    return ", ".join(f"{c.persona}: {c.pages} pages in {c.seconds:.1f} s" for c in crawls)
+    """Pages per persona; "unlinked" are the probes that no link led to."""
+    return ", ".join(
+        f"{c.persona}: {c.pages} pages ({c.unlinked} unlinked) in {c.seconds:.1f} s" for c in crawls
+    )
 
 
 def report(crawls, problems):
