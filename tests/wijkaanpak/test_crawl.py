@@ -666,10 +666,13 @@ def test_no_page_fails_after_deleting_the_accounts_that_wrote(pilot):
             date=timezone.localdate(),
             status=project.status,
             percent_complete=project.percent_complete,
-            happened=f"{AUTHOR_MARK} ({visibility})",
+            # Numbered: the same update twice would be a double click, saved once.
+            happened=f"{AUTHOR_MARK} ({visibility}) nr. {number}",
             visibility=visibility,
         )
-        for visibility in (Visibility.PUBLIC, Visibility.INTERNAL, Visibility.PUBLIC)
+        for number, visibility in enumerate(
+            (Visibility.PUBLIC, Visibility.INTERNAL, Visibility.PUBLIC), start=1
+        )
     ]
     project.refresh_from_db()
     handed_in = project_services.submit_report(
