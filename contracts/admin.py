@@ -54,6 +54,7 @@ from contracts.models import (
 )
 from contracts.printing import download_signing_set
 from wijkaanpak import archive, pdf
+from wijkaanpak.admin_labels import LabelledListEditableMixin, LabelledTabularInline
 
 # The contract's own form fields, and the ones that stay open while it is ready for signing.
 CONTRACT_FORM_FIELDS = (
@@ -203,7 +204,7 @@ class DistrictAdmin(HistoryAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
-class SubAreaInline(admin.TabularInline):
+class SubAreaInline(LabelledTabularInline):
     model = SubArea
     fields = ("name", "order")
     extra = 1
@@ -232,7 +233,7 @@ class PartnerAdmin(HistoryAdmin):
 
 
 @admin.register(StandardSection)
-class StandardSectionAdmin(HistoryAdmin):
+class StandardSectionAdmin(LabelledListEditableMixin, HistoryAdmin):
     """The sections a new contract starts with; their order is edited right in the list."""
 
     list_display = ("heading", "order")
@@ -278,7 +279,7 @@ class ContractSectionInline(ContractPartInline, admin.StackedInline):
     }
 
 
-class ContractPartyInline(ContractPartInline, admin.TabularInline):
+class ContractPartyInline(ContractPartInline, LabelledTabularInline):
     model = ContractParty
     formset = ContractPartyInlineFormSet
     fields = ("partner", "signatory_name", "signatory_function", "order")
@@ -289,7 +290,7 @@ class ContractPartyInline(ContractPartInline, admin.TabularInline):
         return super().get_queryset(request).select_related("partner")
 
 
-class ResidentWishInline(ContractPartInline, admin.TabularInline):
+class ResidentWishInline(ContractPartInline, LabelledTabularInline):
     model = ResidentWish
     fields = ("order", "title", "description", "source")
     formfield_overrides = {
@@ -298,7 +299,7 @@ class ResidentWishInline(ContractPartInline, admin.TabularInline):
     extra = 1
 
 
-class ContractStatusChangeInline(admin.TabularInline):
+class ContractStatusChangeInline(LabelledTabularInline):
     """The contract's lifecycle log: written by the service only, never edited here."""
 
     model = ContractStatusChange

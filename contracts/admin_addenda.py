@@ -24,6 +24,7 @@ from contracts import admin as contracts_admin
 from contracts import distribution, services
 from contracts.choices import AddendumStatus, ContractStatus
 from contracts.models import Addendum, AddendumSignatory, ArchivedDocumentError
+from wijkaanpak.admin_labels import LabelledTabularInline
 
 # The addendum's own form fields; the number and status are the services' to set.
 ADDENDUM_FORM_FIELDS = ("contract", "kind", "title", "body", "signed_on", "signing_place")
@@ -53,7 +54,7 @@ class AddendumForm(forms.ModelForm):
         return cleaned_data
 
 
-class AddendumSignatoryInline(admin.TabularInline):
+class AddendumSignatoryInline(LabelledTabularInline):
     """The partners that sign the addendum: open while it is a draft, read-only once signed."""
 
     model = AddendumSignatory

@@ -146,12 +146,17 @@ def page(browser, live_server, settings):
     context.close()
 
 
-def assert_accessible(page):
-    """axe-core finds no WCAG 2.1 A/AA violation on the page as it is now."""
+def axe_audit(page):
+    """axe-core's WCAG 2.1 A/AA audit of the page as it is now (`.response["violations"]`)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(
+    return Axe().run(
         page,
         options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]},
     )
+
+
+def assert_accessible(page):
+    """axe-core finds no WCAG 2.1 A/AA violation on the page as it is now."""
+    results = axe_audit(page)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"

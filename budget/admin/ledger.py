@@ -27,6 +27,7 @@ from budget.choices import AllocationStatus
 from budget.models import ZERO, Allocation, Fund, FundCategory, NeighbourhoodReserve, Payment
 from contracts.admin import report_refusal
 from projects.admin.base import ViewOnlyHistoryAdmin
+from wijkaanpak.admin_labels import LabelledTabularInline
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 
@@ -70,14 +71,14 @@ class ReadOnlyInline:
 # --- Funds ------------------------------------------------------------------------------------
 
 
-class FundCategoryInline(admin.TabularInline):
+class FundCategoryInline(LabelledTabularInline):
     model = FundCategory
     form = FundCategoryAdminForm
     fields = ("kind", "ceiling")
     extra = 0
 
 
-class NeighbourhoodReserveInline(admin.TabularInline):
+class NeighbourhoodReserveInline(LabelledTabularInline):
     """Indicative reserves per wijk: a guide for the budget managers, not a limit."""
 
     model = NeighbourhoodReserve
@@ -201,7 +202,7 @@ class FundCategoryAdmin(ViewOnlyHistoryAdmin):
 # --- Allocations and payments -----------------------------------------------------------------
 
 
-class PaymentInline(ReadOnlyInline, admin.TabularInline):
+class PaymentInline(ReadOnlyInline, LabelledTabularInline):
     model = Payment
     fields = ("paid_on", "amount_display", "reference", "booked_by", "created_at")
     readonly_fields = fields

@@ -30,6 +30,7 @@ from projects.admin.forms import (
     ProjectInlineFormSet,
 )
 from projects.models import Project, ProjectPartner, TeamMembership
+from wijkaanpak.admin_labels import LabelledTabularInline
 
 # --- Projects on their contract ---------------------------------------------------------------
 
@@ -120,7 +121,7 @@ class ContractWithProjectsAdmin(ContractAdmin):
 # --- Projects ---------------------------------------------------------------------------------
 
 
-class ProjectPartnerInline(ContractPartInline, admin.TabularInline):
+class ProjectPartnerInline(ContractPartInline, LabelledTabularInline):
     """The partners taking part, each with what it contributes from its own budget."""
 
     model = ProjectPartner
@@ -137,7 +138,7 @@ class ProjectPartnerInline(ContractPartInline, admin.TabularInline):
         return super().get_queryset(request).select_related("partner")
 
 
-class TeamMembershipInline(admin.TabularInline):
+class TeamMembershipInline(LabelledTabularInline):
     """The project's team. Teams change, also after signing."""
 
     model = TeamMembership

@@ -22,6 +22,7 @@ from projects.admin.base import ViewOnlyHistoryAdmin
 from projects.choices import ProjectStatus
 from projects.models import ProjectReport, ReportingRound, ReportReminder
 from wijkaanpak import mail
+from wijkaanpak.admin_labels import LabelledTabularInline
 
 # --- Reporting rounds -------------------------------------------------------------------------
 
@@ -33,7 +34,7 @@ DELIVERY_LABELS = {
 }
 
 
-class ReportReminderInline(admin.TabularInline):
+class ReportReminderInline(LabelledTabularInline):
     """The reminders sent for a round: written by the service only."""
 
     model = ReportReminder
