@@ -142,20 +142,21 @@ def log_update(
                 errors["attachment"] = error
         if errors:
             raise ValidationError(errors)
+        fields = {
+            "project": project,
+            "author": author,
+            "date": date,
+            "status": status,
+            "percent_complete": percent_complete,
+            "happened": happened.strip(),
+            "next_steps": next_steps.strip(),
+            "visibility": visibility,
+        }
         if not attachment:
             # Under the project's row lock: a second click waits for the first, then finds it.
             repeat = (
                 ProgressUpdate.objects.filter(
-                    project=project,
-                    author=author,
-                    date=date,
-                    status=status,
-                    percent_complete=percent_complete,
-                    happened=happened.strip(),
-                    next_steps=next_steps.strip(),
-                    visibility=visibility,
-                    attachment="",
-                    created_at__gte=timezone.now() - REPEAT_WINDOW,
+                    **fields, attachment="", created_at__gte=timezone.now() - REPEAT_WINDOW
                 )
                 .order_by("created_at", "pk")
                 .first()
@@ -164,17 +165,7 @@ def log_update(
                 repeat.is_repeat = True
                 return repeat
 
-        update = ProgressUpdate(
-            project=project,
-            author=author,
-            date=date,
-            status=status,
-            percent_complete=percent_complete,
-            happened=happened.strip(),
-            next_steps=next_steps.strip(),
-            visibility=visibility,
-            attachment_type=attachment_type,
-        )
+        update = ProgressUpdate(**fields, attachment_type=attachment_type)
         if attachment:
             try:
                 update.attachment.save(attachment.name, attachment, save=False)
