@@ -1,11 +1,14 @@
 """Shared fixtures: personas, collected static files, and the rule that CI skips nothing."""
 
 import os
+from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
+from django.db import transaction
 from django.test import override_settings
 
 from tests.factories import UserFactory
@@ -60,6 +63,59 @@ def deliver_mail(mailoutbox):
         return mailoutbox
 
     return deliver
+
+
+# --- The pilot, loaded once per module ----------------------------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """In each module, the tests that use the module's pilot (fixture `pilot`) run last, so the
+    tests before them see an empty database: the pilot stays loaded from the first test that
+    asks for it to the end of its module. A stable sort: other orders are kept (and
+    pytest-django's grouping, which runs after this, too)."""
+    first_of_module = {}
+    for index, item in enumerate(items):
+        first_of_module.setdefault(item.module.__name__, index)
+    items.sort(
+        key=lambda item: (first_of_module[item.module.__name__], "pilot" in item.fixturenames)
+    )
+
+
+@pytest.fixture(scope="module")
+def pilot_media(tmp_path_factory):
+    """The media folder of a module's pilot: its archived PDFs."""
+    return tmp_path_factory.mktemp("pilot-media")
+
+
+@pytest.fixture(scope="module")
+def _pilot_loaded(django_db_setup, django_db_blocker, pilot_media):
+    """Load the pilot once for the module, in a transaction rolled back after it.
+
+    Loading renders and archives five contract PDFs (seconds each time). Every test of the
+    module runs in its own savepoint inside this transaction (pytest-django's `db`), so each
+    starts from the freshly loaded pilot, and the database is as clean after the module as
+    before it. For tests that only read the pilot or change it within the test.
+    """
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=pilot_media,
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ),
+    ):
+        cache.clear()
+        with transaction.atomic():
+            call_command("load_pilot_data", stdout=StringIO())
+            yield
+            transaction.set_rollback(True)
+        cache.clear()
+
+
+@pytest.fixture
+def pilot(_pilot_loaded, _test_settings, db, settings, pilot_media):
+    """The Haarlem pilot as `load_pilot_data` loads it (see _pilot_loaded), with its media."""
+    settings.MEDIA_ROOT = pilot_media
 
 
 # --- Personas ---------------------------------------------------------------------------------

@@ -67,8 +67,7 @@ def application_item(data, reference):
 
 
 @pytest.fixture
-def fund():
-    load_pilot()
+def fund(pilot):
     return Fund.objects.get()
 
 

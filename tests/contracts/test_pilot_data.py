@@ -74,8 +74,8 @@ def write(tmp_path, data, name="pilot.json"):
 
 
 @pytest.fixture
-def loaded():
-    load_pilot()
+def loaded(pilot):
+    """The pilot, loaded once for the module (tests/conftest.py)."""
 
 
 # --- What is loaded ---------------------------------------------------------------------------

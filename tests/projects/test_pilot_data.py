@@ -87,8 +87,8 @@ def latest_update(project, until=None):
 
 
 @pytest.fixture
-def loaded():
-    load_pilot()
+def loaded(pilot):
+    """The pilot, loaded once for the module (tests/conftest.py)."""
 
 
 # --- Projects ---------------------------------------------------------------------------------
