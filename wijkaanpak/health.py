@@ -122,14 +122,16 @@ def archive_files(files):
 
 
 def _hash_check(files):
-    """The result of the full hash check: from the cache if it is younger than ten minutes."""
+    """The result of the full hash check: from the cache if it is younger than ten minutes and
+    found nothing wrong. A damaged archive is hashed again on every probe, so the check turns
+    healthy as soon as the file is restored from the backup."""
     try:
         result = cache.get(archive.HASH_CHECK_CACHE_KEY)
     except Exception:
         # The cache check reports the cache; the archive is checked in full anyway.
         logger.warning("The archive hash check could not be read from the cache")
         result = None
-    if result is None:
+    if result is None or result["changed"]:
         states = [archive.check(name, sha256, size) for name, sha256, size in files]
         result = {
             "changed": states.count(archive.CHANGED),
