@@ -26,7 +26,6 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import transaction
@@ -232,40 +231,31 @@ def server_errors(result):
 
 
 @pytest.fixture(scope="module")
-def media_root(tmp_path_factory):
-    return tmp_path_factory.mktemp("crawl-media")
+def pilot(_pilot_loaded, django_db_blocker, pilot_media):
+    """The module's pilot (tests/conftest.py) with its demo accounts and the marked records,
+    added in a savepoint rolled back after the module.
 
-
-@pytest.fixture(scope="module")
-def pilot(django_db_setup, django_db_blocker, media_root):
-    """The pilot with its demo accounts, loaded once for the module and rolled back after it.
-
-    Loading renders and archives five contract PDFs and an addendum (seconds). Every test runs
-    in its own savepoint inside this transaction, so each starts from the same data, and the
-    database is as clean afterwards as before the module.
+    Every test runs in its own savepoint inside it, so each starts from the same data.
     """
     with (
         django_db_blocker.unblock(),
         override_settings(
-            MEDIA_ROOT=media_root,
+            MEDIA_ROOT=pilot_media,
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         ),
+        transaction.atomic(),
     ):
-        cache.clear()
-        with transaction.atomic():
-            call_command("load_pilot_data", stdout=StringIO())
-            # Refused without DEBUG: the demo accounts share a known password.
-            with override_settings(DEBUG=True):
-                call_command("create_demo_accounts", stdout=StringIO())
-            yield add_marked_records()
-            transaction.set_rollback(True)
-        cache.clear()
+        # Refused without DEBUG: the demo accounts share a known password.
+        with override_settings(DEBUG=True):
+            call_command("create_demo_accounts", stdout=StringIO())
+        yield add_marked_records()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)
-def _pilot_media(_test_settings, settings, media_root):
+def _pilot_media(_test_settings, settings, pilot_media):
     """The module's archived PDFs, not the empty media folder every test gets."""
-    settings.MEDIA_ROOT = media_root
+    settings.MEDIA_ROOT = pilot_media
 
 
 @pytest.fixture(autouse=True)
