@@ -1,7 +1,7 @@
 """E-mail of the fund: the confirmation of an application and the decision letter.
 
 Called by budget.services (notify_submitted, notify_decided) inside the transaction of the
-submission or decision: each mail is written to the outbox (wijkaanpak.mail) with it, and
+submission or decision: each mail is written to the outbox (wijkaanpak.common.mail) with it, and
 `manage.py send_queued_mail` delivers it. Mail is written in
 the site's language (settings.LANGUAGE_CODE): it is sent outside any visitor's request.
 Links use settings.SITE_URL, never the Host header of a request. The budget managers' mail
@@ -17,9 +17,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from budget.choices import Criterion
-from wijkaanpak import mail
-from wijkaanpak.groups import BUDGET_MANAGERS
-from wijkaanpak.pdf import render_pdf
+from wijkaanpak.common import mail
+from wijkaanpak.common.groups import BUDGET_MANAGERS
+from wijkaanpak.common.pdf import render_pdf
 
 
 def _subject(text):

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from budget.choices import DECIDED_STATUSES, ApplicationStatus
 from budget.models import InitiativeApplication
-from wijkaanpak import mail
+from wijkaanpak.common import mail
 
 PERSONAL_FIELDS = ("contact_name", "contact_email", "contact_phone")
 RETENTION_YEARS = 2

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 
 from contracts import documents, selectors
 from contracts.models import Addendum
-from wijkaanpak import archive, pdf
+from wijkaanpak.common import archive, pdf
 
 
 def _is_staff(user):

@@ -53,8 +53,8 @@ from contracts.models import (
     SubArea,
 )
 from contracts.printing import download_signing_set
-from wijkaanpak import archive, pdf
-from wijkaanpak.admin_labels import LabelledListEditableMixin, LabelledTabularInline
+from wijkaanpak.common import archive, pdf
+from wijkaanpak.common.admin.labels import LabelledListEditableMixin, LabelledTabularInline
 
 # The contract's own form fields, and the ones that stay open while it is ready for signing.
 CONTRACT_FORM_FIELDS = (

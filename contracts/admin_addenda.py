@@ -24,7 +24,7 @@ from contracts import admin as contracts_admin
 from contracts import distribution, services
 from contracts.choices import AddendumStatus, ContractStatus
 from contracts.models import Addendum, AddendumSignatory, ArchivedDocumentError
-from wijkaanpak.admin_labels import LabelledTabularInline
+from wijkaanpak.common.admin.labels import LabelledTabularInline
 
 # The addendum's own form fields; the number and status are the services' to set.
 ADDENDUM_FORM_FIELDS = ("contract", "kind", "title", "body", "signed_on", "signing_place")

@@ -2,7 +2,7 @@
 
 Every e-mail is one `Distribution` row: who got which document (by name and SHA-256
 fingerprint), when it was asked for, by whom, and whether it went out. The rows and their mails
-are written in one transaction: each mail goes into the outbox (wijkaanpak.mail) and its row
+are written in one transaction: each mail goes into the outbox (wijkaanpak.common.mail) and its row
 links to it, so a rollback leaves neither and a mail-server outage breaks nothing; the row's
 delivery status follows its mail (queued, sent, failed after the last retry; the admin shows
 the error). Sending again is allowed (a resend) and writes new rows.
@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts import documents
 from contracts.models import Addendum, Contract, Distribution
-from wijkaanpak import archive, mail
+from wijkaanpak.common import archive, mail
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts import selectors
 from contracts.models import Addendum, SignedOriginal, SigningScan
-from wijkaanpak import archive, pdf
+from wijkaanpak.common import archive, pdf
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from contracts.choices import (
     PartnerKind,
     WishSource,
 )
-from wijkaanpak import mail
+from wijkaanpak.common import mail
 
 # Fields of a contract that are part of its text: fixed from "ready for signing" on.
 CONTRACT_TEXT_FIELDS = ("neighbourhood_id", "title", "motto", "period_start", "period_end")

@@ -28,7 +28,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from contracts import documents, selectors
-from wijkaanpak import archive, pdf
+from wijkaanpak.common import archive, pdf
 
 SIGNING_LIST_TEMPLATE = "pdf/signing_list.html"
 SIGNING_LIST_FILENAME = "tekenlijst.pdf"

@@ -16,7 +16,7 @@ from contracts.models import (
     StandardSection,
     parts_unlocked,
 )
-from wijkaanpak import pdf
+from wijkaanpak.common import pdf
 
 MINIMUM_PARTIES = 2
 

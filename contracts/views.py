@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from contracts import documents, selectors
-from wijkaanpak import archive, pdf
+from wijkaanpak.common import archive, pdf
 
 
 class NeighbourhoodListView(ListView):

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from contracts.choices import FROZEN_STATUSES, PUBLIC_STATUSES
 from contracts.models import Contract, ContractFrozen, ContractPart, Partner, ResidentWish
 from projects.choices import CLOSED_STATUSES, ProjectStatus, TeamRole, Visibility
-from wijkaanpak import mail
+from wijkaanpak.common import mail
 
 # The parts of a project that are the signed promise: fixed once the contract is frozen.
 PROJECT_TEXT_FIELDS = (

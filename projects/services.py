@@ -24,7 +24,7 @@ from projects.models import (
     TeamMembership,
 )
 from projects.validators import validate_attachment
-from wijkaanpak import mail
+from wijkaanpak.common import mail
 
 logger = logging.getLogger(__name__)
 

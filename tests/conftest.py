@@ -48,7 +48,7 @@ def _test_settings(settings, tmp_path):
     # Hashing passwords properly costs a tenth of a second each; tests need no such strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Django's test set-up swaps EMAIL_BACKEND for locmem; the site's mail goes to the outbox.
-    settings.EMAIL_BACKEND = "wijkaanpak.mail.OutboxBackend"
+    settings.EMAIL_BACKEND = "wijkaanpak.common.mail.OutboxBackend"
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def resident(client):
 @pytest.fixture
 def editor_user(db):
     """A municipal staff member in the editors group (the `redacteur` demo account)."""
-    from wijkaanpak.groups import EDITORS, ensure_groups
+    from wijkaanpak.common.groups import EDITORS, ensure_groups
 
     ensure_groups()
     user = UserFactory(username="redacteur", is_staff=True)

@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wijkaanpak.admin_labels import LabelledSplitDateTime
+from wijkaanpak.common.admin.labels import LabelledSplitDateTime
 
 admin.site.site_header = _("Wijkaanpak – management")
 admin.site.site_title = _("Wijkaanpak management")
@@ -23,4 +23,4 @@ class SiteUserAdmin(UserAdmin):
 
 
 # The outbox (django-post-office), narrowed to superusers and made read-only.
-from wijkaanpak import admin_outbox  # noqa: E402, F401
+from wijkaanpak.common.admin import outbox  # noqa: E402, F401

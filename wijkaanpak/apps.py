@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_groups(sender, **kwargs):
-    from wijkaanpak.groups import ensure_groups
+    from wijkaanpak.common.groups import ensure_groups
 
     ensure_groups()
 

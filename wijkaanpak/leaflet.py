@@ -24,7 +24,7 @@ from budget.choices import CategoryKind
 from contracts import selectors
 from contracts.choices import PartnerKind
 from projects import selectors as project_selectors
-from wijkaanpak import pdf
+from wijkaanpak.common import pdf
 
 LEAFLET_TEMPLATE = "pdf/leaflet.html"
 

@@ -13,7 +13,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from wijkaanpak.env import env_bool, env_int, env_list, env_str
+from wijkaanpak.common.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,8 +54,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "csp",
-    # Before post_office: the site's send_queued_mail (with backoff) replaces post_office's.
     "wijkaanpak",
+    # Before post_office: the ground floor's send_queued_mail (with backoff) replaces
+    # post_office's.
+    "wijkaanpak.common",
     "post_office",
     "contracts",
     "projects",
@@ -66,13 +68,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "wijkaanpak.middleware.LanguageMiddleware",
+    "wijkaanpak.common.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before anything reads request.POST/FILES (CSRF's process_view and the views run later).
-    "wijkaanpak.middleware.RequestBodyLimitMiddleware",
+    "wijkaanpak.common.middleware.RequestBodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -92,7 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wijkaanpak.context_processors.site",
+                "wijkaanpak.common.context_processors.site",
             ],
         },
     },
@@ -175,7 +177,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # A request whose body is larger is refused with 413 before anything reads it (see
-# wijkaanpak.middleware.RequestBodyLimitMiddleware): room for the largest upload (a scan of
+# wijkaanpak.common.middleware.RequestBodyLimitMiddleware): room for the largest upload (a scan of
 # at most 25 MB) and its form. Django's own limits (DATA_UPLOAD_MAX_MEMORY_SIZE) still bound
 # the form fields besides files.
 MAX_REQUEST_BODY_MB = env_int("MAX_REQUEST_BODY_MB", default=30)
@@ -218,7 +220,7 @@ EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 30
 if _email["EMAIL_FILE_PATH"]:
     EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
 # Django's own mail (password reset) is queued too; post_office delivers with the real one.
-EMAIL_BACKEND = "wijkaanpak.mail.OutboxBackend"
+EMAIL_BACKEND = "wijkaanpak.common.mail.OutboxBackend"
 POST_OFFICE = {
     "BACKENDS": {"default": _email["EMAIL_BACKEND"]},
     "DEFAULT_PRIORITY": "medium",

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, TemplateView
 from budget import selectors as budget_selectors
 from contracts import documents, selectors
 from projects import selectors as project_selectors
-from wijkaanpak import health
+from wijkaanpak.common import health
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,8 @@ def _archived_files():
 
 
 # The parts /healthz reports, in order: (name, check, whether it needs the database). A check
-# is a function that returns a dict of details or raises health.Problem (see wijkaanpak.health).
+# is a function that returns a dict of details or raises health.Problem
+# (see wijkaanpak.common.health).
 # The outbox gets its line here, e.g. ("outbox", outbox_backlog, True) with a function that
 # raises health.Problem when mail has waited or failed too long and returns {"queued": n}.
 HEALTH_CHECKS = [

@@ -19,7 +19,7 @@ from budget.choices import DECIDED_STATUSES, ApplicationStatus, Criterion
 from budget.models import CriterionReview, InitiativeApplication
 from contracts.admin import report_refusal
 from projects.admin.base import ViewOnlyHistoryAdmin
-from wijkaanpak import mail
+from wijkaanpak.common import mail
 
 APPLICATION_FIELDSETS = (
     (

@@ -27,7 +27,7 @@ from budget.choices import AllocationStatus
 from budget.models import ZERO, Allocation, Fund, FundCategory, NeighbourhoodReserve, Payment
 from contracts.admin import report_refusal
 from projects.admin.base import ViewOnlyHistoryAdmin
-from wijkaanpak.admin_labels import LabelledTabularInline
+from wijkaanpak.common.admin.labels import LabelledTabularInline
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 

@@ -30,7 +30,7 @@ from projects.admin.forms import (
     ProjectInlineFormSet,
 )
 from projects.models import Project, ProjectPartner, TeamMembership
-from wijkaanpak.admin_labels import LabelledTabularInline
+from wijkaanpak.common.admin.labels import LabelledTabularInline
 
 # --- Projects on their contract ---------------------------------------------------------------
 

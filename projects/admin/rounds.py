@@ -21,8 +21,8 @@ from projects import services
 from projects.admin.base import ViewOnlyHistoryAdmin
 from projects.choices import ProjectStatus
 from projects.models import ProjectReport, ReportingRound, ReportReminder
-from wijkaanpak import mail
-from wijkaanpak.admin_labels import LabelledTabularInline
+from wijkaanpak.common import mail
+from wijkaanpak.common.admin.labels import LabelledTabularInline
 
 # --- Reporting rounds -------------------------------------------------------------------------
 

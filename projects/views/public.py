@@ -11,7 +11,7 @@ from django.views.generic import DetailView, TemplateView
 
 from projects import selectors
 from projects.models import ProgressUpdate, TeamMembership
-from wijkaanpak.pdf import pdf_response, render_pdf_cached
+from wijkaanpak.common.pdf import pdf_response, render_pdf_cached
 
 # The only types an attachment can have (projects.validators judges the content on upload).
 # Served with the type stored then, never with one guessed from the file name.
@@ -109,7 +109,7 @@ class RoundReviewView(TemplateView):
 def round_review_pdf(request, slug, round_pk):
     """The review of a reporting round for one wijk as a tagged PDF, dated today.
 
-    Rendered once per distinct HTML (wijkaanpak.pdf's cache): anonymous visitors asking for
+    Rendered once per distinct HTML (wijkaanpak.common.pdf's cache): anonymous visitors asking for
     the same review get the cached bytes; a new report, a change or the next day renders anew.
     """
     review = selectors.round_review(slug, round_pk)

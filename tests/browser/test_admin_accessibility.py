@@ -24,7 +24,7 @@ from contracts.choices import ContractStatus
 from tests.browser.test_staff_journeys import log_in
 from tests.conftest import axe_audit
 from tests.factories import UserFactory, complete_contract
-from wijkaanpak import mail
+from wijkaanpak.common import mail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

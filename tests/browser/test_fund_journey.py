@@ -10,7 +10,7 @@ from budget.choices import ApplicationStatus, CategoryKind
 from budget.models import Fund, FundCategory, InitiativeApplication
 from tests.conftest import assert_accessible
 from tests.factories import UserFactory, contract_in_status
-from wijkaanpak.groups import BUDGET_MANAGERS, ensure_groups
+from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -24,7 +24,7 @@ from budget.models import (
     Payment,
 )
 from tests.factories import NeighbourhoodFactory, UserFactory
-from wijkaanpak import mail
+from wijkaanpak.common import mail
 
 DAY = datetime.date(2007, 11, 1)
 
@@ -35,7 +35,7 @@ DAY = datetime.date(2007, 11, 1)
 @pytest.fixture
 def budget_manager_user(db):
     """A staff member in the budget managers group (the `budgetbeheerder` demo account)."""
-    from wijkaanpak.groups import BUDGET_MANAGERS, ensure_groups
+    from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
 
     ensure_groups()
     user = UserFactory(username="budgetbeheerder", is_staff=True)

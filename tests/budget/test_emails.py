@@ -19,7 +19,7 @@ from budget.choices import ApplicationStatus, CategoryKind, Criterion
 from budget.models import Fund, FundCategory
 from tests.conftest import require
 from tests.factories import UserFactory, project_in_signed_contract
-from wijkaanpak.groups import BUDGET_MANAGERS, ensure_groups
+from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
 
 
 @pytest.fixture

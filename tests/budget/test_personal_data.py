@@ -223,7 +223,7 @@ def export(client, *applications):
 
 
 def _login(client, group=None, **flags):
-    from wijkaanpak.groups import ensure_groups
+    from wijkaanpak.common.groups import ensure_groups
 
     ensure_groups()
     user = UserFactory(**flags)
@@ -236,7 +236,7 @@ def _login(client, group=None, **flags):
 def test_a_budget_manager_exports_everything_held_about_one_applicant(
     client, applicant_applications
 ):
-    from wijkaanpak.groups import BUDGET_MANAGERS
+    from wijkaanpak.common.groups import BUDGET_MANAGERS
 
     first, second, other = applicant_applications
     _login(client, BUDGET_MANAGERS, username="budgetbeheerder", is_staff=True)
@@ -275,7 +275,7 @@ def test_one_applicant_at_a_time(client, applicant_applications):
 
 @pytest.mark.parametrize("who", ["anonymous", "editor", "staff_without_rights"])
 def test_others_may_not_export(client, applicant_applications, who):
-    from wijkaanpak.groups import EDITORS
+    from wijkaanpak.common.groups import EDITORS
 
     if who == "editor":
         _login(client, EDITORS, username="redacteur", is_staff=True)
@@ -289,7 +289,7 @@ def test_others_may_not_export(client, applicant_applications, who):
 
 
 def test_a_reviewer_without_the_change_right_sees_no_export_action(client, applicant_applications):
-    from wijkaanpak.groups import BUDGET_MANAGERS
+    from wijkaanpak.common.groups import BUDGET_MANAGERS
 
     user = _login(client, BUDGET_MANAGERS, username="kijker", is_staff=True)
     group = Group.objects.get(name=BUDGET_MANAGERS)

@@ -25,7 +25,7 @@ from contracts.choices import AddendumKind, AddendumStatus, ContractStatus
 from contracts.models import Addendum, AddendumSignatory
 from tests.conftest import require
 from tests.factories import PartnerFactory, UserFactory, contract_in_status
-from wijkaanpak import pdf
+from wijkaanpak.common import pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -165,7 +165,7 @@ def inline_formset(response, prefix):
 @pytest.fixture
 def budget_manager_client(client, db):
     """Staff with view rights on contracts only (the budget managers' group)."""
-    from wijkaanpak.groups import BUDGET_MANAGERS, ensure_groups
+    from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
 
     ensure_groups()
     user = UserFactory(username="budgetbeheerder", is_staff=True)

@@ -22,7 +22,7 @@ from contracts import services
 from contracts.choices import AddendumKind, ContractStatus
 from contracts.models import AddendumSignatory, Contract, SignedOriginal, SigningScan
 from tests.factories import contract_in_status, sign_contract
-from wijkaanpak import archive
+from wijkaanpak.common import archive
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +131,7 @@ def test_a_damaged_original_is_a_503_page_and_an_error_in_the_log(
     else:
         stored_path(settings, original).unlink()
 
-    with caplog.at_level(logging.ERROR, logger="wijkaanpak.archive"):
+    with caplog.at_level(logging.ERROR, logger="wijkaanpak.common.archive"):
         response = client.get(pdf_url(signed))
         version = client.get(
             reverse(
@@ -148,7 +148,7 @@ def test_a_damaged_original_is_a_503_page_and_an_error_in_the_log(
         assert f'data-archive-state="{damage}"' in content
         assert original.sha256 in content
         assert "%PDF" not in content
-    logged = [r for r in caplog.records if r.name == "wijkaanpak.archive"]
+    logged = [r for r in caplog.records if r.name == "wijkaanpak.common.archive"]
     assert [r.levelno for r in logged] == [logging.ERROR, logging.ERROR]
     assert original.file.name in logged[0].getMessage()
     assert original.sha256 in logged[0].getMessage()
@@ -157,7 +157,7 @@ def test_a_damaged_original_is_a_503_page_and_an_error_in_the_log(
 def test_a_changed_addendum_is_a_503_page(client, signed_addendum, settings, caplog):
     tamper(settings, signed_addendum)
 
-    with caplog.at_level(logging.ERROR, logger="wijkaanpak.archive"):
+    with caplog.at_level(logging.ERROR, logger="wijkaanpak.common.archive"):
         response = client.get(addendum_url(signed_addendum))
 
     assert response.status_code == 503

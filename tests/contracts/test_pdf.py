@@ -25,7 +25,7 @@ from tests.factories import (
     contract_in_status,
     take_step,
 )
-from wijkaanpak import pdf
+from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 

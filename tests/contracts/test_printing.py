@@ -30,7 +30,7 @@ from tests.factories import (
     complete_contract,
     take_step,
 )
-from wijkaanpak import pdf
+from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 
@@ -246,7 +246,7 @@ def test_every_party_signs_a_copy_for_each_party(ceremony):
 @pytest.fixture
 def viewer(client, db):
     """Staff with view rights on contracts only (the budget managers' group)."""
-    from wijkaanpak.groups import BUDGET_MANAGERS, ensure_groups
+    from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
 
     ensure_groups()
     user = UserFactory(username="budgetbeheerder", is_staff=True)

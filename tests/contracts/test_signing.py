@@ -38,7 +38,7 @@ from tests.factories import (
     complete_contract,
     contract_in_status,
 )
-from wijkaanpak import pdf
+from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 

@@ -10,7 +10,7 @@ from post_office.models import STATUS, Email
 
 from projects.models import ReportingRound, ReportReminder
 from tests.factories import TeamMembershipFactory, project_in_signed_contract
-from wijkaanpak import mail as mail_states
+from wijkaanpak.common import mail as mail_states
 
 pytestmark = pytest.mark.django_db
 

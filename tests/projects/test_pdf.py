@@ -15,7 +15,7 @@ from django.urls import reverse
 from projects.models import ProjectReport
 from tests.conftest import require
 from tests.projects.test_public import HOSTILE, midterm, review_url  # noqa: F401 (fixture)
-from wijkaanpak import pdf
+from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 
@@ -160,7 +160,7 @@ def test_the_pdf_of_a_wijk_not_in_the_round_is_a_404(client, midterm):  # noqa: 
     assert client.get(review_url(other, midterm["round"], pdf=True)).status_code == 200
 
 
-# --- The helper's fetcher (wijkaanpak.pdf): only our own files -------------------------------
+# --- The helper's fetcher (wijkaanpak.common.pdf): only our own files -------------------------
 
 
 @pytest.mark.parametrize(
@@ -191,7 +191,7 @@ def test_the_fetcher_serves_our_static_files():
 
 
 def test_the_review_is_rendered_again_only_when_it_changed(client, midterm, monkeypatch):  # noqa: F811
-    """Anonymous visitors asking for the same review share one rendering (wijkaanpak.pdf's
+    """Anonymous visitors asking for the same review share one rendering (wijkaanpak.common.pdf's
     cache); a changed report renders anew."""
     cache.clear()
     rendered = []

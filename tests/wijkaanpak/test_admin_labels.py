@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 
 from contracts.models import ContractParty, StandardSection
 from tests.factories import complete_contract
-from wijkaanpak.admin_labels import OBJECT_LABEL, ROW_LABEL
+from wijkaanpak.common.admin.labels import OBJECT_LABEL, ROW_LABEL
 
 pytestmark = pytest.mark.django_db
 

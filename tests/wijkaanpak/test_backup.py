@@ -20,8 +20,8 @@ from contracts.models import ContractFrozen
 from projects.models import Project
 from tests.conftest import require
 from tests.wijkaanpak.site_snapshot import archive_fingerprints, ledger_totals, snapshot
-from wijkaanpak import backup
-from wijkaanpak.backup import BackupError
+from wijkaanpak.common import backup
+from wijkaanpak.common.backup import BackupError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ from projects.choices import TeamRole
 from projects.models import Project, TeamMembership
 from projects.services import can_report_on
 from tests.factories import NeighbourhoodFactory, ProjectFactory
-from wijkaanpak.groups import BUDGET_MANAGERS, EDITORS
+from wijkaanpak.common.groups import BUDGET_MANAGERS, EDITORS
 from wijkaanpak.management.commands.create_demo_accounts import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from contracts.choices import ContractStatus
 from tests.factories import contract_in_status
-from wijkaanpak import health, views
+from wijkaanpak import views
+from wijkaanpak.common import health
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +162,7 @@ def test_a_check_that_raises_anything_is_a_503_not_a_500(client, monkeypatch):
 def test_the_outbox_is_reported_with_its_backlog(client):
     from django.core.mail import EmailMessage
 
-    from wijkaanpak import mail
+    from wijkaanpak.common import mail
 
     mail.queue(EmailMessage(subject="S", body="B", to=["anna@example.org"]))
 
@@ -179,7 +180,7 @@ def test_mail_that_waits_too_long_is_a_503(client, settings):
     from django.utils import timezone
     from post_office.models import Email
 
-    from wijkaanpak import mail
+    from wijkaanpak.common import mail
 
     mail.queue(EmailMessage(subject="S", body="B", to=["anna@example.org"]))
     Email.objects.update(

@@ -38,7 +38,8 @@ from tests.factories import (
     project_in_signed_contract,
     take_step,
 )
-from wijkaanpak import leaflet, pdf
+from wijkaanpak import leaflet
+from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 

@@ -1,11 +1,11 @@
-"""wijkaanpak.mail: the one call that queues a mail, as given, with its attachments."""
+"""wijkaanpak.common.mail: the one call that queues a mail, as given, with its attachments."""
 
 import pytest
 from django.core.mail import EmailMessage, EmailMultiAlternatives, send_mail
 from django.db import transaction
 from post_office.models import STATUS, Email
 
-from wijkaanpak import mail
+from wijkaanpak.common import mail
 
 pytestmark = pytest.mark.django_db
 

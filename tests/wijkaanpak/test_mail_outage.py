@@ -45,8 +45,8 @@ from tests.factories import (
     contract_in_status,
     project_in_signed_contract,
 )
-from wijkaanpak import mail
-from wijkaanpak.groups import BUDGET_MANAGERS, ensure_groups
+from wijkaanpak.common import mail
+from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

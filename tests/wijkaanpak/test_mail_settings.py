@@ -43,7 +43,7 @@ def test_development_without_email_url_prints_mail_to_the_console():
     values = json.loads(result.stdout)
     assert values["DELIVERY"] == {"default": "django.core.mail.backends.console.EmailBackend"}
     # Every mail goes through the outbox, in development too.
-    assert values["BACKEND"] == "wijkaanpak.mail.OutboxBackend"
+    assert values["BACKEND"] == "wijkaanpak.common.mail.OutboxBackend"
 
 
 def test_an_smtp_url_configures_the_delivery():
@@ -55,7 +55,7 @@ def test_an_smtp_url_configures_the_delivery():
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values == {
-        "BACKEND": "wijkaanpak.mail.OutboxBackend",
+        "BACKEND": "wijkaanpak.common.mail.OutboxBackend",
         "DELIVERY": {"default": "django.core.mail.backends.smtp.EmailBackend"},
         "HOST": "mail.haarlem.nl",
         "PORT": 587,

@@ -7,8 +7,8 @@ from django.urls import reverse
 from post_office.models import STATUS, Email, Log
 
 from tests.factories import UserFactory
-from wijkaanpak import mail
-from wijkaanpak.groups import BUDGET_MANAGERS, ensure_groups
+from wijkaanpak.common import mail
+from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from contracts import documents, selectors
-from wijkaanpak import pdf
+from wijkaanpak.common import pdf
 
 
 def _median_seconds(function, repeat):

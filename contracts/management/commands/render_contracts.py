@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from contracts import printing
 from contracts.choices import ContractStatus
 from contracts.models import Neighbourhood
-from wijkaanpak import archive, pdf
+from wijkaanpak.common import archive, pdf
 
 
 class Command(BaseCommand):

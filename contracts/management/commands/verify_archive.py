@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from contracts import documents
-from wijkaanpak import archive
+from wijkaanpak.common import archive
 
 
 class Command(BaseCommand):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from contracts.models import Neighbourhood
 from projects.choices import TeamRole
 from projects.models import Project, TeamMembership
-from wijkaanpak.groups import BUDGET_MANAGERS, EDITORS, ensure_groups
+from wijkaanpak.common.groups import BUDGET_MANAGERS, EDITORS, ensure_groups
 
 # The documented demo password (README). Long enough for Django's password validators, which
 # are not run here: --password may set a shorter one on a developer's own machine.

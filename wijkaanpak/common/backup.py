@@ -39,7 +39,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wijkaanpak.groups import ensure_groups
+from wijkaanpak.common.groups import ensure_groups
 
 FORMAT = "wijkaanpak-backup"
 FORMAT_VERSION = 1
@@ -50,7 +50,7 @@ MEDIA_DIR = "media"
 # logs in again after a restore).
 EXCLUDED_MODELS = ("contenttypes.contenttype", "auth.permission", "sessions.session")
 # Rows that `migrate` itself makes, so a new database already has them: the staff groups
-# (wijkaanpak.groups) and the standard sections new contracts start with (a data migration).
+# (wijkaanpak.common.groups) and the standard sections new contracts start with (a data migration).
 # A restore replaces them with the backup's.
 MIGRATE_CREATES = ("auth.group", "contracts.standardsection")
 # The restore's work folders inside MEDIA_ROOT (a mount point can't be renamed; its contents can).

@@ -1,7 +1,7 @@
 """`manage.py send_queued_mail`: deliver the outbox (for cron every minute, or a worker loop).
 
 post_office's own command, with two additions: failed mails are retried with exponential
-backoff (wijkaanpak.mail.retry_delay) instead of a fixed interval, and on PostgreSQL a
+backoff (wijkaanpak.common.mail.retry_delay) instead of a fixed interval, and on PostgreSQL a
 database advisory lock lets only one run deliver at a time across every server (post_office's
 lock file only excludes runs on the same machine), so no mail is sent twice.
 """
@@ -14,7 +14,7 @@ from django.utils import timezone
 from post_office.lockfile import FileLock, FileLocked, default_lockfile
 from post_office.mail import get_queued, send_queued
 
-from wijkaanpak import mail
+from wijkaanpak.common import mail
 
 # An arbitrary, fixed key for pg_try_advisory_lock: "one delivery run at a time".
 ADVISORY_LOCK_KEY = 7_310_451_127

@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from wijkaanpak import archive, mail
+from wijkaanpak.common import archive, mail
 
 # The full hash check of the archive is repeated at most this often (seconds); the cheap check
 # (every file exists and has its size) runs on every probe. Serving a damaged file resets it.

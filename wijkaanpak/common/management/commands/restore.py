@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from wijkaanpak import backup
+from wijkaanpak.common import backup
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Admin base classes and widgets every app builds on."""

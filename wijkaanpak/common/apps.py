@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommonConfig(AppConfig):
+    """The ground floor as a Django app, for its template tags and management commands."""
+
+    name = "wijkaanpak.common"
+    label = "common"
+    verbose_name = _("shared plumbing")
