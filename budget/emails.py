@@ -22,11 +22,6 @@ from wijkaanpak.common.groups import BUDGET_MANAGERS
 from wijkaanpak.common.pdf import render_pdf
 
 
-def _subject(text):
-    # A subject is one line, whatever a title contains.
-    return " ".join(str(text).split())
-
-
 def budget_manager_addresses():
     """The e-mail addresses of the active budget managers."""
     users = (
@@ -59,7 +54,7 @@ def send_submitted(application):
     with translation.override(settings.LANGUAGE_CODE):
         messages = [
             EmailMessage(
-                subject=_subject(
+                subject=mail.one_line(
                     _("Your application %(reference)s has been received")
                     % {"reference": application.reference}
                 ),
@@ -67,7 +62,7 @@ def send_submitted(application):
                 to=[application.contact_email],
             )
         ]
-        manager_subject = _subject(
+        manager_subject = mail.one_line(
             _("New initiative application %(reference)s") % {"reference": application.reference}
         )
         manager_body = render_to_string("budget/email/application_for_managers.txt", context)
@@ -113,7 +108,7 @@ def send_decision(application):
     }
     with translation.override(settings.LANGUAGE_CODE):
         message = EmailMessage(
-            subject=_subject(
+            subject=mail.one_line(
                 _("Decision on your application %(reference)s")
                 % {"reference": application.reference}
             ),

@@ -196,11 +196,6 @@ def _queue(*, contract, addendum, partners, document_name, sha256, data, templat
 # --- The e-mail -------------------------------------------------------------------------------
 
 
-def _one_line(text):
-    # A subject is one line, whatever a title contains.
-    return " ".join(str(text).split())
-
-
 def _context(contract, addendum, distribution):
     return {
         "contract": contract,
@@ -221,7 +216,7 @@ def _message(distribution, contract, addendum, data, templates):
     subject_template, body_template = templates
     context = _context(contract, addendum, distribution)
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _one_line(render_to_string(subject_template, context))
+        subject = mail.one_line(render_to_string(subject_template, context))
         body = render_to_string(body_template, context)
     message = EmailMessage(
         subject=subject,

@@ -226,7 +226,6 @@ def archive_addendum(addendum):
         )
     data, _from_cache = render_addendum(addendum, cached=False)
     addendum.archived_at = timezone.now()
-    addendum._signing = True
     return store_archived(
         addendum, f"contracts/addenda/{addendum_filename(addendum).removesuffix('.pdf')}", data
     )

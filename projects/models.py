@@ -14,8 +14,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from contracts.choices import FROZEN_STATUSES, PUBLIC_STATUSES
-from contracts.models import Contract, ContractFrozen, ContractPart, Partner, ResidentWish
+from contracts.choices import PUBLIC_STATUSES
+from contracts.models import (
+    Contract,
+    ContractPart,
+    Partner,
+    ResidentWish,
+    refuse_frozen_rows,
+    refuse_if_frozen,
+)
 from projects.choices import CLOSED_STATUSES, ProjectStatus, TeamRole, Visibility
 from wijkaanpak.common import mail
 
@@ -58,8 +65,7 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(memberships__user=user)
 
     def delete(self):
-        if self.filter(contract__status__in=FROZEN_STATUSES).exists():
-            raise ContractFrozen()
+        refuse_frozen_rows(self, "contract")
         return super().delete()
 
     delete.queryset_only = True
@@ -149,8 +155,7 @@ class Project(models.Model):
         return reverse("projects:project_detail", kwargs={"pk": self.pk})
 
     def delete(self, *args, **kwargs):
-        if Contract.objects.filter(pk=self.contract_id, status__in=FROZEN_STATUSES).exists():
-            raise ContractFrozen(self.contract.title)
+        refuse_if_frozen({self.contract_id})
         return super().delete(*args, **kwargs)
 
     @property
@@ -194,25 +199,22 @@ class Project(models.Model):
 
     def _check_text_editable(self):
         if self._state.adding:
-            frozen = Contract.objects.filter(pk=self.contract_id, status__in=FROZEN_STATUSES)
-            if frozen.exists():
-                raise ValidationError(
+            refuse_if_frozen(
+                {self.contract_id},
+                error=ValidationError(
                     _(
                         "The contract is ready for signing or signed: a new project comes by "
                         "addendum after signing, not as a change of the contract."
                     ),
                     code="project_added_to_frozen_contract",
-                )
+                ),
+            )
             return
         stored = type(self).objects.filter(pk=self.pk).values(*PROJECT_TEXT_FIELDS).first()
         if stored is None:
             return
         if any(stored[field] != getattr(self, field) for field in PROJECT_TEXT_FIELDS):
-            contract_ids = {stored["contract_id"], self.contract_id}
-            frozen = Contract.objects.filter(pk__in=contract_ids, status__in=FROZEN_STATUSES)
-            title = frozen.values_list("title", flat=True).first()
-            if title is not None:
-                raise ContractFrozen(title)
+            refuse_if_frozen({stored["contract_id"], self.contract_id})
 
     def latest_public_update(self):
         """The newest update residents may see (uses prefetched `public_updates` if there)."""
@@ -633,8 +635,8 @@ def _guard_project_wishes(sender, instance, action, reverse, pk_set, **kwargs):
         wishes = list(ResidentWish.objects.filter(pk__in=pk_set or ()))
         pairs = [(instance, wishes)]
     for project, wishes in pairs:
-        if project.contract.status in FROZEN_STATUSES and not loading:
-            raise ContractFrozen(project.contract.title)
+        if not loading:
+            refuse_if_frozen({project.contract_id})
         if action == "pre_add" and any(w.contract_id != project.contract_id for w in wishes):
             raise ValidationError(
                 _("A project answers only wishes of its own contract."),

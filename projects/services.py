@@ -376,7 +376,7 @@ def _team_messages(projects, template_name, context):
             subject, _sep, text = body.strip().partition("\n")
             messages.append(
                 EmailMessage(
-                    subject=" ".join(subject.split()),
+                    subject=mail.one_line(subject),
                     body=text.strip(),
                     from_email=settings.DEFAULT_FROM_EMAIL,
                     to=[membership.user.email],

@@ -3,8 +3,7 @@ withdrawn through `budget.services`; read-only otherwise, and entirely after the
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,9 +16,9 @@ from budget.admin.forms import CriterionReviewForm, DecisionForm, WithdrawForm
 from budget.admin.money import euros
 from budget.choices import DECIDED_STATUSES, ApplicationStatus, Criterion
 from budget.models import CriterionReview, InitiativeApplication
-from contracts.admin import report_refusal
-from projects.admin.base import ViewOnlyHistoryAdmin
 from wijkaanpak.common import mail
+from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
+from wijkaanpak.common.admin.views import ObjectActionsMixin, ReadOnlyAdminMixin
 
 APPLICATION_FIELDSETS = (
     (
@@ -74,7 +73,7 @@ DECISION_FIELDSET = (
 
 
 @admin.register(InitiativeApplication)
-class InitiativeApplicationAdmin(ViewOnlyHistoryAdmin):
+class InitiativeApplicationAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, ViewOnlyHistoryAdmin):
     """Applications come from the public form; staff review, decide or withdraw them with the
     forms on their page. The "change" permission is the right to review and decide."""
 
@@ -151,15 +150,6 @@ class InitiativeApplicationAdmin(ViewOnlyHistoryAdmin):
         return format_html('<a href="{}">{}</a>', url, obj.allocation)
 
     # --- Written through the services only ---
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_review_permission(self, request, obj=None):
         return request.user.has_perm("budget.change_initiativeapplication")
@@ -276,31 +266,6 @@ class InitiativeApplicationAdmin(ViewOnlyHistoryAdmin):
             *super().get_urls(),
         ]
 
-    def _post(self, request, object_id, form_class, act):
-        """Run `act(application, cleaned_data)` for a valid POST; report and redirect back."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_review_permission(request):
-            raise PermissionDenied
-        application = self.get_object(request, unquote(object_id))
-        if application is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        change_url = reverse(
-            "admin:budget_initiativeapplication_change", args=[quote(application.pk)]
-        )
-        form = form_class(request.POST) if form_class is not None else None
-        if form is not None and not form.is_valid():
-            error = ValidationError(
-                [e for errors in form.errors.as_data().values() for e in errors]
-            )
-            report_refusal(request, error, subject=application)
-            return HttpResponseRedirect(change_url)
-        try:
-            act(application, form.cleaned_data if form is not None else {})
-        except ValidationError as error:
-            report_refusal(request, error, subject=application)
-        return HttpResponseRedirect(change_url)
-
     def _changed(self, request, application, text, tag, field="status"):
         label = str(InitiativeApplication._meta.get_field(field).verbose_name)
         self.log_change(request, application, [{"changed": {"fields": [label]}}])
@@ -316,7 +281,9 @@ class InitiativeApplicationAdmin(ViewOnlyHistoryAdmin):
                 "review_started",
             )
 
-        return self._post(request, object_id, None, act)
+        return self.object_action(
+            request, object_id, act, allowed=self.has_review_permission, form_class=None
+        )
 
     def review_view(self, request, object_id):
         def act(application, data):
@@ -347,7 +314,13 @@ class InitiativeApplicationAdmin(ViewOnlyHistoryAdmin):
                 extra_tags="criterion_reviewed",
             )
 
-        return self._post(request, object_id, CriterionReviewForm, act)
+        return self.object_action(
+            request,
+            object_id,
+            act,
+            allowed=self.has_review_permission,
+            form_class=CriterionReviewForm,
+        )
 
     def decide_view(self, request, object_id):
         def act(application, data):
@@ -370,7 +343,9 @@ class InitiativeApplicationAdmin(ViewOnlyHistoryAdmin):
                 "application_decided",
             )
 
-        return self._post(request, object_id, DecisionForm, act)
+        return self.object_action(
+            request, object_id, act, allowed=self.has_review_permission, form_class=DecisionForm
+        )
 
     def withdraw_view(self, request, object_id):
         def act(application, data):
@@ -382,11 +357,13 @@ class InitiativeApplicationAdmin(ViewOnlyHistoryAdmin):
                 "application_withdrawn",
             )
 
-        return self._post(request, object_id, WithdrawForm, act)
+        return self.object_action(
+            request, object_id, act, allowed=self.has_review_permission, form_class=WithdrawForm
+        )
 
 
 @admin.register(CriterionReview)
-class CriterionReviewAdmin(ViewOnlyHistoryAdmin):
+class CriterionReviewAdmin(ReadOnlyAdminMixin, ViewOnlyHistoryAdmin):
     """The judgements of the criteria, read-only: recorded on the application's page."""
 
     list_display = ("application", "criterion", "met", "reviewed_by", "reviewed_at")
@@ -395,12 +372,3 @@ class CriterionReviewAdmin(ViewOnlyHistoryAdmin):
     search_fields = ("application__reference", "application__title")
     fields = ("application", "criterion", "met", "note", "reviewed_by", "reviewed_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

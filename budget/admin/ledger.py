@@ -2,14 +2,12 @@
 closed and paid through `budget.services`, and payments that are never changed."""
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,9 +23,9 @@ from budget.admin.forms import (
 from budget.admin.money import euros
 from budget.choices import AllocationStatus
 from budget.models import ZERO, Allocation, Fund, FundCategory, NeighbourhoodReserve, Payment
-from contracts.admin import report_refusal
-from projects.admin.base import ViewOnlyHistoryAdmin
+from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
+from wijkaanpak.common.admin.views import ObjectActionsMixin, ReadOnlyAdminMixin
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 
@@ -52,20 +50,11 @@ def _paid_per_fund():
     )
 
 
-class ReadOnlyInline:
+class ReadOnlyInline(ReadOnlyAdminMixin):
     """An inline of rows that only a service writes."""
 
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Funds ------------------------------------------------------------------------------------
@@ -175,7 +164,7 @@ class FundAdmin(ViewOnlyHistoryAdmin):
 
 
 @admin.register(FundCategory)
-class FundCategoryAdmin(ViewOnlyHistoryAdmin):
+class FundCategoryAdmin(ReadOnlyAdminMixin, ViewOnlyHistoryAdmin):
     """Categories are edited inline on their fund; this is their read-only list."""
 
     list_display = ("fund", "kind", "ceiling_display")
@@ -187,15 +176,6 @@ class FundCategoryAdmin(ViewOnlyHistoryAdmin):
         return euros(obj.ceiling)
 
     def has_module_permission(self, request):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -233,7 +213,7 @@ ALLOCATION_FIELDS = (
 
 
 @admin.register(Allocation)
-class AllocationAdmin(ViewOnlyHistoryAdmin):
+class AllocationAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
     """Allocations are booked through the service (the add form) and then read-only; they are
     reduced, closed and paid with the forms on their page."""
 
@@ -331,26 +311,14 @@ class AllocationAdmin(ViewOnlyHistoryAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:budget_allocation_change", args=[quote(allocation.pk)])
                 )
-        fieldsets = [(None, {"fields": list(AllocationBookingForm.Meta.fields)})]
-        admin_form = helpers.AdminForm(form, fieldsets, {}, (), model_admin=self)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Book an allocation"),
-            "subtitle": None,
-            "adminform": admin_form,
-            "object_id": None,
-            "original": None,
-            "is_popup": False,
-            "to_field": None,
-            "media": self.media + admin_form.media,
-            "inline_admin_formsets": [],
-            "errors": helpers.AdminErrorList(form, []),
-            "preserved_filters": self.get_preserved_filters(request),
-            "show_save_and_add_another": False,
-            "show_save_and_continue": False,
-            **(extra_context or {}),
-        }
-        return self.render_change_form(request, context, add=True, form_url=form_url)
+        return self.form_page(
+            request,
+            form,
+            [(None, {"fields": list(AllocationBookingForm.Meta.fields)})],
+            title=_("Book an allocation"),
+            form_url=form_url,
+            extra_context=extra_context,
+        )
 
     # --- Reducing, closing, paying ---
 
@@ -380,39 +348,12 @@ class AllocationAdmin(ViewOnlyHistoryAdmin):
             extra_context = {**(extra_context or {}), **extra}
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _allocation_or_redirect(self, request, object_id, permission):
-        if not permission(request):
-            raise PermissionDenied
-        allocation = self.get_object(request, unquote(object_id))
-        if allocation is None:
-            return None, self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        return allocation, None
-
-    @staticmethod
-    def _change_url(allocation):
-        return reverse("admin:budget_allocation_change", args=[quote(allocation.pk)])
-
     def reduce_view(self, request, object_id):
         """POST only: lower the amount committed."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        allocation, redirect = self._allocation_or_redirect(
-            request, object_id, self.has_adjust_permission
-        )
-        if redirect:
-            return redirect
-        form = AmountForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, gettext("Enter the new amount."), extra_tags="amount_missing")
-            return HttpResponseRedirect(self._change_url(allocation))
-        before = allocation.amount
-        try:
-            allocation = services.reduce_allocation(
-                allocation, form.cleaned_data["amount"], user=request.user
-            )
-        except ValidationError as error:
-            report_refusal(request, error, subject=allocation)
-        else:
+
+        def reduce(allocation, data):
+            before = allocation.amount
+            allocation = services.reduce_allocation(allocation, data["amount"], user=request.user)
             self._log(request, allocation, "amount")
             messages.success(
                 request,
@@ -420,72 +361,59 @@ class AllocationAdmin(ViewOnlyHistoryAdmin):
                 % {"before": euros(before), "after": euros(allocation.amount)},
                 extra_tags="allocation_reduced",
             )
-        return HttpResponseRedirect(self._change_url(allocation))
+
+        return self.object_action(
+            request,
+            object_id,
+            reduce,
+            allowed=self.has_adjust_permission,
+            form_class=AmountForm,
+            invalid=(gettext("Enter the new amount."), "amount_missing"),
+        )
 
     def close_view(self, request, object_id):
         """Ask for confirmation (GET), then close the allocation (POST)."""
-        allocation, redirect = self._allocation_or_redirect(
-            request, object_id, self.has_adjust_permission
-        )
-        if redirect:
-            return redirect
+
+        def close(allocation, data):
+            allocation = services.close_allocation(allocation, user=request.user)
+            self._log(request, allocation, "status")
+            messages.success(
+                request,
+                gettext("The allocation was closed; %(amount)s stays committed (paid).")
+                % {"amount": euros(allocation.amount)},
+                extra_tags="allocation_was_closed",
+            )
+
         if request.method == "POST":
-            try:
-                allocation = services.close_allocation(allocation, user=request.user)
-            except ValidationError as error:
-                report_refusal(request, error, subject=allocation)
-            else:
-                self._log(request, allocation, "status")
-                messages.success(
-                    request,
-                    gettext("The allocation was closed; %(amount)s stays committed (paid).")
-                    % {"amount": euros(allocation.amount)},
-                    extra_tags="allocation_was_closed",
-                )
-            return HttpResponseRedirect(self._change_url(allocation))
+            return self.object_action(request, object_id, close, allowed=self.has_adjust_permission)
+        if not self.has_adjust_permission(request):
+            raise PermissionDenied
+        allocation, redirect = self.object_or_redirect(request, object_id)
+        if redirect is not None:
+            return redirect
         paid = services.paid(allocation)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Close an allocation"),
-            "opts": self.opts,
-            "object": allocation,
-            "amount": euros(allocation.amount),
-            "paid": euros(paid),
-            "returned": euros(allocation.amount - paid),
-            "change_url": self._change_url(allocation),
-            "media": self.media,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/budget/allocation/close_confirmation.html", context)
+        return self.admin_page(
+            request,
+            "admin/budget/allocation/close_confirmation.html",
+            title=_("Close an allocation"),
+            object=allocation,
+            amount=euros(allocation.amount),
+            paid=euros(paid),
+            returned=euros(allocation.amount - paid),
+            change_url=self.change_url(allocation),
+        )
 
     def pay_view(self, request, object_id):
         """POST only: record a payment against the allocation."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        allocation, redirect = self._allocation_or_redirect(
-            request, object_id, self.has_pay_permission
-        )
-        if redirect:
-            return redirect
-        form = PaymentForm(request.POST)
-        if not form.is_valid():
-            messages.error(
-                request,
-                gettext("Enter the amount and the date of the payment."),
-                extra_tags="payment_invalid",
-            )
-            return HttpResponseRedirect(self._change_url(allocation))
-        try:
+
+        def pay(allocation, data):
             payment = services.record_payment(
                 allocation,
-                amount=form.cleaned_data["amount"],
-                paid_on=form.cleaned_data["paid_on"],
-                reference=form.cleaned_data["reference"],
+                amount=data["amount"],
+                paid_on=data["paid_on"],
+                reference=data["reference"],
                 user=request.user,
             )
-        except ValidationError as error:
-            report_refusal(request, error, subject=allocation)
-        else:
             self.log_addition(request, payment, [{"added": {}}])
             messages.success(
                 request,
@@ -493,7 +421,15 @@ class AllocationAdmin(ViewOnlyHistoryAdmin):
                 % {"amount": euros(payment.amount)},
                 extra_tags="payment_recorded",
             )
-        return HttpResponseRedirect(self._change_url(allocation))
+
+        return self.object_action(
+            request,
+            object_id,
+            pay,
+            allowed=self.has_pay_permission,
+            form_class=PaymentForm,
+            invalid=(gettext("Enter the amount and the date of the payment."), "payment_invalid"),
+        )
 
     def _log(self, request, allocation, field):
         label = str(Allocation._meta.get_field(field).verbose_name)
@@ -501,7 +437,7 @@ class AllocationAdmin(ViewOnlyHistoryAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ViewOnlyHistoryAdmin):
+class PaymentAdmin(ReadOnlyAdminMixin, ViewOnlyHistoryAdmin):
     """Payments, read-only: recorded on their allocation's page, never changed or deleted."""
 
     list_display = ("paid_on", "amount_display", "allocation", "reference", "booked_by")
@@ -522,12 +458,3 @@ class PaymentAdmin(ViewOnlyHistoryAdmin):
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj):
         return euros(obj.amount)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

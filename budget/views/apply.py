@@ -19,9 +19,9 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
-from budget import services
+from budget import selectors, services
 from budget.forms import ApplicationForm
-from budget.models import Fund
+from wijkaanpak.common.forms import add_service_errors
 
 logger = logging.getLogger(__name__)
 
@@ -29,21 +29,6 @@ SESSION_KEY = "budget_application_reference"
 REPEAT_SESSION_KEY = "budget_application_repeat"
 RATE_LIMIT = 5  # applications per client IP address per hour
 RATE_WINDOW = 60 * 60
-
-
-def current_fund():
-    """The fund applications go to now: the latest one, or None."""
-    return Fund.objects.order_by("-period_start").first()
-
-
-def add_service_errors(form, error):
-    """Put a service's ValidationError on the form: at its field where it names one the form
-    has, otherwise at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _rate_key(request):
@@ -75,7 +60,7 @@ class ApplicationCreateView(FormView):
     )
 
     def dispatch(self, request, *args, **kwargs):
-        self.fund = current_fund()
+        self.fund = selectors.current_fund()
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

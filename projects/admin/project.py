@@ -3,26 +3,16 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import widgets as admin_widgets
-from django.contrib.admin.actions import delete_selected as django_delete_selected
-from django.contrib.admin.utils import flatten, quote, unquote
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
-from django.http import HttpResponseRedirect
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from contracts.admin import (
-    ContractAdmin,
-    ContractPartInline,
-    ContractStatusChangeInline,
-    report_conflict,
-    report_refusal,
-)
+from contracts.admin.contract import ContractPartInline, add_contract_part
 from contracts.choices import FROZEN_STATUSES, ContractStatus
-from contracts.models import Contract, ContractFrozen
-from projects.admin.base import ViewOnlyHistoryAdmin
+from contracts.models import ContractFrozen
 from projects.admin.forms import (
     ADDED_TO_FROZEN_CONTRACT,
     PROJECT_TEXT_FORM_FIELDS,
@@ -30,15 +20,27 @@ from projects.admin.forms import (
     ProjectInlineFormSet,
 )
 from projects.models import Project, ProjectPartner, TeamMembership
+from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
+from wijkaanpak.common.admin.views import GuardedDeleteMixin, RefusalsAsMessagesMixin, posts_any
 
 # --- Projects on their contract ---------------------------------------------------------------
 
 
 class ProjectInline(ContractPartInline, admin.StackedInline):
-    """The projects of a contract, in short; the full project is one click away."""
+    """The projects of a contract, in short; the full project is one click away.
+
+    A project's lead partner is one of the contract's parties: the contract and its parties
+    come first, so a new contract's page has no projects yet.
+    """
 
     model = Project
+    needs_saved_contract = True
+
+    @staticmethod
+    def frozen_addition_error():
+        return ValidationError(ADDED_TO_FROZEN_CONTRACT, code="project_added_to_frozen_contract")
+
     form = ProjectAdminForm
     formset = ProjectInlineFormSet
     fields = (
@@ -57,65 +59,11 @@ class ProjectInline(ContractPartInline, admin.StackedInline):
         return super().get_queryset(request).select_related("lead_partner")
 
 
-admin.site.unregister(Contract)
-
-
-@admin.register(Contract)
-class ContractWithProjectsAdmin(ContractAdmin):
-    """The contract admin of `contracts`, with the contract's projects inline."""
-
-    inlines = [
-        *(inline for inline in ContractAdmin.inlines if inline is not ContractStatusChangeInline),
-        ProjectInline,
-        ContractStatusChangeInline,
-    ]
-    history_parts = (*ContractAdmin.history_parts, (Project, "contract_id", "title"))
-    history_parts_title = _("Changes to the sections, parties, wishes and projects")
-
-    def get_inline_instances(self, request, obj=None):
-        instances = super().get_inline_instances(request, obj)
-        if obj is None:
-            # A project's lead partner is one of the contract's parties: the contract and its
-            # parties come first.
-            instances = [inline for inline in instances if not isinstance(inline, ProjectInline)]
-        return instances
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and object_id is not None:
-            obj = self.get_object(request, unquote(object_id))
-            if obj is not None and obj.is_frozen and self._posts_new_project(request):
-                report_refusal(
-                    request,
-                    ValidationError(
-                        ADDED_TO_FROZEN_CONTRACT, code="project_added_to_frozen_contract"
-                    ),
-                )
-                return HttpResponseRedirect(request.get_full_path())
-        return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def _posts_frozen_data(self, request, obj):
-        if super()._posts_frozen_data(request, obj):
-            return True
-        return obj.is_frozen and bool(self._posted_project_rows(request))
-
-    @staticmethod
-    def _posted_project_rows(request):
-        """The indexes of the project rows a POST carries values for."""
-        names = {*flatten(ProjectInline.fields), "DELETE"}
-        rows = set()
-        for key in request.POST:
-            prefix, _separator, rest = key.partition("-")
-            index, _separator, name = rest.partition("-")
-            if prefix == "projects" and index.isdigit() and name in names:
-                rows.add(int(index))
-        return rows
-
-    def _posts_new_project(self, request):
-        try:
-            existing = int(request.POST.get("projects-INITIAL_FORMS", 0))
-        except ValueError:
-            existing = 0
-        return any(index >= existing for index in self._posted_project_rows(request))
+add_contract_part(
+    ProjectInline,
+    (Project, "contract_id", "title"),
+    history_title=_("Changes to the sections, parties, wishes and projects"),
+)
 
 
 # --- Projects ---------------------------------------------------------------------------------
@@ -166,7 +114,7 @@ class ContractStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Project)
-class ProjectAdmin(ViewOnlyHistoryAdmin):
+class ProjectAdmin(RefusalsAsMessagesMixin, GuardedDeleteMixin, ViewOnlyHistoryAdmin):
     form = ProjectAdminForm
     list_display = (
         "numbered_title",
@@ -313,70 +261,21 @@ class ProjectAdmin(ViewOnlyHistoryAdmin):
 
     # --- Saving ---
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and object_id is not None:
-            obj = self.get_object(request, unquote(object_id))
-            if obj is not None and self._posts_frozen_data(request, obj):
-                report_refusal(request, ContractFrozen(obj.contract.title), subject=obj)
-                return HttpResponseRedirect(request.get_full_path())
-        try:
-            # Django runs this in a transaction: a refusal below rolls back everything.
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            report_refusal(request, error)
-        except IntegrityError:
-            report_conflict(request)
-        return HttpResponseRedirect(request.get_full_path())
-
-    @staticmethod
-    def _posts_frozen_data(request, obj):
-        """Whether a POST carries values for the fixed parts of a project of a frozen contract.
-
-        Its read-only page has no inputs for them: such values come from a form opened before
-        the freeze, or from a crafted request. The team is not fixed.
-        """
-        if not obj.contract.is_frozen:
-            return False
-        participant_fields = {*ProjectPartnerInline.fields, "DELETE"}
-        for key in request.POST:
-            if key in PROJECT_TEXT_FORM_FIELDS:
-                return True
-            prefix, _separator, rest = key.partition("-")
-            if prefix == "participants" and rest.rpartition("-")[2] in participant_fields:
-                return True
-        return False
-
-    def delete_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is not None and obj.contract.is_frozen:
-            report_refusal(request, ContractFrozen(obj.contract.title), subject=obj)
-            return HttpResponseRedirect(
-                reverse("admin:projects_project_change", args=[quote(obj.pk)])
-            )
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except ValidationError as error:
-            report_refusal(request, error)
-        return HttpResponseRedirect(request.get_full_path())
-
-    @admin.action(
-        # Django's own wording, so its translation applies.
-        description=_("Delete selected %(verbose_name_plural)s"),
-        permissions=["delete"],
-    )
-    def delete_selected(self, request, queryset):
-        """Django's bulk delete, refused as a whole when a selected project's contract is
-        frozen."""
-        frozen = list(
-            queryset.filter(contract__status__in=FROZEN_STATUSES).order_by("contract", "number")
-        )
-        if frozen:
-            for project in frozen:
-                report_refusal(request, ContractFrozen(project.contract.title), subject=project)
-            return None
-        try:
-            with transaction.atomic():
-                return django_delete_selected(self, request, queryset)
-        except ValidationError as error:
-            report_refusal(request, error)
+    def post_refusal(self, request, obj):
+        """A project of a frozen contract: its fixed parts come only from a stale or crafted
+        form (its read-only page has no inputs for them). The team is not fixed."""
+        if obj.contract.is_frozen and posts_any(
+            request,
+            fields=PROJECT_TEXT_FORM_FIELDS,
+            inline_fields={"participants": {*ProjectPartnerInline.fields, "DELETE"}},
+        ):
+            return ContractFrozen(obj.contract.title)
         return None
+
+    def delete_refusals(self, queryset):
+        """A project of a frozen contract is never deleted: the selection is refused."""
+        frozen = queryset.filter(contract__status__in=FROZEN_STATUSES).select_related("contract")
+        return [
+            (project, ContractFrozen(project.contract.title))
+            for project in frozen.order_by("contract", "number")
+        ]

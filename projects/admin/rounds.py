@@ -3,13 +3,12 @@ reminders to the late teams; the handed-in reports, read-only."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.utils import flatten_fieldsets, quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Max, Q
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -18,11 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from contracts.choices import PUBLIC_STATUSES
 from contracts.models import Contract
 from projects import services
-from projects.admin.base import ViewOnlyHistoryAdmin
 from projects.choices import ProjectStatus
 from projects.models import ProjectReport, ReportingRound, ReportReminder
 from wijkaanpak.common import mail
+from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
+from wijkaanpak.common.admin.views import ObjectActionsMixin, ReadOnlyAdminMixin
 
 # --- Reporting rounds -------------------------------------------------------------------------
 
@@ -34,7 +34,7 @@ DELIVERY_LABELS = {
 }
 
 
-class ReportReminderInline(LabelledTabularInline):
+class ReportReminderInline(ReadOnlyAdminMixin, LabelledTabularInline):
     """The reminders sent for a round: written by the service only."""
 
     model = ReportReminder
@@ -55,15 +55,6 @@ class ReportReminderInline(LabelledTabularInline):
     def delivery(self, obj):
         """Whether the mails reached the team: it counts as sent only once delivered."""
         return DELIVERY_LABELS.get(obj.delivery_state, "–")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def completeness(round_, today=None):
@@ -115,7 +106,7 @@ def completeness(round_, today=None):
 
 
 @admin.register(ReportingRound)
-class ReportingRoundAdmin(ViewOnlyHistoryAdmin):
+class ReportingRoundAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
     """Rounds are opened through the service (which e-mails the teams) and then fixed."""
 
     list_display = ("title", "due_date", "handed_in", "opened_at", "opened_by")
@@ -235,25 +226,14 @@ class ReportingRoundAdmin(ViewOnlyHistoryAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:projects_reportinground_change", args=[quote(round_.pk)])
                 )
-        admin_form = helpers.AdminForm(form, list(fieldsets), {}, (), model_admin=self)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Open a reporting round"),
-            "subtitle": None,
-            "adminform": admin_form,
-            "object_id": None,
-            "original": None,
-            "is_popup": False,
-            "to_field": None,
-            "media": self.media + admin_form.media,
-            "inline_admin_formsets": [],
-            "errors": helpers.AdminErrorList(form, []),
-            "preserved_filters": self.get_preserved_filters(request),
-            "show_save_and_add_another": False,
-            "show_save_and_continue": False,
-            **(extra_context or {}),
-        }
-        return self.render_change_form(request, context, add=True, form_url=form_url)
+        return self.form_page(
+            request,
+            form,
+            fieldsets,
+            title=_("Open a reporting round"),
+            form_url=form_url,
+            extra_context=extra_context,
+        )
 
     # --- Completeness and reminders ---
 
@@ -284,38 +264,39 @@ class ReportingRoundAdmin(ViewOnlyHistoryAdmin):
 
     def remind_view(self, request, object_id):
         """POST only: e-mail the teams whose report is late, then go back to the round."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not (self.has_view_permission(request) and self.has_remind_permission(request)):
-            raise PermissionDenied
-        round_ = self.get_object(request, unquote(object_id))
-        if round_ is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        reminded = services.send_reminders(round_, user=request.user)
-        if reminded:
-            messages.success(
-                request,
-                ngettext(
-                    "A reminder to the team of %(count)d late project is in the outbox.",
-                    "Reminders to the teams of %(count)d late projects are in the outbox.",
-                    reminded,
+
+        def remind(round_, data):
+            reminded = services.send_reminders(round_, user=request.user)
+            if reminded:
+                messages.success(
+                    request,
+                    ngettext(
+                        "A reminder to the team of %(count)d late project is in the outbox.",
+                        "Reminders to the teams of %(count)d late projects are in the outbox.",
+                        reminded,
+                    )
+                    % {"count": reminded},
+                    extra_tags="reminders_sent",
                 )
-                % {"count": reminded},
-                extra_tags="reminders_sent",
-            )
-        else:
-            messages.info(
-                request,
-                gettext("No report is late: no reminder was sent."),
-                extra_tags="nothing_late",
-            )
-        return HttpResponseRedirect(
-            reverse("admin:projects_reportinground_change", args=[quote(round_.pk)])
+            else:
+                messages.info(
+                    request,
+                    gettext("No report is late: no reminder was sent."),
+                    extra_tags="nothing_late",
+                )
+
+        return self.object_action(
+            request,
+            object_id,
+            remind,
+            allowed=lambda request: (
+                self.has_view_permission(request) and self.has_remind_permission(request)
+            ),
         )
 
 
 @admin.register(ProjectReport)
-class ProjectReportAdmin(admin.ModelAdmin):
+class ProjectReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The reports handed in: frozen, read-only for everyone, superusers included."""
 
     list_display = (
@@ -356,12 +337,3 @@ class ProjectReportAdmin(admin.ModelAdmin):
     @admin.display(description=_("progress"), ordering="percent_complete")
     def progress(self, obj):
         return f"{obj.get_status_display()}, {obj.percent_complete}%"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,22 +5,22 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from contracts.admin import report_refusal
 from projects import services
-from projects.admin.base import ViewOnlyHistoryAdmin
 from projects.admin.forms import HideUpdateForm
 from projects.choices import Visibility
 from projects.models import ProgressUpdate
+from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
+from wijkaanpak.common.admin.refusals import report_refusal
+from wijkaanpak.common.admin.views import ObjectActionsMixin, ReadOnlyAdminMixin
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(ViewOnlyHistoryAdmin):
+class ProgressUpdateAdmin(ReadOnlyAdminMixin, ObjectActionsMixin, ViewOnlyHistoryAdmin):
     """Progress updates, read-only for everyone: append-only, corrected by a newer one.
 
     The only write is hiding an update, with a reason, for which the "change" permission is
@@ -88,15 +88,6 @@ class ProgressUpdateAdmin(ViewOnlyHistoryAdmin):
         return format_html('<a href="{}">{}</a>', url, obj.attachment_type)
 
     # --- Append-only, for everyone ---
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_hide_permission(self, request, obj=None):
         return request.user.has_perm("projects.change_progressupdate")
@@ -179,17 +170,12 @@ class ProgressUpdateAdmin(ViewOnlyHistoryAdmin):
         return True
 
     def _hide_form_page(self, request, updates, form, action=None):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Hide progress updates"),
-            "opts": self.opts,
-            "updates": updates,
-            "form": form,
-            "action": action,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "media": self.media,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(
-            request, "admin/projects/progressupdate/hide_confirmation.html", context
+        return self.admin_page(
+            request,
+            "admin/projects/progressupdate/hide_confirmation.html",
+            title=_("Hide progress updates"),
+            updates=updates,
+            form=form,
+            action=action,
+            action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
         )

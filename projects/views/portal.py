@@ -26,6 +26,7 @@ from projects import services
 from projects.choices import ProjectStatus
 from projects.forms import ProgressUpdateForm, ProjectReportForm
 from projects.models import ProgressUpdate, Project, ProjectReport, ReportingRound
+from wijkaanpak.common.forms import add_service_errors
 
 LOGIN_URL = reverse_lazy("projects:login")
 
@@ -38,16 +39,6 @@ def portal_projects(user):
     if user.is_authenticated and user.is_active and user.is_staff:
         return Project.objects.all()
     return Project.objects.of_member(user)
-
-
-def add_service_errors(form, error):
-    """Put a service's ValidationError on the form: at its field where it names one the form
-    has, otherwise at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class PortalMixin(LoginRequiredMixin):

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contracts.admin import ContractAdmin
+from contracts.admin.contract import ContractAdmin
 from contracts.choices import ContractStatus
 from contracts.models import (
     Contract,

@@ -50,6 +50,11 @@ def _attachment_files(message):
     return files
 
 
+def one_line(text):
+    """A mail subject is one line, whatever a title in it contains."""
+    return " ".join(str(text).split())
+
+
 def queue(*messages):
     """Write each Django `EmailMessage` to the outbox; return the `post_office.Email` rows.
 

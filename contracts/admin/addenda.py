@@ -3,28 +3,27 @@
 An addendum is created through `services.create_addendum` (which numbers it) and signed
 through `services.sign_addendum` (which renders and archives its PDF once). A signed addendum
 is read-only, and so are its signatories; the model layer refuses such writes too.
-
-Imported by contracts/admin.py. That module's helpers are used at call time only (through
-the module object), so the two modules may import each other in either order.
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from contracts import admin as contracts_admin
 from contracts import distribution, services
 from contracts.choices import AddendumStatus, ContractStatus
 from contracts.models import Addendum, AddendumSignatory, ArchivedDocumentError
+from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
+from wijkaanpak.common.admin.views import (
+    GuardedDeleteMixin,
+    ObjectActionsMixin,
+    RefusalsAsMessagesMixin,
+)
 
 # The addendum's own form fields; the number and status are the services' to set.
 ADDENDUM_FORM_FIELDS = ("contract", "kind", "title", "body", "signed_on", "signing_place")
@@ -80,7 +79,9 @@ class AddendumSignatoryInline(LabelledTabularInline):
 
 
 @admin.register(Addendum)
-class AddendumAdmin(SimpleHistoryAdmin):
+class AddendumAdmin(
+    ObjectActionsMixin, RefusalsAsMessagesMixin, GuardedDeleteMixin, ViewOnlyHistoryAdmin
+):
     form = AddendumForm
     list_display = ("contract", "number", "title", "kind", "status", "signed_on")
     list_display_links = ("contract", "number", "title")
@@ -174,21 +175,9 @@ class AddendumAdmin(SimpleHistoryAdmin):
         obj._state.adding = False
         obj._state.db = created._state.db
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and object_id is not None:
-            obj = self.get_object(request, unquote(object_id))
-            if obj is not None and obj.is_signed:
-                # A form opened before the signing, or a crafted request.
-                contracts_admin.report_refusal(request, ArchivedDocumentError(), subject=obj)
-                return HttpResponseRedirect(request.get_full_path())
-        try:
-            # Django runs this in a transaction: a refusal below rolls back everything.
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            contracts_admin.report_refusal(request, error)
-        except IntegrityError:
-            contracts_admin.report_conflict(request)
-        return HttpResponseRedirect(request.get_full_path())
+    def post_refusal(self, request, obj):
+        # A form opened before the signing, or a crafted request.
+        return ArchivedDocumentError() if obj.is_signed else None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
@@ -222,16 +211,6 @@ class AddendumAdmin(SimpleHistoryAdmin):
             reverse("admin:contracts_addendum_change", args=[quote(obj.pk)])
         )
 
-    # --- History: viewable, never reverted (a revert would bypass the services) ---
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method != "GET":
-            return HttpResponseNotAllowed(["GET"])
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
     # --- Signing ---
 
     def get_urls(self):
@@ -246,48 +225,25 @@ class AddendumAdmin(SimpleHistoryAdmin):
 
     def sign_view(self, request, object_id):
         """POST only: register the signing of one addendum, then go back to its page."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        # The model-level right: a signed addendum refuses through the service, with a reason.
-        if not super().has_change_permission(request):
-            raise PermissionDenied
-        addendum = self.get_object(request, unquote(object_id))
-        if addendum is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        change_url = reverse("admin:contracts_addendum_change", args=[quote(addendum.pk)])
-        try:
-            services.sign_addendum(addendum, user=request.user)
-        except ValidationError as error:
-            contracts_admin.report_refusal(request, error, subject=addendum)
-            return HttpResponseRedirect(change_url)
-        self.log_change(
-            request,
-            addendum,
-            [{"changed": {"fields": [str(Addendum._meta.get_field("status").verbose_name)]}}],
-        )
-        messages.success(
-            request,
-            gettext("“%(addendum)s” has been signed; its PDF is archived and never changes.")
-            % {"addendum": addendum},
-            extra_tags="addendum_signed",
-        )
-        return HttpResponseRedirect(change_url)
 
-    @admin.action(
-        # Django's own wording, so its translation applies.
-        description=_("Delete selected %(verbose_name_plural)s"),
-        permissions=["delete"],
-    )
-    def delete_selected(self, request, queryset):
-        """Django's bulk delete, refused as a whole when a selected addendum is signed."""
-        signed = list(queryset.filter(status=AddendumStatus.SIGNED).order_by("pk"))
-        if signed:
-            for addendum in signed:
-                contracts_admin.report_refusal(request, ArchivedDocumentError(), subject=addendum)
-            return None
-        try:
-            with transaction.atomic():
-                return django_delete_selected(self, request, queryset)
-        except ValidationError as error:
-            contracts_admin.report_refusal(request, error)
-        return None
+        def sign(addendum, data):
+            services.sign_addendum(addendum, user=request.user)
+            self.log_change(
+                request,
+                addendum,
+                [{"changed": {"fields": [str(Addendum._meta.get_field("status").verbose_name)]}}],
+            )
+            messages.success(
+                request,
+                gettext("“%(addendum)s” has been signed; its PDF is archived and never changes.")
+                % {"addendum": addendum},
+                extra_tags="addendum_signed",
+            )
+
+        # The model-level right: a signed addendum refuses through the service, with a reason.
+        return self.object_action(request, object_id, sign, allowed=super().has_change_permission)
+
+    def delete_refusals(self, queryset):
+        """A signed addendum is archived: the selection is refused as a whole."""
+        signed = queryset.filter(status=AddendumStatus.SIGNED).order_by("pk")
+        return [(addendum, ArchivedDocumentError()) for addendum in signed]

@@ -10,9 +10,9 @@ from django.contrib import admin
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from contracts.admin_mixins import LogOnlyAdminMixin
 from contracts.choices import DistributionStatus
 from contracts.models import Distribution
+from wijkaanpak.common.admin.views import ReadOnlyAdminMixin
 
 
 class DeliveryFilter(admin.SimpleListFilter):
@@ -29,7 +29,7 @@ class DeliveryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Distribution)
-class DistributionAdmin(LogOnlyAdminMixin, admin.ModelAdmin):
+class DistributionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "requested_at",
         "contract",

@@ -1,0 +1,556 @@
+"""Contracts in the admin: written here and moved through their lifecycle.
+
+Always through `contracts.services`. From "ready for signing" on, a contract's text, parties and
+wishes are read-only; the model layer refuses such writes too, and when one of those refusals
+reaches the admin anyway (a stale form, a race), the admin says so and changes nothing.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import widgets as admin_widgets
+from django.contrib.admin.utils import flatten, quote, unquote
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from contracts import distribution, services
+from contracts.admin.signing import SigningAdminMixin
+from contracts.choices import FROZEN_STATUSES, ContractStatus
+from contracts.forms import (
+    ContractPartyInlineFormSet,
+    ContractStepForm,
+)
+from contracts.models import (
+    Contract,
+    ContractFrozen,
+    ContractParty,
+    ContractSection,
+    ContractStatusChange,
+    ResidentWish,
+)
+from contracts.printing import download_signing_set
+from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
+from wijkaanpak.common.admin.labels import LabelledTabularInline
+from wijkaanpak.common.admin.refusals import report_refusal
+from wijkaanpak.common.admin.views import (
+    GuardedDeleteMixin,
+    ObjectActionsMixin,
+    ReadOnlyAdminMixin,
+    RefusalsAsMessagesMixin,
+    posts_any,
+)
+
+# The contract's own form fields, and the ones that stay open while it is ready for signing.
+CONTRACT_FORM_FIELDS = (
+    "neighbourhood",
+    "title",
+    "motto",
+    "period_start",
+    "period_end",
+    "signed_on",
+    "signing_place",
+    "is_illustrative",
+)
+SIGNING_FORM_FIELDS = ("signed_on", "signing_place")
+
+# The lifecycle steps as staff see them: forward steps first, the way back last. "Signed" is
+# not a button like the others: it leads to the form that registers the signing.
+STEP_ORDER = (
+    ContractStatus.READY_FOR_SIGNING,
+    ContractStatus.SIGNED,
+    ContractStatus.COMPLETED,
+    ContractStatus.DRAFT,
+)
+STEP_LABELS = {
+    ContractStatus.READY_FOR_SIGNING: _("Mark as ready for signing"),
+    ContractStatus.DRAFT: _("Back to draft"),
+    ContractStatus.SIGNED: _("Register the signing…"),
+    ContractStatus.COMPLETED: _("Mark as completed"),
+}
+
+
+class ContractPartInline:
+    """An inline of a contract's text: open while it is a draft, read-only once frozen.
+
+    `contract_of(obj)` gives the contract of the page's object: the contract itself here; a
+    project's inlines (in the projects app) give the project's contract.
+    """
+
+    extra = 0
+
+    def contract_of(self, obj):
+        return obj
+
+    def _contract_open(self, obj):
+        return obj is None or not self.contract_of(obj).is_frozen
+
+    def has_add_permission(self, request, obj=None):
+        return self._contract_open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._contract_open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._contract_open(obj) and super().has_delete_permission(request, obj)
+
+
+class ContractSectionInline(ContractPartInline, admin.StackedInline):
+    model = ContractSection
+    needs_saved_contract = True
+    fields = (("order", "heading"), "body")
+    formfield_overrides = {
+        models.TextField: {"widget": admin_widgets.AdminTextareaWidget(attrs={"rows": 8})}
+    }
+
+
+class ContractPartyInline(ContractPartInline, LabelledTabularInline):
+    model = ContractParty
+    formset = ContractPartyInlineFormSet
+    fields = ("partner", "signatory_name", "signatory_function", "order")
+    autocomplete_fields = ("partner",)
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("partner")
+
+
+class ResidentWishInline(ContractPartInline, LabelledTabularInline):
+    model = ResidentWish
+    fields = ("order", "title", "description", "source")
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 32})}
+    }
+    extra = 1
+
+
+class ContractStatusChangeInline(LabelledTabularInline):
+    needs_saved_contract = True
+    """The contract's lifecycle log: written by the service only, never edited here."""
+
+    model = ContractStatusChange
+    fields = ("changed_at", "from_status", "to_status", "changed_by", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def add_contract_part(inline, history_part, *, history_title):
+    """Show a part that an app building on `contracts` adds to a contract, on its page.
+
+    `contracts` never imports the apps above it; an app whose rows belong to a contract's text
+    (the projects) adds its inline here, from its own admin module: the inline goes before the
+    lifecycle log, its rows join the history page (`history_part` as in `history_parts`, with
+    `history_title` as the new heading) and a POST that carries its rows for a frozen contract
+    is refused like one that carries sections. An inline with `needs_saved_contract` is left
+    off the page of a new contract. An inline may set `frozen_addition_error` (a callable
+    giving a ValidationError) for the reason to give when a POST adds one of its rows to a
+    frozen contract.
+    """
+    position = ContractAdmin.inlines.index(ContractStatusChangeInline)
+    ContractAdmin.inlines = [
+        *ContractAdmin.inlines[:position],
+        inline,
+        *ContractAdmin.inlines[position:],
+    ]
+    ContractAdmin.history_parts = (*ContractAdmin.history_parts, history_part)
+    ContractAdmin.history_parts_title = history_title
+
+
+@admin.register(Contract)
+class ContractAdmin(
+    SigningAdminMixin,
+    ObjectActionsMixin,
+    RefusalsAsMessagesMixin,
+    GuardedDeleteMixin,
+    ViewOnlyHistoryAdmin,
+):
+    list_display = ("title", "neighbourhood", "district", "status", "period", "signed_on")
+    list_filter = ("status", "neighbourhood", "neighbourhood__district", "is_illustrative")
+    list_select_related = ("neighbourhood__district",)
+    search_fields = ("title", "neighbourhood__name", "parties__partner__name")
+    inlines = [
+        ContractSectionInline,
+        ContractPartyInline,
+        ResidentWishInline,
+        ContractStatusChangeInline,
+    ]
+    actions = [
+        "mark_ready_for_signing",
+        "mark_draft",
+        "register_signing",
+        "mark_completed",
+        distribution.distribute_signed_contracts,
+        download_signing_set,
+        "delete_selected",
+    ]
+    history_parts = (
+        (ContractSection, "contract_id", "heading"),
+        (ContractParty, "contract_id", "partner"),
+        (ResidentWish, "contract_id", "title"),
+    )
+    history_parts_title = _("Changes to the sections, parties and wishes")
+    # The status is no form field, so the history's list of changes leaves it out: a column.
+    history_list_display = ["status_at_the_time"]
+
+    class Media:
+        css = {"all": ("admin-extra/admin.css",)}
+
+    # --- List ---
+
+    @admin.display(description=_("district"), ordering="neighbourhood__district__name")
+    def district(self, obj):
+        return obj.neighbourhood.district
+
+    @admin.display(description=_("period"), ordering="period_start")
+    def period(self, obj):
+        return "{} – {}".format(
+            date_format(obj.period_start, "SHORT_DATE_FORMAT"),
+            date_format(obj.period_end, "SHORT_DATE_FORMAT"),
+        )
+
+    @admin.display(description=_("status"))
+    def status_at_the_time(self, record):
+        return record.get_status_display()
+
+    # --- Form ---
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (
+                None,
+                {
+                    "fields": (
+                        "neighbourhood",
+                        "title",
+                        "motto",
+                        ("period_start", "period_end"),
+                        "is_illustrative",
+                    )
+                },
+            ),
+            (_("Signing"), {"fields": (("signed_on", "signing_place"),)}),
+        ]
+        if obj is not None:
+            fieldsets.append((_("Status"), {"fields": ("status", ("created_at", "updated_at"))}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        readonly = ["status", "created_at", "updated_at"]
+        if obj.is_frozen:
+            readonly += [
+                field for field in CONTRACT_FORM_FIELDS if field not in self._open_fields(obj)
+            ]
+        return readonly
+
+    @staticmethod
+    def _open_fields(obj):
+        """The contract's own fields that may still change in its current status."""
+        if not obj.is_frozen:
+            return CONTRACT_FORM_FIELDS
+        if obj.status == ContractStatus.READY_FOR_SIGNING:
+            return SIGNING_FORM_FIELDS
+        return ()
+
+    def get_inline_instances(self, request, obj=None):
+        instances = super().get_inline_instances(request, obj)
+        if obj is None:
+            # A new contract gets the standard sections when it is saved, and has no log yet;
+            # parts that name its parties (a project's lead) come once it exists.
+            instances = [
+                inline for inline in instances if not getattr(inline, "needs_saved_contract", False)
+            ]
+        return instances
+
+    # --- Permissions: a frozen contract cannot be deleted; a signed one not changed ---
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_signed:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    # --- Saving ---
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            obj._standard_sections_added = len(services.add_standard_sections(obj))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Said here, after the parties and wishes were saved too, not when it may still fail.
+        added = getattr(obj, "_standard_sections_added", 0)
+        if added:
+            self.message_user(
+                request,
+                ngettext(
+                    "The contract starts with %(count)d standard section; "
+                    "edit it and add to it below.",
+                    "The contract starts with %(count)d standard sections; "
+                    "edit, reorder and add to them below.",
+                    added,
+                )
+                % {"count": added},
+                messages.SUCCESS,
+                extra_tags="standard_sections_added",
+            )
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_post_save_add(self, request, obj):
+        # Staff write the text right after creating the contract: stay on it.
+        return HttpResponseRedirect(
+            reverse("admin:contracts_contract_change", args=[quote(obj.pk)])
+        )
+
+    def post_refusal(self, request, obj):
+        if not obj.is_frozen:
+            return None
+        for inline in self._part_inlines():
+            error = getattr(inline, "frozen_addition_error", None)
+            if error is not None and self._posts_new_rows(request, inline):
+                return error()
+        if self._posts_frozen_data(request, obj):
+            return ContractFrozen(obj.title)
+        return None
+
+    def _part_inlines(self):
+        return [inline for inline in self.inlines if issubclass(inline, ContractPartInline)]
+
+    @staticmethod
+    def _prefix(inline):
+        return inline.model._meta.get_field("contract").remote_field.get_accessor_name()
+
+    def _posts_new_rows(self, request, inline):
+        """Whether a POST adds rows to the inline (rows past the ones it had)."""
+        prefix = self._prefix(inline)
+        try:
+            existing = int(request.POST.get(f"{prefix}-INITIAL_FORMS", 0))
+        except ValueError:
+            existing = 0
+        names = set(flatten(inline.fields))
+        for key in request.POST:
+            key_prefix, _separator, rest = key.partition("-")
+            index, _separator, name = rest.partition("-")
+            if (
+                key_prefix == prefix
+                and index.isdigit()
+                and int(index) >= existing
+                and name in names
+            ):
+                return True
+        return False
+
+    def explain_refusal(self, error, object_id):
+        # A contract frozen while its form was open refuses with "status changed
+        # elsewhere"; the reason that helps the user is that it is frozen now.
+        current = Contract.objects.filter(pk=unquote(object_id)).first() if object_id else None
+        if current is not None and current.is_frozen:
+            return ContractFrozen(current.title)
+        return error
+
+    def _posts_frozen_data(self, request, obj):
+        """Whether a POST carries values for parts of a frozen contract that are fixed."""
+        open_fields = self._open_fields(obj)
+        return posts_any(
+            request,
+            fields={field for field in CONTRACT_FORM_FIELDS if field not in open_fields},
+            inline_fields={
+                self._prefix(inline): {*flatten(inline.fields), "DELETE"}
+                for inline in self._part_inlines()
+            },
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "lifecycle": self._lifecycle(request, obj),
+                "signing": self._signing_box(request, obj),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _lifecycle(self, request, obj):
+        """What the lifecycle box on the change page shows: status, next steps, what's missing."""
+        steps, signing_url = [], None
+        if self.has_change_permission(request):
+            allowed = services.allowed_transitions(obj.status)
+            steps = [
+                (step.value, STEP_LABELS[step])
+                for step in STEP_ORDER
+                if step in allowed and step != ContractStatus.SIGNED
+            ]
+            if ContractStatus.SIGNED in allowed:
+                signing_url = self._signing_url(obj)
+        if obj.status == ContractStatus.DRAFT:
+            problems = services.readiness_problems(obj)
+            problems_title = _("Still needed before it can be marked as ready for signing:")
+        elif obj.status == ContractStatus.READY_FOR_SIGNING:
+            problems = services.signing_problems(obj)
+            problems_title = _("Still needed before it can be marked as signed:")
+        else:
+            problems, problems_title = [], None
+        if obj.status == ContractStatus.READY_FOR_SIGNING:
+            notice = _(
+                "The text, parties and wishes of this contract are fixed while it is ready "
+                "for signing. Move it back to draft to change them; the date and place of "
+                "signing can still be filled in."
+            )
+        elif obj.is_frozen:
+            notice = _("This contract has been signed: it can no longer be changed.")
+        else:
+            notice = None
+        return {
+            "status": obj.get_status_display(),
+            "status_value": obj.status,
+            "steps": steps,
+            "signing_url": signing_url,
+            "signing_label": STEP_LABELS[ContractStatus.SIGNED],
+            "problems": [message for problem in problems for message in problem.messages],
+            "problems_title": problems_title,
+            "notice": notice,
+            "url": reverse("admin:contracts_contract_change_status", args=[quote(obj.pk)]),
+            "form": ContractStepForm(auto_id="lifecycle-%s"),
+        }
+
+    # --- Lifecycle: the change page's buttons and the changelist's actions ---
+
+    def get_urls(self):
+        custom = [
+            path(
+                "<path:object_id>/status/",
+                self.admin_site.admin_view(self.change_status_view),
+                name="contracts_contract_change_status",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def change_status_view(self, request, object_id):
+        """POST only: take one lifecycle step for one contract, then go back to its page."""
+
+        def step(contract, data):
+            if data["to_status"] == ContractStatus.SIGNED:
+                # Signing is registered with its date, place and parties, in its own form.
+                return HttpResponseRedirect(self._signing_url(contract))
+            self._take_step(request, contract, data["to_status"], note=data["note"])
+            return None
+
+        return self.object_action(
+            request,
+            object_id,
+            step,
+            allowed=self.has_change_permission,
+            form_class=ContractStepForm,
+            invalid=(gettext("Choose one of the offered steps."), "invalid_step"),
+        )
+
+    def _take_step(self, request, contract, to_status, note=""):
+        """Ask the lifecycle service for one step and report the outcome; True when taken."""
+        from_label = contract.get_status_display()
+        try:
+            services.change_status(contract, to_status, user=request.user, note=note)
+        except ValidationError as error:
+            report_refusal(request, error, subject=contract)
+            return False
+        self.log_change(
+            request,
+            contract,
+            [{"changed": {"fields": [str(Contract._meta.get_field("status").verbose_name)]}}],
+        )
+        messages.success(
+            request,
+            gettext("“%(contract)s” went from “%(from)s” to “%(to)s”.")
+            % {"contract": contract, "from": from_label, "to": contract.get_status_display()},
+        )
+        return True
+
+    def _take_step_for_each(self, request, queryset, to_status):
+        for contract in queryset.order_by("pk"):
+            self._take_step(request, contract, to_status)
+
+    @admin.action(description=STEP_LABELS[ContractStatus.READY_FOR_SIGNING], permissions=["change"])
+    def mark_ready_for_signing(self, request, queryset):
+        self._take_step_for_each(request, queryset, ContractStatus.READY_FOR_SIGNING)
+
+    @admin.action(description=STEP_LABELS[ContractStatus.DRAFT], permissions=["change"])
+    def mark_draft(self, request, queryset):
+        self._take_step_for_each(request, queryset, ContractStatus.DRAFT)
+
+    @admin.action(description=STEP_LABELS[ContractStatus.SIGNED], permissions=["change"])
+    def register_signing(self, request, queryset):
+        """The signing of one selected contract is registered in its own form, never in bulk."""
+        selected = list(queryset.order_by("pk")[:2])
+        if len(selected) == 1:
+            return HttpResponseRedirect(self._signing_url(selected[0]))
+        messages.error(
+            request,
+            gettext(
+                "Select one contract: its signing is registered with its own date, place "
+                "and signing parties."
+            ),
+            extra_tags="select_one_to_sign",
+        )
+        return None
+
+    @admin.action(description=STEP_LABELS[ContractStatus.COMPLETED], permissions=["change"])
+    def mark_completed(self, request, queryset):
+        self._take_step_for_each(request, queryset, ContractStatus.COMPLETED)
+
+    def delete_refusals(self, queryset):
+        """A frozen contract is never deleted: the selection is refused as a whole."""
+        frozen = queryset.filter(status__in=FROZEN_STATUSES).order_by("pk")
+        return [(contract, ContractFrozen(contract.title)) for contract in frozen]
+
+
+@admin.register(ContractStatusChange)
+class ContractStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The lifecycle log of all contracts: read-only for everyone, superusers included."""
+
+    list_display = (
+        "changed_at",
+        "contract_in_short",
+        "from_status",
+        "to_status",
+        "changed_by",
+        "summary",
+    )
+    list_display_links = ("changed_at",)
+    list_filter = ("to_status", "from_status", "contract__neighbourhood")
+    list_select_related = ("contract__neighbourhood", "changed_by")
+    search_fields = ("contract__title", "note")
+    date_hierarchy = "changed_at"
+    ordering = ("-changed_at", "-pk")
+
+    class Media:
+        css = {"all": ("admin-extra/admin.css",)}
+
+    @admin.display(description=_("contract"), ordering="contract__neighbourhood__name")
+    def contract_in_short(self, obj):
+        contract = obj.contract
+        return f"{contract.neighbourhood} ({contract.period_start.year}–{contract.period_end.year})"
+
+    @admin.display(description=_("note"))
+    def summary(self, obj):
+        return Truncator(obj.note).chars(80)

@@ -1,0 +1,177 @@
+"""Registering a contract's signing in the admin, its archived original and the scans."""
+
+from django.contrib import messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext
+
+from contracts import documents, services
+from contracts.choices import ContractStatus
+from contracts.forms import (
+    ScanUploadForm,
+    SigningRegistrationForm,
+)
+from wijkaanpak.common import archive, pdf
+
+
+class SigningAdminMixin:
+    """The contract admin's signing pages: the registration form, the original, the scans."""
+
+    def get_urls(self):
+        custom = [
+            path(
+                "<path:object_id>/signing/",
+                self.admin_site.admin_view(self.signing_view),
+                name="contracts_contract_signing",
+            ),
+            path(
+                "<path:object_id>/original.pdf",
+                self.admin_site.admin_view(self.original_view),
+                name="contracts_contract_original",
+            ),
+            path(
+                "<path:object_id>/scans/",
+                self.admin_site.admin_view(self.scan_upload_view),
+                name="contracts_contract_scan_upload",
+            ),
+            path(
+                "<path:object_id>/scans/<int:scan_id>.pdf",
+                self.admin_site.admin_view(self.scan_view),
+                name="contracts_contract_scan",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def signing_view(self, request, object_id):
+        """Register the signing: date, place and the parties that signed (GET form, POST)."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        contract = self.get_object(request, unquote(object_id))
+        if contract is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        change_url = reverse("admin:contracts_contract_change", args=[quote(contract.pk)])
+        if contract.status != ContractStatus.READY_FOR_SIGNING:
+            messages.error(
+                request,
+                gettext(
+                    "Only a contract that is ready for signing can be registered as signed; "
+                    "“%(contract)s” is “%(status)s”."
+                )
+                % {"contract": contract, "status": contract.get_status_display()},
+                extra_tags="not_ready_for_signing",
+            )
+            return HttpResponseRedirect(change_url)
+        form = SigningRegistrationForm(request.POST or None, contract=contract)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.register_signing(
+                    contract,
+                    signed_on=data["signed_on"],
+                    place=data["signing_place"],
+                    signed_party_ids=data["parties"],
+                    user=request.user,
+                    note=data["note"],
+                )
+            except ValidationError as error:
+                for problem in error.error_list:
+                    form.add_error(None, problem)
+            else:
+                self.log_change(request, contract, gettext("Signing registered"))
+                original = documents.archived_original(contract)
+                messages.success(
+                    request,
+                    gettext(
+                        "“%(contract)s” is signed. Its signed original has been archived "
+                        "with SHA-256 fingerprint %(sha256)s."
+                    )
+                    % {"contract": contract, "sha256": original.sha256},
+                    extra_tags="signed",
+                )
+                return HttpResponseRedirect(change_url)
+        return self.admin_page(
+            request,
+            "admin/contracts/contract/signing.html",
+            title=gettext("Register the signing of %(contract)s") % {"contract": contract},
+            original=contract,
+            contract=contract,
+            form=form,
+            change_url=change_url,
+        )
+
+    def original_view(self, request, object_id):
+        """The archived signed original of any contract (also of earlier, not current ones)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        contract = self.get_object(request, unquote(object_id))
+        original = documents.archived_original(contract) if contract else None
+        if original is None:
+            raise Http404("This contract has no archived original")
+        try:
+            data = documents.read_archived(original)
+        except archive.ArchiveError as error:
+            return archive.unavailable_response(request, error)
+        return pdf.pdf_response(data, original.filename, cache_control="private, no-store")
+
+    def scan_upload_view(self, request, object_id):
+        """POST only: attach a scan of the signed paper pages to a signed contract."""
+
+        def attach(contract, data):
+            scan = services.attach_scan(
+                contract, data["file"], description=data["description"], user=request.user
+            )
+            messages.success(
+                request,
+                gettext("The scan “%(name)s” (%(pages)d pages) has been stored.")
+                % {"name": scan.original_name, "pages": scan.page_count},
+                extra_tags="scan_stored",
+            )
+
+        return self.object_action(
+            request,
+            object_id,
+            attach,
+            allowed=self.has_change_permission,
+            form_class=ScanUploadForm,
+            invalid="scan_invalid",
+        )
+
+    def scan_view(self, request, object_id, scan_id):
+        """A stored scan, for staff only: it shows signatures."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        contract = self.get_object(request, unquote(object_id))
+        scan = contract.scans.filter(pk=scan_id).first() if contract else None
+        if scan is None:
+            raise Http404("No such scan")
+        try:
+            data = documents.read_archived(scan)
+        except archive.ArchiveError as error:
+            return archive.unavailable_response(request, error)
+        return pdf.pdf_response(
+            data,
+            scan.original_name or scan.filename,
+            cache_control="private, no-store",
+        )
+
+    @staticmethod
+    def _signing_url(contract):
+        return reverse("admin:contracts_contract_signing", args=[quote(contract.pk)])
+
+    def _signing_box(self, request, obj):
+        """What the signing box on the change page shows."""
+        return {
+            "original": documents.archived_original(obj),
+            "original_url": reverse("admin:contracts_contract_original", args=[quote(obj.pk)]),
+            "scans": list(obj.scans.all()),
+            "scan_upload_url": reverse(
+                "admin:contracts_contract_scan_upload", args=[quote(obj.pk)]
+            ),
+            "scan_form": ScanUploadForm(auto_id="scan-%s")
+            if obj.is_signed and self.has_change_permission(request)
+            else None,
+            "addenda": list(obj.addenda.all()),
+            "distributions": list(obj.distributions.select_related("partner", "outbox_email")[:50]),
+        }

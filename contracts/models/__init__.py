@@ -1,0 +1,60 @@
+"""The contract domain's models, one module per part; import them from here."""
+
+from contracts.models.addenda import Addendum, AddendumQuerySet, AddendumSignatory
+from contracts.models.archive import (
+    ArchivedDocumentError,
+    ArchivedFileFields,
+    ArchivedQuerySet,
+    SignedOriginal,
+    SigningScan,
+)
+from contracts.models.contract import (
+    CONTRACT_SIGNING_FIELDS,
+    CONTRACT_TEXT_FIELDS,
+    Contract,
+    ContractFrozen,
+    ContractPart,
+    ContractPartQuerySet,
+    ContractParty,
+    ContractQuerySet,
+    ContractSection,
+    ContractStatusChange,
+    ResidentWish,
+    StandardSection,
+    refuse_frozen_rows,
+    refuse_if_frozen,
+)
+from contracts.models.distribution import Distribution, DistributionQuerySet
+from contracts.models.places import District, Neighbourhood, NeighbourhoodQuerySet, Partner, SubArea
+
+__all__ = [
+    "CONTRACT_SIGNING_FIELDS",
+    "CONTRACT_TEXT_FIELDS",
+    "Addendum",
+    "AddendumQuerySet",
+    "AddendumSignatory",
+    "ArchivedDocumentError",
+    "ArchivedFileFields",
+    "ArchivedQuerySet",
+    "Contract",
+    "ContractFrozen",
+    "ContractPart",
+    "ContractPartQuerySet",
+    "ContractParty",
+    "ContractQuerySet",
+    "ContractSection",
+    "ContractStatusChange",
+    "Distribution",
+    "DistributionQuerySet",
+    "District",
+    "Neighbourhood",
+    "NeighbourhoodQuerySet",
+    "Partner",
+    "ResidentWish",
+    "SignedOriginal",
+    "SigningScan",
+    "StandardSection",
+    "SubArea",
+    "refuse_frozen_rows",
+    "refuse_if_frozen",
+]

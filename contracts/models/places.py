@@ -1,0 +1,124 @@
+"""Where contracts are made and who makes them: districts, wijken, sub-areas, partners."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from contracts.choices import PUBLIC_STATUSES, PartnerKind
+
+
+class District(models.Model):
+    """A district of the municipality (stadsdeel)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class NeighbourhoodQuerySet(models.QuerySet):
+    def with_public_contracts(self):
+        """Wijken that have at least one contract residents may read."""
+        return self.filter(contracts__status__in=PUBLIC_STATUSES).distinct()
+
+
+class Neighbourhood(models.Model):
+    """A wijk: the area one contract is about."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="neighbourhoods",
+        verbose_name=_("district"),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+    objects = NeighbourhoodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("neighbourhood")
+        verbose_name_plural = _("neighbourhoods")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("neighbourhood_detail", kwargs={"slug": self.slug})
+
+
+class SubArea(models.Model):
+    """A part of a wijk (buurt); Centrum, for one, consists of two areas."""
+
+    neighbourhood = models.ForeignKey(
+        Neighbourhood,
+        on_delete=models.CASCADE,
+        related_name="sub_areas",
+        verbose_name=_("neighbourhood"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sub-area")
+        verbose_name_plural = _("sub-areas")
+        ordering = ["neighbourhood", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["neighbourhood", "name"],
+                name="unique_sub_area_name",
+                violation_error_code="duplicate_sub_area",
+                violation_error_message=_("This neighbourhood already has an area with this name."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Partner(models.Model):
+    """An organisation that takes part in contracts: municipality, corporation, police, …"""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=PartnerKind.choices)
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_illustrative = models.BooleanField(
+        _("illustrative"),
+        default=False,
+        help_text=_("Demo data that is not sourced; shown with a notice on public pages."),
+    )
+    source_note = models.TextField(_("source or remark"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PartnerKind.values),
+                name="partner_kind_valid",
+                violation_error_code="invalid_partner_kind",
+                violation_error_message=_("Choose one of the listed kinds of partner."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name

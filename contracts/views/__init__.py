@@ -1,0 +1,1 @@
+"""Public pages and documents of the contract domain."""
