@@ -22,12 +22,12 @@ from budget.admin.forms import (
     FundCategoryAdminForm,
     PaymentForm,
 )
-from budget.admin.money import euros
 from budget.choices import AllocationStatus
 from budget.models import ZERO, Allocation, Fund, FundCategory, NeighbourhoodReserve, Payment
 from contracts.admin import report_refusal
 from projects.admin.base import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
+from wijkaanpak.common.money import format_euro, format_euro_or_dash
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 
@@ -130,19 +130,19 @@ class FundAdmin(ViewOnlyHistoryAdmin):
 
     @admin.display(description=_("total"), ordering="total")
     def total_display(self, obj):
-        return euros(obj.total)
+        return format_euro_or_dash(obj.total)
 
     @admin.display(description=_("committed"), ordering="committed_sum")
     def committed(self, obj):
-        return euros(obj.committed_sum)
+        return format_euro_or_dash(obj.committed_sum)
 
     @admin.display(description=_("paid"), ordering="paid_sum")
     def paid(self, obj):
-        return euros(obj.paid_sum)
+        return format_euro_or_dash(obj.paid_sum)
 
     @admin.display(description=_("remaining"))
     def remaining(self, obj):
-        return euros(obj.total - obj.committed_sum)
+        return format_euro_or_dash(obj.total - obj.committed_sum)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -184,7 +184,7 @@ class FundCategoryAdmin(ViewOnlyHistoryAdmin):
 
     @admin.display(description=_("ceiling"), ordering="ceiling")
     def ceiling_display(self, obj):
-        return euros(obj.ceiling)
+        return format_euro_or_dash(obj.ceiling)
 
     def has_module_permission(self, request):
         return False
@@ -212,7 +212,7 @@ class PaymentInline(ReadOnlyInline, LabelledTabularInline):
 
     @admin.display(description=_("amount"))
     def amount_display(self, obj):
-        return euros(obj.amount)
+        return format_euro_or_dash(obj.amount)
 
 
 ALLOCATION_FIELDS = (
@@ -268,11 +268,11 @@ class AllocationAdmin(ViewOnlyHistoryAdmin):
 
     @admin.display(description=_("amount committed"), ordering="amount")
     def amount_display(self, obj):
-        return euros(obj.amount)
+        return format_euro_or_dash(obj.amount)
 
     @admin.display(description=_("paid"), ordering="paid_sum")
     def paid_display(self, obj):
-        return euros(obj.paid_sum)
+        return format_euro_or_dash(obj.paid_sum)
 
     @admin.display(description=_("application"))
     def application_link(self, obj):
@@ -417,7 +417,7 @@ class AllocationAdmin(ViewOnlyHistoryAdmin):
             messages.success(
                 request,
                 gettext("The allocation was reduced from %(before)s to %(after)s.")
-                % {"before": euros(before), "after": euros(allocation.amount)},
+                % {"before": format_euro(before), "after": format_euro(allocation.amount)},
                 extra_tags="allocation_reduced",
             )
         return HttpResponseRedirect(self._change_url(allocation))
@@ -439,7 +439,7 @@ class AllocationAdmin(ViewOnlyHistoryAdmin):
                 messages.success(
                     request,
                     gettext("The allocation was closed; %(amount)s stays committed (paid).")
-                    % {"amount": euros(allocation.amount)},
+                    % {"amount": format_euro(allocation.amount)},
                     extra_tags="allocation_was_closed",
                 )
             return HttpResponseRedirect(self._change_url(allocation))
@@ -449,9 +449,9 @@ class AllocationAdmin(ViewOnlyHistoryAdmin):
             "title": _("Close an allocation"),
             "opts": self.opts,
             "object": allocation,
-            "amount": euros(allocation.amount),
-            "paid": euros(paid),
-            "returned": euros(allocation.amount - paid),
+            "amount": format_euro(allocation.amount),
+            "paid": format_euro(paid),
+            "returned": format_euro(allocation.amount - paid),
             "change_url": self._change_url(allocation),
             "media": self.media,
         }
@@ -490,7 +490,7 @@ class AllocationAdmin(ViewOnlyHistoryAdmin):
             messages.success(
                 request,
                 gettext("A payment of %(amount)s was recorded.")
-                % {"amount": euros(payment.amount)},
+                % {"amount": format_euro(payment.amount)},
                 extra_tags="payment_recorded",
             )
         return HttpResponseRedirect(self._change_url(allocation))
@@ -521,7 +521,7 @@ class PaymentAdmin(ViewOnlyHistoryAdmin):
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj):
-        return euros(obj.amount)
+        return format_euro_or_dash(obj.amount)
 
     def has_add_permission(self, request):
         return False
