@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from budget.choices import AllocationStatus, ApplicationStatus, CategoryKind, Criterion
 from contracts.models import Neighbourhood, ResidentWish
+from wijkaanpak.common.money import format_euro
 
 ZERO = Decimal("0.00")
 
@@ -173,7 +174,7 @@ class Allocation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.purpose} (€ {self.amount})"
+        return f"{self.purpose} ({format_euro(self.amount)})"
 
 
 class Payment(models.Model):
@@ -214,7 +215,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"€ {self.amount} ({self.paid_on:%Y-%m-%d})"
+        return f"{format_euro(self.amount)} ({self.paid_on:%Y-%m-%d})"
 
 
 class InitiativeApplication(models.Model):
@@ -429,4 +430,4 @@ class NeighbourhoodReserve(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.neighbourhood}: € {self.amount}"
+        return f"{self.neighbourhood}: {format_euro(self.amount)}"

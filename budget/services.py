@@ -35,7 +35,7 @@ from budget.models import (
     InitiativeApplication,
     Payment,
 )
-from projects.templatetags.projects_tags import euro
+from wijkaanpak.common.money import format_euro
 
 # Above this, an amount is a typing error, not a grant from a neighbourhood fund.
 ABSURD_AMOUNT = Decimal("10000000.00")
@@ -95,9 +95,9 @@ def _check_room(fund, category, extra, field="amount"):
         raise ValidationError(
             {
                 field: ValidationError(
-                    _("Only € %(remaining)s of the fund remains uncommitted."),
+                    _("Only %(remaining)s of the fund remains uncommitted."),
                     code="fund_exceeded",
-                    params={"remaining": remaining},
+                    params={"remaining": format_euro(remaining)},
                 )
             }
         )
@@ -107,9 +107,12 @@ def _check_room(fund, category, extra, field="amount"):
             raise ValidationError(
                 {
                     field: ValidationError(
-                        _("Only € %(remaining)s remains within the ceiling of “%(category)s”."),
+                        _("Only %(remaining)s remains within the ceiling of “%(category)s”."),
                         code="category_ceiling_exceeded",
-                        params={"remaining": left, "category": category.get_kind_display()},
+                        params={
+                            "remaining": format_euro(left),
+                            "category": category.get_kind_display(),
+                        },
                     )
                 }
             )
@@ -178,9 +181,9 @@ def reduce_allocation(allocation, new_amount, *, user=None):
             raise ValidationError(
                 {
                     "amount": ValidationError(
-                        _("€ %(paid)s has already been paid from this allocation."),
+                        _("%(paid)s has already been paid from this allocation."),
                         code="below_paid",
-                        params={"paid": paid(allocation)},
+                        params={"paid": format_euro(paid(allocation))},
                     )
                 }
             )
@@ -215,9 +218,9 @@ def record_payment(allocation, *, amount, paid_on, user=None, reference=""):
             raise ValidationError(
                 {
                     "amount": ValidationError(
-                        _("Only € %(remaining)s of this allocation remains to be paid."),
+                        _("Only %(remaining)s of this allocation remains to be paid."),
                         code="payment_exceeds_allocation",
-                        params={"remaining": left},
+                        params={"remaining": format_euro(left)},
                     )
                 }
             )
@@ -311,7 +314,7 @@ def _available_error(fund, amount):
             "Ask for that amount or less."
         ),
         code="amount_above_available",
-        params={"available": euro(available)},
+        params={"available": format_euro(available)},
     )
 
 
@@ -458,9 +461,9 @@ def decide(application, decision, *, user, amount=None, reason="", decision_date
             granted = parse_amount(amount)
             if granted >= application.amount_requested:
                 errors["amount"] = ValidationError(
-                    _("A partial grant is lower than the € %(requested)s requested."),
+                    _("A partial grant is lower than the %(requested)s requested."),
                     code="partial_not_lower",
-                    params={"requested": application.amount_requested},
+                    params={"requested": format_euro(application.amount_requested)},
                 )
         else:
             granted = None

@@ -12,7 +12,6 @@ Used by `manage.py render_contracts` (files in a directory, with progress) and b
 action "Download the signing set (ZIP)" in the contract admin.
 """
 
-import csv
 import io
 import time
 import zipfile
@@ -28,7 +27,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from contracts import documents, selectors
-from wijkaanpak.common import archive, pdf
+from wijkaanpak.common import archive, csvexport, pdf
 
 SIGNING_LIST_TEMPLATE = "pdf/signing_list.html"
 SIGNING_LIST_FILENAME = "tekenlijst.pdf"
@@ -214,35 +213,35 @@ def _signing_days(printed):
 
 
 def signing_list_csv(signing):
-    """The signing list as CSV for a spreadsheet (Dutch, `;`-separated, with a BOM): bytes."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    """The signing list as CSV for a spreadsheet (Dutch, `;`-separated, with a BOM): bytes.
+
+    Partner, signatory and contract names are typed by staff, so the cells are guarded
+    against formulas like every CSV of the site.
+    """
     with translation.override(settings.LANGUAGE_CODE):
-        writer.writerow(
+        header = [
+            gettext("Partner"),
+            gettext("Neighbourhood"),
+            gettext("Contract"),
+            gettext("File"),
+            gettext("Signatory"),
+            gettext("Function"),
+            gettext("Copies"),
+        ]
+        rows = [
             [
-                gettext("Partner"),
-                gettext("Neighbourhood"),
-                gettext("Contract"),
-                gettext("File"),
-                gettext("Signatory"),
-                gettext("Function"),
-                gettext("Copies"),
+                partner.partner.name,
+                signature.contract.neighbourhood.name,
+                signature.contract.title,
+                signature.printed.filename,
+                signature.party.signatory_name,
+                signature.party.signatory_function,
+                signature.copies,
             ]
-        )
-        for partner in signing.partners:
-            for signature in partner.signatures:
-                writer.writerow(
-                    [
-                        partner.partner.name,
-                        signature.contract.neighbourhood.name,
-                        signature.contract.title,
-                        signature.printed.filename,
-                        signature.party.signatory_name,
-                        signature.party.signatory_function,
-                        signature.copies,
-                    ]
-                )
-    return buffer.getvalue().encode("utf-8-sig")
+            for partner in signing.partners
+            for signature in partner.signatures
+        ]
+    return csvexport.csv_bytes(header, rows)
 
 
 def signing_set_zip(contracts):

@@ -9,7 +9,6 @@ message (with its codes as tags) and nothing is written. Funds are set up by sup
 
 from budget.admin.applications import CriterionReviewAdmin, InitiativeApplicationAdmin
 from budget.admin.ledger import AllocationAdmin, FundAdmin, PaymentAdmin
-from budget.admin.money import euros
 
 __all__ = [
     "AllocationAdmin",
@@ -17,5 +16,4 @@ __all__ = [
     "FundAdmin",
     "InitiativeApplicationAdmin",
     "PaymentAdmin",
-    "euros",
 ]

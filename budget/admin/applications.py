@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from budget import personal_data, services
 from budget.admin.forms import CriterionReviewForm, DecisionForm, WithdrawForm
-from budget.admin.money import euros
 from budget.choices import DECIDED_STATUSES, ApplicationStatus, Criterion
 from budget.models import CriterionReview, InitiativeApplication
 from wijkaanpak.common import mail
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.views import ObjectActionsMixin, ReadOnlyAdminMixin
+from wijkaanpak.common.money import format_euro_or_dash
 
 APPLICATION_FIELDSETS = (
     (
@@ -113,11 +113,11 @@ class InitiativeApplicationAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, ViewOnl
 
     @admin.display(description=_("amount requested"), ordering="amount_requested")
     def amount_requested_display(self, obj):
-        return euros(obj.amount_requested)
+        return format_euro_or_dash(obj.amount_requested)
 
     @admin.display(description=_("amount granted"))
     def amount_granted_display(self, obj):
-        return euros(obj.amount_granted)
+        return format_euro_or_dash(obj.amount_granted)
 
     @admin.display(description=_("e-mails to the applicant"))
     def mails_to_applicant(self, obj):
@@ -338,7 +338,7 @@ class InitiativeApplicationAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, ViewOnl
                 % {
                     "application": application,
                     "decision": application.get_status_display(),
-                    "amount": euros(application.amount_granted),
+                    "amount": format_euro_or_dash(application.amount_granted),
                 },
                 "application_decided",
             )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budget.choices import DECIDED_STATUSES, ApplicationStatus, Criterion
 from budget.models import Allocation
+from wijkaanpak.common.money import format_euro
 
 DECISION_CHOICES = [
     (status.value, status.label) for status in ApplicationStatus if status in DECIDED_STATUSES
@@ -102,7 +103,7 @@ class FundAdminForm(forms.ModelForm):
                 raise forms.ValidationError(
                     _("%(committed)s is already committed from this fund."),
                     code="total_below_committed",
-                    params={"committed": already},
+                    params={"committed": format_euro(already)},
                 )
         return total
 
@@ -120,6 +121,6 @@ class FundCategoryAdminForm(forms.ModelForm):
                 raise forms.ValidationError(
                     _("%(committed)s is already committed to this category."),
                     code="ceiling_below_committed",
-                    params={"committed": already},
+                    params={"committed": format_euro(already)},
                 )
         return ceiling

@@ -20,12 +20,12 @@ from budget.admin.forms import (
     FundCategoryAdminForm,
     PaymentForm,
 )
-from budget.admin.money import euros
 from budget.choices import AllocationStatus
 from budget.models import ZERO, Allocation, Fund, FundCategory, NeighbourhoodReserve, Payment
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
 from wijkaanpak.common.admin.views import ObjectActionsMixin, ReadOnlyAdminMixin
+from wijkaanpak.common.money import format_euro, format_euro_or_dash
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 
@@ -119,19 +119,19 @@ class FundAdmin(ViewOnlyHistoryAdmin):
 
     @admin.display(description=_("total"), ordering="total")
     def total_display(self, obj):
-        return euros(obj.total)
+        return format_euro_or_dash(obj.total)
 
     @admin.display(description=_("committed"), ordering="committed_sum")
     def committed(self, obj):
-        return euros(obj.committed_sum)
+        return format_euro_or_dash(obj.committed_sum)
 
     @admin.display(description=_("paid"), ordering="paid_sum")
     def paid(self, obj):
-        return euros(obj.paid_sum)
+        return format_euro_or_dash(obj.paid_sum)
 
     @admin.display(description=_("remaining"))
     def remaining(self, obj):
-        return euros(obj.total - obj.committed_sum)
+        return format_euro_or_dash(obj.total - obj.committed_sum)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -173,7 +173,7 @@ class FundCategoryAdmin(ReadOnlyAdminMixin, ViewOnlyHistoryAdmin):
 
     @admin.display(description=_("ceiling"), ordering="ceiling")
     def ceiling_display(self, obj):
-        return euros(obj.ceiling)
+        return format_euro_or_dash(obj.ceiling)
 
     def has_module_permission(self, request):
         return False
@@ -192,7 +192,7 @@ class PaymentInline(ReadOnlyInline, LabelledTabularInline):
 
     @admin.display(description=_("amount"))
     def amount_display(self, obj):
-        return euros(obj.amount)
+        return format_euro_or_dash(obj.amount)
 
 
 ALLOCATION_FIELDS = (
@@ -248,11 +248,11 @@ class AllocationAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
 
     @admin.display(description=_("amount committed"), ordering="amount")
     def amount_display(self, obj):
-        return euros(obj.amount)
+        return format_euro_or_dash(obj.amount)
 
     @admin.display(description=_("paid"), ordering="paid_sum")
     def paid_display(self, obj):
-        return euros(obj.paid_sum)
+        return format_euro_or_dash(obj.paid_sum)
 
     @admin.display(description=_("application"))
     def application_link(self, obj):
@@ -358,7 +358,7 @@ class AllocationAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
             messages.success(
                 request,
                 gettext("The allocation was reduced from %(before)s to %(after)s.")
-                % {"before": euros(before), "after": euros(allocation.amount)},
+                % {"before": format_euro(before), "after": format_euro(allocation.amount)},
                 extra_tags="allocation_reduced",
             )
 
@@ -380,7 +380,7 @@ class AllocationAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
             messages.success(
                 request,
                 gettext("The allocation was closed; %(amount)s stays committed (paid).")
-                % {"amount": euros(allocation.amount)},
+                % {"amount": format_euro(allocation.amount)},
                 extra_tags="allocation_was_closed",
             )
 
@@ -397,9 +397,9 @@ class AllocationAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
             "admin/budget/allocation/close_confirmation.html",
             title=_("Close an allocation"),
             object=allocation,
-            amount=euros(allocation.amount),
-            paid=euros(paid),
-            returned=euros(allocation.amount - paid),
+            amount=format_euro(allocation.amount),
+            paid=format_euro(paid),
+            returned=format_euro(allocation.amount - paid),
             change_url=self.change_url(allocation),
         )
 
@@ -418,7 +418,7 @@ class AllocationAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
             messages.success(
                 request,
                 gettext("A payment of %(amount)s was recorded.")
-                % {"amount": euros(payment.amount)},
+                % {"amount": format_euro(payment.amount)},
                 extra_tags="payment_recorded",
             )
 
@@ -457,4 +457,4 @@ class PaymentAdmin(ReadOnlyAdminMixin, ViewOnlyHistoryAdmin):
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj):
-        return euros(obj.amount)
+        return format_euro_or_dash(obj.amount)

@@ -136,6 +136,14 @@ def test_a_partial_grant_needs_a_lower_amount_and_a_reason(fund, contract, manag
     assert done.amount_granted == Decimal("900.00")
 
 
+def test_a_partial_grant_refusal_names_the_request_in_euros(fund, contract, manager):
+    application = reviewed(fund, contract, manager)
+    with pytest.raises(ValidationError) as excinfo:
+        services.decide(application, "partly_granted", user=manager, amount="1500", reason="x")
+    (error,) = excinfo.value.error_dict["amount"]
+    assert error.params == {"requested": "€ 1.500,00"}
+
+
 def test_a_refusal_needs_a_reason_and_books_nothing(fund, contract, manager):
     application = reviewed(fund, contract, manager)
     with pytest.raises(ValidationError) as excinfo:

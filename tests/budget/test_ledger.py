@@ -10,8 +10,9 @@ from django.db import connection
 
 from budget import services
 from budget.choices import AllocationStatus, CategoryKind
-from budget.models import Allocation, Fund, FundCategory, Payment
+from budget.models import Allocation, Fund, FundCategory, NeighbourhoodReserve, Payment
 from tests.conftest import require
+from tests.factories import NeighbourhoodFactory
 
 DAY = datetime.date(2007, 11, 1)
 
@@ -121,6 +122,48 @@ def test_reducing_and_closing_return_the_rest_to_the_fund(fund):
         Decimal("800.00"),
         Decimal("300.00"),
     ]
+
+
+def refusal(excinfo):
+    """The one refusal of the amount: its params and its message as shown."""
+    (error,) = excinfo.value.error_dict["amount"]
+    return error.params, error.messages[0]
+
+
+def test_refusals_name_their_amounts_dutch_style(fund):
+    book(fund, "48765.43", kind=CategoryKind.ORGANISATION)
+    allocation = book(fund, "150000.00")
+    services.record_payment(allocation, amount="1500.5", paid_on=DAY)
+    refusals = [
+        (lambda: book(fund, "1234.58", kind=CategoryKind.ORGANISATION), "remaining", "€ 1.234,57"),
+        (lambda: book(fund, "60000"), "remaining", "€ 51.234,57"),
+        (
+            lambda: services.record_payment(allocation, amount="148499.51", paid_on=DAY),
+            "remaining",
+            "€ 148.499,50",
+        ),
+        (lambda: services.reduce_allocation(allocation, "1000"), "paid", "€ 1.500,50"),
+    ]
+    for refused, name, shown in refusals:
+        with pytest.raises(ValidationError) as excinfo:
+            refused()
+        params, message = refusal(excinfo)
+        assert params[name] == shown
+        assert shown in message
+        assert "€ €" not in message
+
+
+def test_ledger_rows_name_their_amounts_dutch_style(fund):
+    allocation = book(fund, "150000.00")
+    payment = services.record_payment(allocation, amount="1500.5", paid_on=DAY)
+    reserve = NeighbourhoodReserve.objects.create(
+        fund=fund, neighbourhood=NeighbourhoodFactory(name="Boerhaavewijk"), amount="2500"
+    )
+    reserve.refresh_from_db()
+
+    assert str(allocation) == "Buurtfeest (€ 150.000,00)"
+    assert str(payment) == "€ 1.500,50 (2007-11-01)"
+    assert str(reserve) == "Boerhaavewijk: € 2.500,00"
 
 
 @pytest.mark.postgres

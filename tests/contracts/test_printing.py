@@ -4,6 +4,7 @@ admin's "Download the signing set (ZIP)", read back with poppler's pdftotext.
 Marked `pdf`: locally the tests skip without poppler-utils; in CI a missing tool fails them.
 """
 
+import csv
 import datetime
 import io
 import re
@@ -238,6 +239,28 @@ def test_every_party_signs_a_copy_for_each_party(ceremony):
     assert signing.copies == 3 + 3 + 4
     assert signing.pages_to_print == 10 * (3 + 3 + 4)
     assert signing.signatures == 3 * 3 + 3 * 3 + 4 * 4
+
+
+def test_the_signing_list_csv_shows_hostile_names_as_text():
+    made = contract("west", ContractStatus.DRAFT)
+    ContractPartyFactory(
+        contract=made,
+        partner=PartnerFactory(name='=HYPERLINK("x")'),
+        signatory_name="@Kwaad",
+        signatory_function="+31 71 000 0000",
+    )
+    printed = [printing.PrintedContract(made, filename(made), b"", "rendered", pages=1, seconds=0)]
+
+    data = printing.signing_list_csv(printing.signing_list(printed))
+
+    assert data.startswith("\ufeff".encode())
+    header, *rows = csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";")
+    assert len(header) == 7
+    assert len(rows) == 3
+    hostile = next(row for row in rows if "HYPERLINK" in row[0])
+    assert hostile[0] == '\'=HYPERLINK("x")'
+    assert hostile[4:7] == ["'@Kwaad", "'+31 71 000 0000", "3"]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 
 # --- The admin action -------------------------------------------------------------------------

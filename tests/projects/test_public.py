@@ -20,7 +20,6 @@ from contracts.choices import ContractStatus
 from projects import services
 from projects.choices import ProjectStatus, Visibility
 from projects.models import ProgressUpdate, ProjectReport, ReportingRound
-from projects.templatetags.projects_tags import euro
 from tests.factories import (
     PartnerFactory,
     ProjectFactory,
@@ -130,26 +129,6 @@ def review_url(neighbourhood, round_, pdf=False):
 
 def html(response):
     return response.content.decode()
-
-
-# --- The euro filter ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "shown"),
-    [
-        (Decimal("12500"), "€ 12.500,00"),
-        (Decimal("250000.00"), "€ 250.000,00"),
-        (Decimal("0.5"), "€ 0,50"),
-        (Decimal("1234567.891"), "€ 1.234.567,89"),
-        (400, "€ 400,00"),
-        (None, ""),
-        ("", ""),
-        ("geen bedrag", "geen bedrag"),
-    ],
-)
-def test_amounts_are_shown_dutch_style(value, shown):
-    assert euro(value) == shown
 
 
 # --- The wijk page ------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from budget.choices import CategoryKind
 from budget.models import Fund, FundCategory
 from contracts.choices import ContractStatus, PartnerKind
 from contracts.models import Contract, Neighbourhood
-from projects.templatetags.projects_tags import euro
 from tests.conftest import require
 from tests.factories import (
     ContractPartyFactory,
@@ -40,6 +39,7 @@ from tests.factories import (
 )
 from wijkaanpak import leaflet
 from wijkaanpak.common import pdf
+from wijkaanpak.common.money import format_euro
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 
@@ -406,7 +406,7 @@ def test_every_pilot_wijk_gets_a_two_page_leaflet_with_its_contract(
         for project in contract.projects.select_related("lead_partner"):
             assert project.title in second, (neighbourhood.slug, project.title)
             assert project.lead_partner.name in second, (neighbourhood.slug, project.title)
-        assert euro(initiatives.remaining) in second
+        assert format_euro(initiatives.remaining) in second
         assert "/initiatieven/aanvragen/" in second.replace(" ", "")
         assert cut_off_words(path, 1) == [], neighbourhood.slug
         assert cut_off_words(path, 2) == [], neighbourhood.slug
