@@ -267,8 +267,7 @@ class InitiativeApplicationAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, ViewOnl
         ]
 
     def _changed(self, request, application, text, tag, field="status"):
-        label = str(InitiativeApplication._meta.get_field(field).verbose_name)
-        self.log_change(request, application, [{"changed": {"fields": [label]}}])
+        self.log_field_change(request, application, field)
         messages.success(request, text, extra_tags=tag)
 
     def start_review_view(self, request, object_id):

@@ -24,7 +24,11 @@ from budget.choices import AllocationStatus
 from budget.models import ZERO, Allocation, Fund, FundCategory, NeighbourhoodReserve, Payment
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
-from wijkaanpak.common.admin.views import ObjectActionsMixin, ReadOnlyAdminMixin
+from wijkaanpak.common.admin.views import (
+    ObjectActionsMixin,
+    ReadOnlyAdminMixin,
+    ReadOnlyInlineMixin,
+)
 from wijkaanpak.common.money import format_euro, format_euro_or_dash
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
@@ -48,13 +52,6 @@ def _paid_per_fund():
         Value(ZERO),
         output_field=MONEY,
     )
-
-
-class ReadOnlyInline(ReadOnlyAdminMixin):
-    """An inline of rows that only a service writes."""
-
-    extra = 0
-    can_delete = False
 
 
 # --- Funds ------------------------------------------------------------------------------------
@@ -182,10 +179,9 @@ class FundCategoryAdmin(ReadOnlyAdminMixin, ViewOnlyHistoryAdmin):
 # --- Allocations and payments -----------------------------------------------------------------
 
 
-class PaymentInline(ReadOnlyInline, LabelledTabularInline):
+class PaymentInline(ReadOnlyInlineMixin, LabelledTabularInline):
     model = Payment
     fields = ("paid_on", "amount_display", "reference", "booked_by", "created_at")
-    readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("booked_by")
@@ -354,7 +350,7 @@ class AllocationAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
         def reduce(allocation, data):
             before = allocation.amount
             allocation = services.reduce_allocation(allocation, data["amount"], user=request.user)
-            self._log(request, allocation, "amount")
+            self.log_field_change(request, allocation, "amount")
             messages.success(
                 request,
                 gettext("The allocation was reduced from %(before)s to %(after)s.")
@@ -376,7 +372,7 @@ class AllocationAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
 
         def close(allocation, data):
             allocation = services.close_allocation(allocation, user=request.user)
-            self._log(request, allocation, "status")
+            self.log_field_change(request, allocation, "status")
             messages.success(
                 request,
                 gettext("The allocation was closed; %(amount)s stays committed (paid).")
@@ -430,10 +426,6 @@ class AllocationAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
             form_class=PaymentForm,
             invalid=(gettext("Enter the amount and the date of the payment."), "payment_invalid"),
         )
-
-    def _log(self, request, allocation, field):
-        label = str(Allocation._meta.get_field(field).verbose_name)
-        self.log_change(request, allocation, [{"changed": {"fields": [label]}}])
 
 
 @admin.register(Payment)

@@ -228,11 +228,7 @@ class AddendumAdmin(
 
         def sign(addendum, data):
             services.sign_addendum(addendum, user=request.user)
-            self.log_change(
-                request,
-                addendum,
-                [{"changed": {"fields": [str(Addendum._meta.get_field("status").verbose_name)]}}],
-            )
+            self.log_field_change(request, addendum, "status")
             messages.success(
                 request,
                 gettext("“%(addendum)s” has been signed; its PDF is archived and never changes.")

@@ -41,6 +41,7 @@ from wijkaanpak.common.admin.views import (
     GuardedDeleteMixin,
     ObjectActionsMixin,
     ReadOnlyAdminMixin,
+    ReadOnlyInlineMixin,
     RefusalsAsMessagesMixin,
     posts_any,
 )
@@ -128,27 +129,15 @@ class ResidentWishInline(ContractPartInline, LabelledTabularInline):
     extra = 1
 
 
-class ContractStatusChangeInline(LabelledTabularInline):
-    needs_saved_contract = True
+class ContractStatusChangeInline(ReadOnlyInlineMixin, LabelledTabularInline):
     """The contract's lifecycle log: written by the service only, never edited here."""
 
     model = ContractStatusChange
     fields = ("changed_at", "from_status", "to_status", "changed_by", "note")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
+    needs_saved_contract = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def add_contract_part(inline, history_part, *, history_title):
@@ -474,11 +463,7 @@ class ContractAdmin(
         except ValidationError as error:
             report_refusal(request, error, subject=contract)
             return False
-        self.log_change(
-            request,
-            contract,
-            [{"changed": {"fields": [str(Contract._meta.get_field("status").verbose_name)]}}],
-        )
+        self.log_field_change(request, contract, "status")
         messages.success(
             request,
             gettext("“%(contract)s” went from “%(from)s” to “%(to)s”.")

@@ -96,6 +96,7 @@ class SigningAdminMixin:
             "admin/contracts/contract/signing.html",
             title=gettext("Register the signing of %(contract)s") % {"contract": contract},
             original=contract,
+            object=contract,
             contract=contract,
             form=form,
             change_url=change_url,

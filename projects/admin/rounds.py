@@ -22,7 +22,11 @@ from projects.models import ProjectReport, ReportingRound, ReportReminder
 from wijkaanpak.common import mail
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
-from wijkaanpak.common.admin.views import ObjectActionsMixin, ReadOnlyAdminMixin
+from wijkaanpak.common.admin.views import (
+    ObjectActionsMixin,
+    ReadOnlyAdminMixin,
+    ReadOnlyInlineMixin,
+)
 
 # --- Reporting rounds -------------------------------------------------------------------------
 
@@ -34,14 +38,11 @@ DELIVERY_LABELS = {
 }
 
 
-class ReportReminderInline(ReadOnlyAdminMixin, LabelledTabularInline):
+class ReportReminderInline(ReadOnlyInlineMixin, LabelledTabularInline):
     """The reminders sent for a round: written by the service only."""
 
     model = ReportReminder
     fields = ("sent_at", "project", "recipients", "sent_by", "delivery")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request):
         return (

@@ -57,8 +57,23 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class ReadOnlyInlineMixin(ReadOnlyAdminMixin):
+    """An inline of rows that only a service writes (a log): shown, never edited."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
 class ObjectActionsMixin:
     """Admin views for one object that call a service, report the outcome and go back."""
+
+    def log_field_change(self, request, obj, field):
+        """Note in the admin's log that the service changed `field` of `obj`."""
+        label = str(obj._meta.get_field(field).verbose_name)
+        self.log_change(request, obj, [{"changed": {"fields": [label]}}])
 
     def change_url(self, obj):
         return change_url(self, obj)
