@@ -1,7 +1,8 @@
 """The projects parts of a pilot file: projects, their progress updates, reporting rounds.
 
-Discovered by :func:`contracts.pilot.registered_parts` (``autodiscover_modules("pilot")``), so
-``contracts`` never imports this app. Three top-level keys:
+Discovered by the framework in :mod:`wijkaanpak.common.pilot`, so ``contracts`` never imports
+this app; the contracts and partners are found through the load's context. Three top-level
+keys:
 
 ``projects`` (order 50, before the new contracts are signed)
     ``[{neighbourhood: <slug>, period_start, number, title, summary, description,
@@ -32,27 +33,12 @@ report and stamp the present, and ``open_round`` refuses a due date in the past 
 teams; the pilot replays 2007–2008 without users and must not send mail.
 """
 
-import datetime
-from decimal import Decimal
+from typing import Annotated
 
+import pydantic
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contracts.pilot import (
-    Field,
-    PilotDataError,
-    Problem,
-    boolean,
-    choice,
-    iso_date,
-    iso_datetime,
-    list_of,
-    optional_text,
-    record,
-    register_part,
-    text,
-)
 from projects.choices import CLOSED_STATUSES, PROJECT_TRANSITIONS, ProjectStatus, Visibility
 from projects.models import (
     ProgressUpdate,
@@ -62,96 +48,95 @@ from projects.models import (
     ReportingRound,
 )
 from projects.services import refresh_progress
+from wijkaanpak.common.pilot import (
+    Amount,
+    AnyText,
+    Boolean,
+    IsoDate,
+    IsoMoment,
+    Item,
+    Text,
+    WholeNumber,
+    choice,
+    fail,
+    not_found,
+    refuse_future,
+    register_part,
+)
 
 # Participating partners get orders 10, 20, 30, … like the contract's parties.
 ORDER_STEP = 10
 
 
-# --- Checks of the file's structure -----------------------------------------------------------
+# --- The items of the file --------------------------------------------------------------------
 
 
-def whole_number(value, path):
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return []
-    return [Problem(path, "invalid", str(_("must be a whole number of at least 0")))]
+class ContractReference(Item):
+    """A contract of the file or the database: its wijk and the start of its period."""
+
+    neighbourhood: Text
+    period_start: IsoDate
 
 
-def amount(value, path):
-    # read_file gives fractions as Decimal; a file built in code may hold a float.
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool) and value >= 0:
-        return []
-    return [Problem(path, "invalid", str(_("must be an amount in euros of at least 0")))]
+class ProjectReference(ContractReference):
+    """A project by its number in a contract."""
+
+    project: WholeNumber
 
 
-CONTRACT_REFERENCE = {"neighbourhood": Field(text), "period_start": Field(iso_date)}
-PROJECT_REFERENCE = {**CONTRACT_REFERENCE, "project": Field(whole_number)}
-
-PROJECT_PARTNER_FIELDS = {
-    "partner": Field(text),
-    "contribution": Field(text),
-    "amount": Field(amount, required=False),
-}
-PROJECT_FIELDS = {
-    **CONTRACT_REFERENCE,
-    "number": Field(whole_number),
-    "title": Field(text),
-    "summary": Field(text),
-    "description": Field(text),
-    "expected_result": Field(optional_text, required=False),
-    "lead_partner": Field(text),
-    "partners": Field(list_of(record(PROJECT_PARTNER_FIELDS)), required=False),
-    "wishes": Field(list_of(text), required=False),
-    "planned_start": Field(iso_date),
-    "planned_end": Field(iso_date),
-    "is_illustrative": Field(boolean, required=False),
-}
-UPDATE_FIELDS = {
-    **PROJECT_REFERENCE,
-    "date": Field(iso_date),
-    "status": Field(choice(ProjectStatus.values)),
-    "percent_complete": Field(whole_number),
-    "happened": Field(text),
-    "next_steps": Field(optional_text, required=False),
-    "visibility": Field(choice(Visibility.values), required=False),
-}
-REPORT_FIELDS = {
-    **PROJECT_REFERENCE,
-    "submitted_at": Field(iso_datetime),
-    "achieved": Field(text),
-    "deviations": Field(optional_text, required=False),
-    "next_steps": Field(optional_text, required=False),
-    "status": Field(choice(ProjectStatus.values)),
-    "percent_complete": Field(whole_number),
-}
-ROUND_FIELDS = {
-    "title": Field(text),
-    "introduction": Field(optional_text, required=False),
-    "due_date": Field(iso_date),
-    "opened_at": Field(iso_datetime),
-    "is_illustrative": Field(boolean, required=False),
-    "contracts": Field(list_of(record(CONTRACT_REFERENCE), minimum=1)),
-    "reports": Field(list_of(record(REPORT_FIELDS)), required=False),
-}
+class ProjectPartnerItem(Item):
+    partner: Text
+    contribution: Text
+    amount: Amount | None = None
 
 
-# --- Helpers ----------------------------------------------------------------------------------
+class ProjectItem(ContractReference):
+    number: WholeNumber
+    title: Text
+    summary: Text
+    description: Text
+    expected_result: AnyText = ""
+    lead_partner: Text
+    partners: list[ProjectPartnerItem] = []
+    wishes: list[Text] = []
+    planned_start: IsoDate
+    planned_end: IsoDate
+    is_illustrative: Boolean = False
 
 
-def _fail(path, code, message, **params):
-    return PilotDataError([Problem(path, code, str(message % params if params else message))])
+class UpdateItem(ProjectReference):
+    date: IsoDate
+    status: choice(ProjectStatus)
+    percent_complete: WholeNumber
+    happened: Text
+    next_steps: AnyText = ""
+    visibility: choice(Visibility) = Visibility.PUBLIC
 
 
-def _date(value):
-    return datetime.date.fromisoformat(value)
+class ReportItem(ProjectReference):
+    submitted_at: IsoMoment
+    achieved: Text
+    deviations: AnyText = ""
+    next_steps: AnyText = ""
+    status: choice(ProjectStatus)
+    percent_complete: WholeNumber
 
 
-def _moment(value):
-    moment = datetime.datetime.fromisoformat(value)
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+class RoundItem(Item):
+    title: Text
+    introduction: AnyText = ""
+    due_date: IsoDate
+    opened_at: IsoMoment
+    is_illustrative: Boolean = False
+    contracts: Annotated[list[ContractReference], pydantic.Field(min_length=1)]
+    reports: list[ReportItem] = []
+
+
+# --- Checks -----------------------------------------------------------------------------------
 
 
 def _contract(item, context, path):
-    return context.contract(item["neighbourhood"], _date(item["period_start"]), path)
+    return context.contract(item.neighbourhood, item.period_start, path)
 
 
 def _project(item, context, path):
@@ -162,23 +147,16 @@ def _project(item, context, path):
     names but the contract lacks is passed over, like everything else that would belong to it.
     """
     contract = _contract(item, context, f"{path}.neighbourhood")
-    project = Project.objects.filter(contract=contract, number=item["project"]).first()
+    project = Project.objects.filter(contract=contract, number=item.project).first()
     if project is None and context.is_new(contract):
-        raise _fail(
-            f"{path}.project",
-            "unknown_reference",
-            _("no %(model)s with %(field)s “%(value)s” in the file or database"),
-            model=Project._meta.verbose_name,
-            field="number",
-            value=item["project"],
-        )
+        raise not_found(f"{path}.project", Project, "number", item.project)
     return project
 
 
 def _check_open(project, path):
     """log_update's check: a done or cancelled project takes no more updates."""
     if project.status in CLOSED_STATUSES:
-        raise _fail(
+        raise fail(
             path,
             "project_closed",
             _("This project is %(status)s: no more updates are taken."),
@@ -189,7 +167,7 @@ def _check_open(project, path):
 def _check_progress(project, status, percent, path):
     """The checks log_update and submit_report make on a status and percentage."""
     if status != project.status and status not in PROJECT_TRANSITIONS[project.status]:
-        raise _fail(
+        raise fail(
             f"{path}.status",
             "status_not_allowed",
             _("A project that is “%(from)s” cannot become “%(to)s”."),
@@ -199,7 +177,7 @@ def _check_progress(project, status, percent, path):
             },
         )
     if status == ProjectStatus.DONE and percent != 100:
-        raise _fail(
+        raise fail(
             f"{path}.percent_complete",
             "done_needs_full_percent",
             _("A project that is done is 100% complete."),
@@ -219,7 +197,7 @@ def _team_accounts():
 @register_part(
     "projects",
     order=50,
-    fields=PROJECT_FIELDS,
+    schema=ProjectItem,
     unique_by=("neighbourhood", "period_start", "number"),
 )
 def load_projects(items, context):
@@ -231,7 +209,7 @@ def load_projects(items, context):
     for index, item in enumerate(items):
         path = f"projects[{index}]"
         contract = _contract(item, context, f"{path}.neighbourhood")
-        found = Project.objects.filter(contract=contract, number=item["number"]).first()
+        found = Project.objects.filter(contract=contract, number=item.number).first()
         if found is not None:
             context.count(Project, created=False)
             continue
@@ -241,43 +219,35 @@ def load_projects(items, context):
         project = context.save_new(
             Project(
                 contract=contract,
-                number=item["number"],
-                title=item["title"],
-                summary=item["summary"],
-                description=item["description"],
-                expected_result=item.get("expected_result", ""),
-                lead_partner=context.partner(item["lead_partner"], f"{path}.lead_partner"),
-                planned_start=_date(item["planned_start"]),
-                planned_end=_date(item["planned_end"]),
-                is_illustrative=item.get("is_illustrative", False),
+                number=item.number,
+                title=item.title,
+                summary=item.summary,
+                description=item.description,
+                expected_result=item.expected_result,
+                lead_partner=context.partner(item.lead_partner, f"{path}.lead_partner"),
+                planned_start=item.planned_start,
+                planned_end=item.planned_end,
+                is_illustrative=item.is_illustrative,
             ),
             path,
         )
-        for position, partner in enumerate(item.get("partners", []), start=1):
+        for position, partner in enumerate(item.partners, start=1):
             partner_path = f"{path}.partners[{position - 1}]"
-            amount_value = partner.get("amount")
             context.save_new(
                 ProjectPartner(
                     project=project,
-                    partner=context.partner(partner["partner"], f"{partner_path}.partner"),
-                    contribution=partner["contribution"],
-                    amount=None if amount_value is None else Decimal(str(amount_value)),
+                    partner=context.partner(partner.partner, f"{partner_path}.partner"),
+                    contribution=partner.contribution,
+                    amount=partner.amount,
                     order=position * ORDER_STEP,
                 ),
                 partner_path,
             )
         wishes = []
-        for position, title in enumerate(item.get("wishes", [])):
+        for position, title in enumerate(item.wishes):
             wish = contract.wishes.filter(title=title).first()
             if wish is None:
-                raise _fail(
-                    f"{path}.wishes[{position}]",
-                    "unknown_reference",
-                    _("no %(model)s with %(field)s “%(value)s” in the file or database"),
-                    model=contract.wishes.model._meta.verbose_name,
-                    field="title",
-                    value=title,
-                )
+                raise not_found(f"{path}.wishes[{position}]", contract.wishes.model, "title", title)
             wishes.append(wish)
         project.wishes.set(wishes)
 
@@ -285,14 +255,14 @@ def load_projects(items, context):
 @register_part(
     "progress_updates",
     order=110,
-    fields=UPDATE_FIELDS,
+    schema=UpdateItem,
     unique_by=("neighbourhood", "period_start", "project", "date"),
 )
 def load_progress_updates(items, context):
     """Dated progress updates of the projects this load creates, oldest first per project."""
     by_project = {}
     team_accounts = _team_accounts()
-    for index, item in sorted(enumerate(items), key=lambda pair: pair[1]["date"]):
+    for index, item in sorted(enumerate(items), key=lambda pair: pair[1].date):
         path = f"progress_updates[{index}]"
         project = _project(item, context, path)
         if project is None:
@@ -301,67 +271,65 @@ def load_progress_updates(items, context):
             context.count(ProgressUpdate, created=False)
             continue
         project = by_project.setdefault(project.pk, project)
-        date = _date(item["date"])
+        date = item.date
         _check_open(project, path)
-        _check_progress(project, item["status"], item["percent_complete"], path)
+        _check_progress(project, item.status, item.percent_complete, path)
         if date < project.contract.period_start:
-            raise _fail(
+            raise fail(
                 f"{path}.date",
                 "date_before_contract",
                 _("The date lies before the contract starts (%(start)s)."),
                 start=project.contract.period_start,
             )
-        if date > timezone.localdate():
-            raise _fail(f"{path}.date", "date_in_future", _("The date cannot lie in the future."))
+        refuse_future(date, f"{path}.date")
         author = team_accounts.get(project.contract.neighbourhood.slug)
         context.save_new(
             ProgressUpdate(
                 project=project,
                 author=author,
                 date=date,
-                status=item["status"],
-                percent_complete=item["percent_complete"],
-                happened=item["happened"].strip(),
-                next_steps=item.get("next_steps", "").strip(),
-                visibility=item.get("visibility", Visibility.PUBLIC),
+                status=item.status,
+                percent_complete=item.percent_complete,
+                happened=item.happened.strip(),
+                next_steps=item.next_steps.strip(),
+                visibility=item.visibility,
             ),
             path,
             exclude=() if author else ("author",),
         )
         # What the next update of this project is checked against, as log_update would.
-        project.status, project.percent_complete = item["status"], item["percent_complete"]
+        project.status, project.percent_complete = item.status, item.percent_complete
     for project in by_project.values():
         fresh = Project.objects.get(pk=project.pk)
         fresh._change_reason = context.note
         refresh_progress(fresh)
 
 
-@register_part("reporting_rounds", order=120, fields=ROUND_FIELDS, unique_by=("title", "due_date"))
+@register_part("reporting_rounds", order=120, schema=RoundItem, unique_by=("title", "due_date"))
 def load_reporting_rounds(items, context):
     """Reporting rounds, matched by title and due date; a new one comes with its reports."""
     for index, item in enumerate(items):
         path = f"reporting_rounds[{index}]"
-        due_date = _date(item["due_date"])
-        found = ReportingRound.objects.filter(title=item["title"], due_date=due_date).first()
+        found = ReportingRound.objects.filter(title=item.title, due_date=item.due_date).first()
         if found is not None:
             context.count(ReportingRound, created=False)
             continue
         contracts = [
             _contract(reference, context, f"{path}.contracts[{position}].neighbourhood")
-            for position, reference in enumerate(item["contracts"])
+            for position, reference in enumerate(item.contracts)
         ]
         round_ = context.save_new(
             ReportingRound(
-                title=item["title"],
-                introduction=item.get("introduction", ""),
-                due_date=due_date,
-                opened_at=_moment(item["opened_at"]),
-                is_illustrative=item.get("is_illustrative", False),
+                title=item.title,
+                introduction=item.introduction,
+                due_date=item.due_date,
+                opened_at=item.opened_at,
+                is_illustrative=item.is_illustrative,
             ),
             path,
         )
         round_.contracts.set(contracts)
-        for position, report in enumerate(item.get("reports", [])):
+        for position, report in enumerate(item.reports):
             _load_report(round_, report, context, f"{path}.reports[{position}]")
 
 
@@ -370,22 +338,22 @@ def _load_report(round_, item, context, path):
     if project is None:
         return
     if not round_.requested_projects().filter(pk=project.pk).exists():
-        raise _fail(
+        raise fail(
             f"{path}.project",
             "project_not_in_round",
             _("This project is not asked to report in this round."),
         )
-    _check_progress(project, item["status"], item["percent_complete"], path)
+    _check_progress(project, item.status, item.percent_complete, path)
     context.save_new(
         ProjectReport(
             round=round_,
             project=project,
-            achieved=item["achieved"].strip(),
-            deviations=item.get("deviations", "").strip(),
-            next_steps=item.get("next_steps", "").strip(),
-            status=item["status"],
-            percent_complete=item["percent_complete"],
-            submitted_at=_moment(item["submitted_at"]),
+            achieved=item.achieved.strip(),
+            deviations=item.deviations.strip(),
+            next_steps=item.next_steps.strip(),
+            status=item.status,
+            percent_complete=item.percent_complete,
+            submitted_at=item.submitted_at,
         ),
         path,
         exclude=("submitted_by",),

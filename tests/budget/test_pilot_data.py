@@ -32,7 +32,8 @@ from budget.models import (
     InitiativeApplication,
     Payment,
 )
-from contracts import pilot
+from contracts.pilot import SIGNING_ORDER
+from wijkaanpak.common import pilot
 
 pytestmark = pytest.mark.django_db
 
@@ -229,7 +230,7 @@ def test_the_fund_loads_after_the_contracts_and_projects():
         parts[key].order
         for key in ("contracts", "projects", "progress_updates", "reporting_rounds")
     )
-    assert parts["funds"].order >= pilot.SIGNING_ORDER
+    assert parts["funds"].order >= SIGNING_ORDER
 
 
 def test_a_second_run_changes_nothing_in_any_budget_table():
@@ -350,6 +351,12 @@ def test_without_projects_an_application_stands_on_its_wish_or_explanation():
         (
             lambda f: application_item({"funds": [f]}, "IA-2008-0004").update(amount_requested=0),
             "funds[0].applications[3].amount_requested",
+            "invalid",
+        ),
+        (lambda f: f.update(total="250000"), "funds[0].total", "invalid"),
+        (
+            lambda f: application_item({"funds": [f]}, "IA-2008-0003").update(reference="IA-08-3"),
+            "funds[0].applications[2].reference",
             "invalid",
         ),
         (

@@ -1,15 +1,16 @@
 """The pilot data: what `load_pilot_data` loads, that a second run changes nothing, bad files."""
 
+import ast
 import datetime
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
-from contracts import pilot
 from contracts.choices import ContractStatus, PartnerKind, WishSource
 from contracts.models import (
     Contract,
@@ -19,6 +20,7 @@ from contracts.models import (
     SubArea,
 )
 from tests.factories import DistrictFactory
+from wijkaanpak.common import pilot
 
 pytestmark = pytest.mark.django_db
 
@@ -242,12 +244,13 @@ def test_a_later_part_builds_on_the_contracts(monkeypatch):
     monkeypatch.setattr(pilot, "_parts", dict(pilot._parts))
     seen = []
 
-    @pilot.register_part(
-        "extras", order=100, fields={"wijk": pilot.Field(pilot.text)}, unique_by=("wijk",)
-    )
+    class Extra(pilot.Item):
+        wijk: pilot.Text
+
+    @pilot.register_part("extras", order=100, schema=Extra, unique_by=("wijk",))
     def load_extras(items, context):
         for item in items:
-            seen.append(context.contract(item["wijk"], START).title)
+            seen.append(context.contract(item.wijk, START).title)
 
     data = pilot_data()
     data["extras"] = [{"wijk": "centrum"}]
@@ -283,6 +286,15 @@ def _with_repeated_slug(data):
     data["neighbourhoods"].append(dict(data["neighbourhoods"][0]))
 
 
+def _with_null_signing_date(data):
+    data["contracts"][0]["signed_on"] = None
+
+
+def _with_misspelt_party_key(data):
+    party = data["contracts"][0]["parties"][1]
+    party["signatory"] = party.pop("signatory_name")
+
+
 @pytest.mark.parametrize(
     ("change", "code", "path"),
     [
@@ -290,6 +302,8 @@ def _with_repeated_slug(data):
         (_with_unknown_part, "unknown_key", "projecten"),
         (_with_wrong_wish_source, "invalid", "contracts[0].wishes[0].source"),
         (_with_repeated_slug, "duplicate", "neighbourhoods[5]"),
+        (_with_null_signing_date, "invalid", "contracts[0].signed_on"),
+        (_with_misspelt_party_key, "unknown_key", "contracts[0].parties[1].signatory"),
         # These two pass the check of the file and fail while writing the last contract, after
         # everything before it was written: the transaction must take all of it back.
         (_with_unknown_partner, "unknown_reference", "contracts[4].parties[0].partner"),
@@ -341,3 +355,47 @@ def test_a_missing_or_non_utf8_file_is_refused(tmp_path):
         pilot.load_file(latin1)
     assert excinfo.value.codes == {"not_utf8"}
     assert not Partner.objects.exists()
+
+
+def test_every_mistake_in_the_file_is_reported_at_once_in_the_projects_words():
+    data = pilot_data()
+    data["meta"]["load_note"] = "x" * 101
+    data["districts"][0] = "centrum"
+    data["partners"][0]["is_illustrative"] = "yes"
+    data["partners"][1]["kind"] = "bank"
+    del data["contracts"][0]["parties"][1]["partner"]
+    data["contracts"][0]["sections"][0]["paragraphs"] = []
+    data["contracts"][0]["period_end"] = "2009-02-30"
+    data["contracts"][0]["lifecycle"][0]["at"] = 20071002
+
+    with translation.override("en"):
+        problems = pilot.check(data)
+
+    assert {(problem.path, problem.code) for problem in problems} == {
+        ("meta.load_note", "invalid"),
+        ("districts[0]", "invalid"),
+        ("partners[0].is_illustrative", "invalid"),
+        ("partners[1].kind", "invalid"),
+        ("contracts[0].parties[1].partner", "missing"),
+        ("contracts[0].sections[0].paragraphs", "invalid"),
+        ("contracts[0].period_end", "invalid"),
+        ("contracts[0].lifecycle[0].at", "invalid"),
+    }
+    messages = {problem.path: problem.message for problem in problems}
+    assert messages["partners[1].kind"].startswith("must be one of: ")
+    assert "municipality" in messages["partners[1].kind"]
+    # Every message is one of the project's own, none pydantic's fallback wording.
+    assert not [message for message in messages.values() if message.startswith("is not valid")]
+
+
+def test_the_framework_imports_no_app():
+    """The loader's framework is the ground floor: the apps register with it, never the reverse."""
+    tree = ast.parse(Path(pilot.__file__).read_text(encoding="utf-8"))
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert {name.split(".")[0] for name in imported} & {"contracts", "projects", "budget"} == set()

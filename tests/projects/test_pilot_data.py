@@ -11,14 +11,15 @@ from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
-from contracts import pilot
 from contracts.choices import ContractStatus, PartnerKind
 from contracts.models import Contract, ResidentWish
+from contracts.pilot import SIGNING_ORDER
 from projects import pilot as projects_pilot
 from projects.choices import PROJECT_TRANSITIONS, ProjectStatus, Visibility
 from projects.models import ProgressUpdate, Project, ProjectReport, ReportingRound
 from projects.services import late_projects
 from tests.factories import UserFactory
+from wijkaanpak.common import pilot
 
 pytestmark = pytest.mark.django_db
 
@@ -262,8 +263,8 @@ def test_history_rows_say_they_come_from_the_pilot_data(loaded):
 
 def test_projects_come_before_signing_and_progress_after_it():
     parts = {part.key: part.order for part in pilot.registered_parts()}
-    assert parts["contracts"] < parts["projects"] < pilot.SIGNING_ORDER
-    assert pilot.SIGNING_ORDER <= parts["progress_updates"] < parts["reporting_rounds"]
+    assert parts["contracts"] < parts["projects"] < SIGNING_ORDER
+    assert SIGNING_ORDER <= parts["progress_updates"] < parts["reporting_rounds"]
 
 
 def test_a_second_run_changes_nothing_in_any_projects_table():
@@ -401,6 +402,10 @@ def _negative_amount(data):
     data["projects"][0]["partners"][0]["amount"] = -5
 
 
+def _amount_below_a_cent(data):
+    data["projects"][0]["partners"][0]["amount"] = 12.345
+
+
 def _repeated_project_number(data):
     data["projects"].append(copy.deepcopy(data["projects"][0]))
 
@@ -419,6 +424,7 @@ def _repeated_project_number(data):
         (_report_of_a_project_outside_the_round, "project_not_in_round", None),
         (_percent_as_text, "invalid", "progress_updates[0].percent_complete"),
         (_negative_amount, "invalid", "projects[0].partners[0].amount"),
+        (_amount_below_a_cent, "invalid", "projects[0].partners[0].amount"),
         (_repeated_project_number, "duplicate", None),
     ],
 )

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from contracts import pilot
+from wijkaanpak.common import pilot
 
 
 class Command(BaseCommand):
