@@ -1,17 +1,18 @@
 """Shared fixtures: personas, collected static files, and the rule that CI skips nothing."""
 
 import os
+import threading
 from io import StringIO
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, fund_with_categories, group_member
+from wijkaanpak.common.groups import BUDGET_MANAGERS, EDITORS
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -23,6 +24,20 @@ def require(condition, reason):
     if IN_CI:
         pytest.fail(f"CI must run this test, but: {reason}")
     pytest.skip(reason)
+
+
+def require_postgres():
+    """Skip (locally) or fail (in CI) a test of what only PostgreSQL does."""
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+
+
+def run_at_once(targets, timeout=60):
+    """Run each callable in a thread of its own, all started before any is waited for."""
+    threads = [threading.Thread(target=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -130,18 +145,14 @@ def resident(client):
 @pytest.fixture
 def editor_user(db):
     """A municipal staff member in the editors group (the `redacteur` demo account)."""
-    from wijkaanpak.common.groups import EDITORS, ensure_groups
-
-    ensure_groups()
-    user = UserFactory(username="redacteur", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS))
-    return user
+    return group_member(EDITORS, username="redacteur", is_staff=True)
 
 
 @pytest.fixture
-def editor(client, editor_user):
-    client.force_login(editor_user)
-    return client
+def budget_manager_user(db):
+    """A staff member in the budget managers group (the `budgetbeheerder` demo account): the
+    fund's admin, and view rights only on contracts."""
+    return group_member(BUDGET_MANAGERS, username="budgetbeheerder", is_staff=True)
 
 
 @pytest.fixture
@@ -153,6 +164,30 @@ def superuser(db):
 def other_user(db):
     """A logged-in user with no rights at all."""
     return UserFactory(username="buitenstaander")
+
+
+@pytest.fixture
+def editor(client, editor_user):
+    """The test client, logged in as the editor."""
+    client.force_login(editor_user)
+    return client
+
+
+@pytest.fixture
+def budget_manager(client, budget_manager_user):
+    """The test client, logged in as the budget manager."""
+    client.force_login(budget_manager_user)
+    return client
+
+
+# --- The fund ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fund(request, db):
+    """A fund with both its categories: the pilot period's € 250.000 without ceilings, or what a
+    test module sets in FUND_TERMS (the arguments of `fund_with_categories`)."""
+    return fund_with_categories(**getattr(request.module, "FUND_TERMS", {}))
 
 
 # --- Browser ----------------------------------------------------------------------------------

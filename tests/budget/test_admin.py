@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -23,45 +22,15 @@ from budget.models import (
     InitiativeApplication,
     Payment,
 )
-from tests.factories import NeighbourhoodFactory, UserFactory
+from tests.factories import NeighbourhoodFactory, UserFactory, book_allocation
 from wijkaanpak.common import mail
 
 DAY = datetime.date(2007, 11, 1)
 
 
-# --- Personas and data ------------------------------------------------------------------------
+# --- Data ------------------------------------------------------------------------------------
 
-
-@pytest.fixture
-def budget_manager_user(db):
-    """A staff member in the budget managers group (the `budgetbeheerder` demo account)."""
-    from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
-
-    ensure_groups()
-    user = UserFactory(username="budgetbeheerder", is_staff=True)
-    user.groups.add(Group.objects.get(name=BUDGET_MANAGERS))
-    return user
-
-
-@pytest.fixture
-def budget_manager(client, budget_manager_user):
-    client.force_login(budget_manager_user)
-    return client
-
-
-@pytest.fixture
-def fund(db):
-    fund = Fund.objects.create(
-        name="Wijkaanpak",
-        total=Decimal("250000.00"),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION, ceiling=50000)
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES)
-    return fund
+FUND_TERMS = {"organisation_ceiling": 50000}
 
 
 def category(fund, kind):
@@ -69,14 +38,7 @@ def category(fund, kind):
 
 
 def allocation_of(fund, amount="1000.00", kind=CategoryKind.ORGANISATION):
-    return services.book_allocation(
-        fund,
-        category=category(fund, kind),
-        amount=amount,
-        purpose="Folder en bezorging",
-        decision_date=DAY,
-        user=None,
-    )
+    return book_allocation(fund, amount, kind, purpose="Folder en bezorging", decision_date=DAY)
 
 
 _numbers = iter(range(1, 10_000))

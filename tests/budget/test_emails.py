@@ -4,10 +4,8 @@ Each mail is queued in the outbox with the change that causes it; `deliver_mail`
 queue as `manage.py send_queued_mail` does and returns what was delivered.
 """
 
-import datetime
 import shutil
 import subprocess
-from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -15,26 +13,10 @@ from django.db import transaction
 from post_office.models import STATUS, Email
 
 from budget import services
-from budget.choices import ApplicationStatus, CategoryKind, Criterion
-from budget.models import Fund, FundCategory
+from budget.choices import ApplicationStatus, Criterion
 from tests.conftest import require
-from tests.factories import UserFactory, project_in_signed_contract
+from tests.factories import UserFactory
 from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
-
-
-@pytest.fixture
-def fund(db):
-    fund = Fund.objects.create(
-        name="Wijkaanpak",
-        total=Decimal("250000.00"),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION)
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES)
-    return fund
 
 
 @pytest.fixture
@@ -47,11 +29,6 @@ def managers(db):
         user.groups.add(group)
     UserFactory(username="buitenstaander", email="buiten@example.org")
     return active
-
-
-@pytest.fixture
-def wish(db):
-    return project_in_signed_contract().contract.wishes.first()
 
 
 def submit(fund, wish, **overrides):

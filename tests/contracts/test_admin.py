@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.contrib import admin, messages
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -27,7 +26,6 @@ from tests.factories import (
     NeighbourhoodFactory,
     PartnerFactory,
     SubAreaFactory,
-    UserFactory,
     complete_contract,
     contract_in_status,
 )
@@ -160,18 +158,6 @@ def inline_formset(response, prefix):
         if inline_admin_formset.formset.prefix == prefix:
             return inline_admin_formset.formset
     raise AssertionError(f"no inline {prefix}")
-
-
-@pytest.fixture
-def budget_manager_client(client, db):
-    """Staff with view rights on contracts only (the budget managers' group)."""
-    from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
-
-    ensure_groups()
-    user = UserFactory(username="budgetbeheerder", is_staff=True)
-    user.groups.add(Group.objects.get(name=BUDGET_MANAGERS))
-    client.force_login(user)
-    return client
 
 
 # --- Pages, for the editor and for users without staff rights ---------------------------------
@@ -465,11 +451,11 @@ def test_an_action_reports_every_reason_of_a_refusal(editor):
     assert contract.status == ContractStatus.DRAFT
 
 
-def test_the_actions_need_the_change_permission(budget_manager_client):
+def test_the_actions_need_the_change_permission(budget_manager):
     contract = complete_contract()
 
-    response = budget_manager_client.get(url("contract"))
-    refused = budget_manager_client.post(
+    response = budget_manager.get(url("contract"))
+    refused = budget_manager.post(
         url("contract"), {"action": "mark_ready_for_signing", "_selected_action": [contract.pk]}
     )
 
@@ -559,10 +545,10 @@ def test_the_step_view_refuses_get(editor):
     assert contract.status == ContractStatus.DRAFT
 
 
-def test_the_step_view_needs_the_change_permission(budget_manager_client):
+def test_the_step_view_needs_the_change_permission(budget_manager):
     contract = complete_contract()
 
-    response = budget_manager_client.post(step_url(contract), {"to_status": "ready_for_signing"})
+    response = budget_manager.post(step_url(contract), {"to_status": "ready_for_signing"})
 
     assert response.status_code == 403
     contract.refresh_from_db()

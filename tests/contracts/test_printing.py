@@ -12,7 +12,6 @@ import subprocess
 import zipfile
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -26,7 +25,6 @@ from tests.factories import (
     ContractPartyFactory,
     NeighbourhoodFactory,
     PartnerFactory,
-    UserFactory,
     complete_contract,
     take_step,
 )
@@ -243,18 +241,6 @@ def test_every_party_signs_a_copy_for_each_party(ceremony):
 # --- The admin action -------------------------------------------------------------------------
 
 
-@pytest.fixture
-def viewer(client, db):
-    """Staff with view rights on contracts only (the budget managers' group)."""
-    from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
-
-    ensure_groups()
-    user = UserFactory(username="budgetbeheerder", is_staff=True)
-    user.groups.add(Group.objects.get(name=BUDGET_MANAGERS))
-    client.force_login(user)
-    return client
-
-
 def download_set(client, contracts):
     return client.post(
         reverse("admin:contracts_contract_changelist"),
@@ -262,10 +248,10 @@ def download_set(client, contracts):
     )
 
 
-def test_the_admin_action_returns_the_signing_set_as_a_zip(ceremony, viewer):
+def test_the_admin_action_returns_the_signing_set_as_a_zip(ceremony, budget_manager):
     selected = [ceremony["noord"], ceremony["oost"]]
 
-    response = download_set(viewer, selected)
+    response = download_set(budget_manager, selected)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"

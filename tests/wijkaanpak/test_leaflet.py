@@ -8,7 +8,6 @@ import datetime
 import re
 import shutil
 import subprocess
-from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -21,7 +20,7 @@ from django.utils import translation
 
 from budget import selectors as budget_selectors
 from budget.choices import CategoryKind
-from budget.models import Fund, FundCategory
+from budget.models import Fund
 from contracts.choices import ContractStatus, PartnerKind
 from contracts.models import Contract, Neighbourhood
 from projects.templatetags.projects_tags import euro
@@ -46,6 +45,12 @@ pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
 SIGNED_PATH = [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED]
 LONG = "Buurtbewoners willen graag " + " ".join(["veel"] * 60)
+# The fund of the pilot period, with a ceiling for resident initiatives.
+FUND_TERMS = {
+    "name": "Wijkaanpak 2007-2009",
+    "organisation_ceiling": 50000,
+    "initiatives_ceiling": 200000,
+}
 
 
 @pytest.fixture
@@ -124,22 +129,6 @@ def sign(contract):
 def signed_project():
     """A project with its lead partner and a wish, in a signed contract."""
     return project_in_signed_contract(title="Speeltuin opknappen")
-
-
-@pytest.fixture
-def fund():
-    """The fund of the pilot period, with a ceiling for resident initiatives."""
-    fund = Fund.objects.create(
-        name="Wijkaanpak 2007-2009",
-        total=Decimal("250000.00"),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION, ceiling=50000)
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES, ceiling=200000)
-    return fund
 
 
 @pytest.fixture
