@@ -1,6 +1,7 @@
 """Shared fixtures: personas, collected static files, and the rule that CI skips nothing."""
 
 import os
+import shutil
 import threading
 from io import StringIO
 
@@ -9,9 +10,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 
-from tests.factories import UserFactory, fund_with_categories, group_member
+from tests.factories import (
+    UserFactory,
+    fund_with_categories,
+    group_member,
+    project_in_signed_contract,
+)
 from wijkaanpak.common.groups import BUDGET_MANAGERS, EDITORS
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -24,6 +30,34 @@ def require(condition, reason):
     if IN_CI:
         pytest.fail(f"CI must run this test, but: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def poppler():
+    """poppler-utils, which the tests marked `pdf` read PDFs with (tests/pdf_reading.py)."""
+    for tool in ("pdftotext", "pdfinfo"):
+        require(
+            shutil.which(tool), f"{tool} is missing (poppler-utils, scripts/system-packages.sh)"
+        )
+
+
+@pytest.fixture
+def calls_to(monkeypatch):
+    """Call `calls_to(owner, "name")` to record the argument of each later call to owner.name,
+    which still goes through; it returns the list it records in."""
+
+    def record(owner, name):
+        calls = []
+        original = getattr(owner, name)
+
+        def recording(argument):
+            calls.append(argument)
+            return original(argument)
+
+        monkeypatch.setattr(owner, name, recording)
+        return calls
+
+    return record
 
 
 def require_postgres():
@@ -166,6 +200,13 @@ def other_user(db):
     return UserFactory(username="buitenstaander")
 
 
+def staff_client():
+    """A new test client, logged in as a staff member outside every group (`medewerker`)."""
+    client = Client()
+    client.force_login(UserFactory(username="medewerker", is_staff=True))
+    return client
+
+
 @pytest.fixture
 def editor(client, editor_user):
     """The test client, logged in as the editor."""
@@ -180,7 +221,7 @@ def budget_manager(client, budget_manager_user):
     return client
 
 
-# --- The fund ---------------------------------------------------------------------------------
+# --- The fund and what an application is for ------------------------------------------------------
 
 
 @pytest.fixture
@@ -188,6 +229,18 @@ def fund(request, db):
     """A fund with both its categories: the pilot period's € 250.000 without ceilings, or what a
     test module sets in FUND_TERMS (the arguments of `fund_with_categories`)."""
     return fund_with_categories(**getattr(request.module, "FUND_TERMS", {}))
+
+
+@pytest.fixture
+def project(db):
+    """A project in a signed contract."""
+    return project_in_signed_contract()
+
+
+@pytest.fixture
+def wish(project):
+    """A wish of the signed contract of `project`: what a resident applies for."""
+    return project.contract.wishes.first()
 
 
 # --- Browser ----------------------------------------------------------------------------------

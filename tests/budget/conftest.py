@@ -1,10 +1,11 @@
-"""Fixtures of the fund's tests: what an application refers to, and a cache emptied around a
-test. The fund itself is in tests/conftest.py (a module sets its terms in FUND_TERMS)."""
+"""Fixtures of the fund's tests: a contract to apply under, and a cache emptied around a test.
+The fund, a project and its wish are in tests/conftest.py (a module sets the fund's terms in
+FUND_TERMS)."""
 
 import pytest
 from django.core.cache import cache
 
-from tests.factories import contract_in_status, project_in_signed_contract
+from tests.factories import contract_in_status
 
 
 @pytest.fixture
@@ -19,15 +20,3 @@ def empty_cache():
 def contract(db):
     """A signed contract: its wijk and its wishes are what an application is for."""
     return contract_in_status("signed")
-
-
-@pytest.fixture
-def project(db):
-    """A project in a signed contract."""
-    return project_in_signed_contract()
-
-
-@pytest.fixture
-def wish(project):
-    """A wish of the signed contract of `project`."""
-    return project.contract.wishes.first()

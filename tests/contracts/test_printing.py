@@ -7,8 +7,6 @@ Marked `pdf`: locally the tests skip without poppler-utils; in CI a missing tool
 import datetime
 import io
 import re
-import shutil
-import subprocess
 import zipfile
 
 import pytest
@@ -19,7 +17,6 @@ from django.utils import translation
 
 from contracts import printing
 from contracts.choices import ContractStatus
-from tests.conftest import require
 from tests.factories import (
     ContractFactory,
     ContractPartyFactory,
@@ -28,6 +25,7 @@ from tests.factories import (
     complete_contract,
     take_step,
 )
+from tests.pdf_reading import pdf_text
 from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
@@ -37,11 +35,6 @@ PATH = {
     ContractStatus.READY_FOR_SIGNING: [ContractStatus.READY_FOR_SIGNING],
     ContractStatus.SIGNED: [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED],
 }
-
-
-@pytest.fixture
-def poppler():
-    require(shutil.which("pdftotext"), "pdftotext is missing (poppler-utils)")
 
 
 def contract(slug, status, *, extra_parties=0, shared=None):
@@ -77,12 +70,7 @@ def render(tmp_path, *args):
 
 
 def pdf_pages(path):
-    text = subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    text = pdf_text(path, options=["-layout"])
     return [page for page in text.split("\f") if page.strip()]
 
 
@@ -298,12 +286,7 @@ def test_hostile_names_print_as_text_on_the_signing_list(tmp_path, poppler):
 
     output, _out = render(tmp_path)
 
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(output / "tekenlijst.pdf"), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    text = pdf_text(output / "tekenlijst.pdf")
     squeezed = "".join(text.split())
     assert hostile.replace(" ", "") in squeezed
     assert made.neighbourhood.name.replace(" ", "") in squeezed

@@ -15,6 +15,7 @@ from django.urls import reverse
 from contracts import services
 from contracts.choices import ContractStatus
 from contracts.models import SubArea
+from tests.conftest import staff_client
 from tests.factories import (
     ContractFactory,
     ContractPartyFactory,
@@ -54,12 +55,6 @@ def version_url(contract, slug=None):
 def logged_in_without_rights(other_user):
     client = Client()
     client.force_login(other_user)
-    return client
-
-
-def staff_client():
-    client = Client()
-    client.force_login(UserFactory(username="medewerker", is_staff=True))
     return client
 
 

@@ -6,8 +6,6 @@ They assert on data (names, titles, URLs, amounts), not on Dutch wording.
 
 import datetime
 import re
-import shutil
-import subprocess
 from io import StringIO
 
 import pytest
@@ -24,19 +22,20 @@ from budget.models import Fund
 from contracts.choices import ContractStatus, PartnerKind
 from contracts.models import Contract, Neighbourhood
 from projects.templatetags.projects_tags import euro
-from tests.conftest import require
+from tests import pdf_reading
+from tests.conftest import staff_client
 from tests.factories import (
     ContractPartyFactory,
     NeighbourhoodFactory,
     PartnerFactory,
     ProjectFactory,
     ResidentWishFactory,
-    UserFactory,
     complete_contract,
     contract_in_status,
     project_in_signed_contract,
     take_step,
 )
+from tests.pdf_reading import flat, page_count, pdf_text
 from wijkaanpak import leaflet
 from wijkaanpak.common import pdf
 
@@ -53,37 +52,8 @@ FUND_TERMS = {
 }
 
 
-@pytest.fixture
-def poppler():
-    for tool in ("pdftotext", "pdfinfo"):
-        require(
-            shutil.which(tool), f"{tool} is missing (poppler-utils, scripts/system-packages.sh)"
-        )
-
-
 def leaflet_url(neighbourhood):
     return reverse("leaflet_pdf", kwargs={"slug": neighbourhood.slug})
-
-
-def staff_client():
-    client = Client()
-    client.force_login(UserFactory(username="medewerker", is_staff=True))
-    return client
-
-
-def pdf_text(path, page=None):
-    pages = ["-f", str(page), "-l", str(page)] if page else []
-    return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", *pages, str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-def page_count(path):
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
-    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE).group(1))
 
 
 # The bottom of each page's content (pdf-leaflet.css: 14 mm top margin, a 265 mm sheet), in
@@ -94,28 +64,16 @@ WORD = re.compile(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]
 
 def cut_off_words(path, page):
     """The words of `page` drawn below its content area, other than the footer's."""
-    html = subprocess.run(
-        ["pdftotext", "-bbox", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    html = pdf_text(path, page, options=["-bbox"])
     footer = f"Wijkaanpak {settings.MUNICIPALITY_NAME} pagina {page} van 2".split()
     return [
         word for y, word in WORD.findall(html) if float(y) > SHEET_BOTTOM and word not in footer
     ]
 
 
-def flat(text):
-    return " ".join(text.split())
-
-
 def download(client, neighbourhood, tmp_path):
-    response = client.get(leaflet_url(neighbourhood))
     path = tmp_path / f"folder-{neighbourhood.slug}.pdf"
-    if response.status_code == 200:
-        path.write_bytes(response.content)
-    return response, path
+    return pdf_reading.download(client, leaflet_url(neighbourhood), path)
 
 
 def sign(contract):

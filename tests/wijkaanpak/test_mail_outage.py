@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from post_office.models import STATUS, Email
@@ -37,7 +37,7 @@ from contracts.distribution import distribute_contract
 from contracts.models import Distribution
 from projects import services as project_services
 from projects.models import ReportingRound, ReportReminder
-from tests.conftest import require
+from tests.conftest import require_postgres
 from tests.factories import (
     TeamMembershipFactory,
     application_form_data,
@@ -313,7 +313,7 @@ def test_failed_mail_waits_longer_after_each_attempt(smtp_port, tmp_path, settin
 @pytest.mark.django_db(transaction=True)
 def test_only_one_delivery_run_at_a_time_across_servers(tmp_path):
     """Another server's run holds the advisory lock: this run delivers nothing."""
-    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    require_postgres()
     from wijkaanpak.management.commands.send_queued_mail import ADVISORY_LOCK_KEY
 
     mail.queue(EmailMessage(subject="S", body="B", to=["anna@example.org"]))

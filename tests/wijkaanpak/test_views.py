@@ -20,6 +20,7 @@ from django.utils.html import escape
 from contracts import services
 from contracts.choices import ContractStatus, WishSource
 from contracts.models import SubArea
+from tests.conftest import staff_client
 from tests.factories import (
     ContractFactory,
     ContractPartyFactory,
@@ -27,7 +28,6 @@ from tests.factories import (
     NeighbourhoodFactory,
     PartnerFactory,
     ResidentWishFactory,
-    UserFactory,
     complete_contract,
     contract_in_status,
     take_step,
@@ -40,12 +40,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ILLUSTRATIVE = 'data-notice="illustrative"'
 CONCEPT = 'data-notice="concept"'
 READY = 'data-notice="ready-for-signing"'
-
-
-def staff_client():
-    client = Client()
-    client.force_login(UserFactory(username="medewerker", is_staff=True))
-    return client
 
 
 def wijk_url(neighbourhood):
