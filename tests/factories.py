@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from budget import services as budget_services
 from budget.choices import CategoryKind
@@ -21,6 +22,7 @@ from contracts.models import (
     ResidentWish,
     SubArea,
 )
+from projects import services as project_services
 from wijkaanpak.common.groups import ensure_groups
 
 
@@ -229,6 +231,20 @@ class TeamMembershipFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     user = factory.SubFactory(UserFactory)
     role = "member"
+
+
+def progress_update(project, author, happened, *, status=None, percent_complete=None, **kwargs):
+    """A progress update of `project` logged through the service, dated today unless `date`
+    says otherwise; without a status or a percentage, the project's own stay."""
+    return project_services.log_update(
+        project,
+        author=author,
+        date=kwargs.pop("date", None) or timezone.localdate(),
+        status=status or project.status,
+        percent_complete=project.percent_complete if percent_complete is None else percent_complete,
+        happened=happened,
+        **kwargs,
+    )
 
 
 def project_in_signed_contract(**kwargs):

@@ -8,9 +8,7 @@ import datetime
 import hashlib
 
 import pytest
-from django.contrib import messages
 from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -21,6 +19,7 @@ from contracts import documents, services
 from contracts.choices import AddendumKind, AddendumStatus, ContractStatus
 from contracts.models import Addendum, AddendumSignatory
 from tests import pdf_reading
+from tests.admin_pages import error_tags
 from tests.conftest import staff_client
 from tests.factories import PartnerFactory, UserFactory, contract_in_status
 from tests.pdf_reading import flat
@@ -361,17 +360,6 @@ def admin_url(view, *args):
 
 def sign_url(addendum):
     return reverse("admin:contracts_addendum_sign", args=[addendum.pk])
-
-
-def messages_of(response):
-    return [
-        (message.level, set(message.extra_tags.split()))
-        for message in get_messages(response.wsgi_request)
-    ]
-
-
-def error_tags(response):
-    return [tags for level, tags in messages_of(response) if level == messages.ERROR]
 
 
 def add_form(contract, partners=()):

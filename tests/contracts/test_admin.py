@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.contrib import admin, messages
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,6 +20,7 @@ from contracts.models import (
     Partner,
     StandardSection,
 )
+from tests.admin_pages import contract_fields, error_tags, levels, management, messages_of
 from tests.factories import (
     ContractFactory,
     NeighbourhoodFactory,
@@ -55,31 +55,6 @@ def step_url(contract):
     return reverse("admin:contracts_contract_change_status", args=[contract.pk])
 
 
-def messages_of(response):
-    """(level, set of tags, text) of each message the request left for the user."""
-    return [
-        (message.level, set(message.extra_tags.split()), str(message))
-        for message in get_messages(response.wsgi_request)
-    ]
-
-
-def levels(response):
-    return [level for level, _tags, _text in messages_of(response)]
-
-
-def error_tags(response):
-    return [tags for level, tags, _text in messages_of(response) if level == messages.ERROR]
-
-
-def management(prefix, total, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
 INLINE_FIELDS = {
     "sections": ("order", "heading", "body"),
     "parties": ("partner", "signatory_name", "signatory_function", "order"),
@@ -89,16 +64,7 @@ INLINE_FIELDS = {
 
 def change_form_data(contract, **fields):
     """What the change form of a draft contract posts when saved unchanged, with `fields`."""
-    data = {
-        "neighbourhood": str(contract.neighbourhood_id),
-        "title": contract.title,
-        "motto": contract.motto,
-        "period_start": contract.period_start.isoformat(),
-        "period_end": contract.period_end.isoformat(),
-        "signed_on": contract.signed_on.isoformat() if contract.signed_on else "",
-        "signing_place": contract.signing_place,
-        "_continue": "1",
-    }
+    data = contract_fields(contract)
     if contract.is_illustrative:
         data["is_illustrative"] = "on"
     for prefix, names in INLINE_FIELDS.items():
