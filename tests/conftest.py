@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
     UserFactory,
@@ -63,6 +64,13 @@ def calls_to(monkeypatch):
 def require_postgres():
     """Skip (locally) or fail (in CI) a test of what only PostgreSQL does."""
     require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+
+
+def count_queries(client, url):
+    """How many queries a GET of `url` takes; the page must answer 200."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
 
 
 def run_at_once(targets, timeout=60):

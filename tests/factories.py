@@ -146,6 +146,20 @@ def complete_contract(**kwargs):
     return contract
 
 
+def signed_contract_with_rows(count):
+    """A signed contract with `count` sections, parties and wishes, and `count` sub-areas in its
+    wijk: to count a page's queries as its rows grow."""
+    contract = ContractFactory()
+    ContractSectionFactory.create_batch(count, contract=contract)
+    ContractPartyFactory.create_batch(count, contract=contract)
+    ResidentWishFactory.create_batch(count, contract=contract)
+    for index in range(count):
+        SubArea.objects.create(neighbourhood=contract.neighbourhood, name=f"Buurt {index}")
+    take_step(contract, ContractStatus.READY_FOR_SIGNING)
+    take_step(contract, ContractStatus.SIGNED)
+    return contract
+
+
 # The path through the lifecycle table to each status.
 _PATH = {
     ContractStatus.DRAFT: [],

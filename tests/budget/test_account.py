@@ -9,8 +9,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from budget import selectors
@@ -22,6 +21,7 @@ from budget.models import (
     NeighbourhoodReserve,
     Payment,
 )
+from tests.conftest import count_queries
 from tests.factories import FundFactory, NeighbourhoodFactory
 
 DAY = datetime.date(2007, 11, 1)
@@ -291,12 +291,6 @@ def test_the_home_page_shows_the_fund_at_a_glance(client, ledger):
     for amount in ["€ 250.000,00", "€ 17.300,85", "€ 232.699,15"]:
         assert amount in html
     assert reverse("budget:account") in html
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
 
 
 def grow(fund, wijk, times):

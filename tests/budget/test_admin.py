@@ -5,8 +5,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from post_office.models import Email
 
@@ -22,6 +20,7 @@ from budget.models import (
     Payment,
 )
 from tests.admin_pages import error_tags, messages_of
+from tests.conftest import count_queries
 from tests.factories import NeighbourhoodFactory, UserFactory, book_allocation
 from wijkaanpak.common import mail
 
@@ -615,13 +614,6 @@ def test_applications_cannot_be_added_changed_or_deleted_here(budget_manager, fu
 # --- Queries ----------------------------------------------------------------------------------
 
 
-def _changelist_queries(client, model):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url(model))
-    assert response.status_code == 200
-    return len(queries)
-
-
 def _add_rows(fund, count):
     for _index in range(count):
         allocation = allocation_of(fund, "100.00", kind=CategoryKind.INITIATIVES)
@@ -634,10 +626,10 @@ def _add_rows(fund, count):
 @pytest.mark.parametrize("model", PAGES)
 def test_changelists_need_the_same_queries_for_more_rows(budget_manager, fund, model):
     _add_rows(fund, 2)
-    few = _changelist_queries(budget_manager, model)
+    few = count_queries(budget_manager, url(model))
     _add_rows(fund, 6)
 
-    assert _changelist_queries(budget_manager, model) == few
+    assert count_queries(budget_manager, url(model)) == few
 
 
 # --- Funds, for superusers --------------------------------------------------------------------

@@ -4,8 +4,6 @@ import datetime
 
 import pytest
 from django.contrib import admin, messages
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contracts.admin import ContractAdmin
@@ -21,6 +19,7 @@ from contracts.models import (
     StandardSection,
 )
 from tests.admin_pages import contract_fields, error_tags, levels, management, messages_of
+from tests.conftest import count_queries
 from tests.factories import (
     ContractFactory,
     NeighbourhoodFactory,
@@ -807,39 +806,25 @@ def test_the_status_change_admin_cannot_add_change_or_delete(client, superuser, 
 # --- Queries ----------------------------------------------------------------------------------
 
 
-def _changelist_queries(client):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url("contract"))
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_the_contract_changelist_needs_the_same_queries_for_more_contracts(editor):
     for _index in range(2):
         complete_contract()
-    few = _changelist_queries(editor)
+    few = count_queries(editor, url("contract"))
     for _index in range(6):
         complete_contract()
 
-    assert _changelist_queries(editor) == few
+    assert count_queries(editor, url("contract")) == few
 
 
 def test_the_other_changelists_do_not_grow_with_their_rows(editor):
     for _index in range(2):
         SubAreaFactory()
         contract_in_status(ContractStatus.READY_FOR_SIGNING)
-    few = _changelist_queries_of(editor, "neighbourhood")
-    changes = _changelist_queries_of(editor, "contractstatuschange")
+    few = count_queries(editor, url("neighbourhood"))
+    changes = count_queries(editor, url("contractstatuschange"))
     for _index in range(6):
         SubAreaFactory()
         contract_in_status(ContractStatus.READY_FOR_SIGNING)
 
-    assert _changelist_queries_of(editor, "neighbourhood") == few
-    assert _changelist_queries_of(editor, "contractstatuschange") == changes
-
-
-def _changelist_queries_of(client, model):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url(model))
-    assert response.status_code == 200
-    return len(queries)
+    assert count_queries(editor, url("neighbourhood")) == few
+    assert count_queries(editor, url("contractstatuschange")) == changes

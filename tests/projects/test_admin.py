@@ -7,8 +7,6 @@ import pytest
 from django.contrib import admin, messages
 from django.contrib.auth.models import Permission
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +25,7 @@ from projects.models import (
     TeamMembership,
 )
 from tests.admin_pages import contract_fields, error_tags, levels, management
+from tests.conftest import count_queries
 from tests.factories import (
     PartnerFactory,
     ProjectFactory,
@@ -990,10 +989,7 @@ def test_reports_are_read_only_for_everyone(rf, client, superuser):
 
 def _queries(client, path):
     client.get(path)  # Warm the caches that fill on a first visit (content types, …).
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(queries)
+    return count_queries(client, path)
 
 
 def _make_rows(editor_user, count):

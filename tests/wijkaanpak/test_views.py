@@ -11,16 +11,14 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.db import connection
 from django.test import Client, RequestFactory
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
 from contracts import services
 from contracts.choices import ContractStatus, WishSource
 from contracts.models import SubArea
-from tests.conftest import staff_client
+from tests.conftest import count_queries, staff_client
 from tests.factories import (
     ContractFactory,
     ContractPartyFactory,
@@ -30,7 +28,7 @@ from tests.factories import (
     ResidentWishFactory,
     complete_contract,
     contract_in_status,
-    take_step,
+    signed_contract_with_rows,
 )
 from wijkaanpak import views
 
@@ -113,10 +111,7 @@ def test_home_takes_a_fixed_number_of_queries(client):
         for _ in range(wijken):
             contract = contract_in_status(ContractStatus.SIGNED)
             SubArea.objects.create(neighbourhood=contract.neighbourhood, name="Buurt")
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(reverse("home"))
-        assert response.status_code == 200
-        return len(queries)
+        return count_queries(client, reverse("home"))
 
     assert queries_for(2) == queries_for(8)
 
@@ -248,18 +243,8 @@ def test_unknown_wijk_is_a_404_with_our_page(client):
 
 def test_the_wijk_page_takes_a_fixed_number_of_queries(client):
     def queries_for(items):
-        contract = ContractFactory()
-        ContractSectionFactory.create_batch(items, contract=contract)
-        ContractPartyFactory.create_batch(items, contract=contract)
-        ResidentWishFactory.create_batch(items, contract=contract)
-        for index in range(items):
-            SubArea.objects.create(neighbourhood=contract.neighbourhood, name=f"Buurt {index}")
-        take_step(contract, ContractStatus.READY_FOR_SIGNING)
-        take_step(contract, ContractStatus.SIGNED)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(wijk_url(contract.neighbourhood))
-        assert response.status_code == 200
-        return len(queries)
+        contract = signed_contract_with_rows(items)
+        return count_queries(client, wijk_url(contract.neighbourhood))
 
     assert queries_for(2) == queries_for(10)
 
