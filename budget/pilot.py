@@ -57,6 +57,7 @@ from budget.models import (
     Payment,
 )
 from projects.models import Project
+from wijkaanpak.common.money import format_euro
 from wijkaanpak.common.pilot import (
     AnyText,
     Boolean,
@@ -426,8 +427,8 @@ def _decide(application, item, decided_on, context, path):
             raise fail(
                 f"{path}.amount_granted",
                 "partial_not_lower",
-                _("A partial grant is lower than the € %(requested)s requested."),
-                requested=application.amount_requested,
+                _("A partial grant is lower than the %(requested)s requested."),
+                requested=format_euro(application.amount_requested),
             )
     else:
         granted = None

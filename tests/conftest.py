@@ -1,17 +1,25 @@
 """Shared fixtures: personas, collected static files, and the rule that CI skips nothing."""
 
 import os
+import shutil
+import threading
 from io import StringIO
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
-from tests.factories import UserFactory
+from tests.factories import (
+    UserFactory,
+    fund_with_categories,
+    group_member,
+    project_in_signed_contract,
+)
+from wijkaanpak.common.groups import BUDGET_MANAGERS, EDITORS
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -23,6 +31,55 @@ def require(condition, reason):
     if IN_CI:
         pytest.fail(f"CI must run this test, but: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def poppler():
+    """poppler-utils, which the tests marked `pdf` read PDFs with (tests/pdf_reading.py)."""
+    for tool in ("pdftotext", "pdfinfo"):
+        require(
+            shutil.which(tool), f"{tool} is missing (poppler-utils, scripts/system-packages.sh)"
+        )
+
+
+@pytest.fixture
+def calls_to(monkeypatch):
+    """Call `calls_to(owner, "name")` to record the argument of each later call to owner.name,
+    which still goes through; it returns the list it records in."""
+
+    def record(owner, name):
+        calls = []
+        original = getattr(owner, name)
+
+        def recording(argument):
+            calls.append(argument)
+            return original(argument)
+
+        monkeypatch.setattr(owner, name, recording)
+        return calls
+
+    return record
+
+
+def require_postgres():
+    """Skip (locally) or fail (in CI) a test of what only PostgreSQL does."""
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+
+
+def count_queries(client, url):
+    """How many queries a GET of `url` takes; the page must answer 200."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def run_at_once(targets, timeout=60):
+    """Run each callable in a thread of its own, all started before any is waited for."""
+    threads = [threading.Thread(target=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -130,18 +187,14 @@ def resident(client):
 @pytest.fixture
 def editor_user(db):
     """A municipal staff member in the editors group (the `redacteur` demo account)."""
-    from wijkaanpak.common.groups import EDITORS, ensure_groups
-
-    ensure_groups()
-    user = UserFactory(username="redacteur", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS))
-    return user
+    return group_member(EDITORS, username="redacteur", is_staff=True)
 
 
 @pytest.fixture
-def editor(client, editor_user):
-    client.force_login(editor_user)
-    return client
+def budget_manager_user(db):
+    """A staff member in the budget managers group (the `budgetbeheerder` demo account): the
+    fund's admin, and view rights only on contracts."""
+    return group_member(BUDGET_MANAGERS, username="budgetbeheerder", is_staff=True)
 
 
 @pytest.fixture
@@ -153,6 +206,49 @@ def superuser(db):
 def other_user(db):
     """A logged-in user with no rights at all."""
     return UserFactory(username="buitenstaander")
+
+
+def staff_client():
+    """A new test client, logged in as a staff member outside every group (`medewerker`)."""
+    client = Client()
+    client.force_login(UserFactory(username="medewerker", is_staff=True))
+    return client
+
+
+@pytest.fixture
+def editor(client, editor_user):
+    """The test client, logged in as the editor."""
+    client.force_login(editor_user)
+    return client
+
+
+@pytest.fixture
+def budget_manager(client, budget_manager_user):
+    """The test client, logged in as the budget manager."""
+    client.force_login(budget_manager_user)
+    return client
+
+
+# --- The fund and what an application is for ------------------------------------------------------
+
+
+@pytest.fixture
+def fund(request, db):
+    """A fund with both its categories: the pilot period's € 250.000 without ceilings, or what a
+    test module sets in FUND_TERMS (the arguments of `fund_with_categories`)."""
+    return fund_with_categories(**getattr(request.module, "FUND_TERMS", {}))
+
+
+@pytest.fixture
+def project(db):
+    """A project in a signed contract."""
+    return project_in_signed_contract()
+
+
+@pytest.fixture
+def wish(project):
+    """A wish of the signed contract of `project`: what a resident applies for."""
+    return project.contract.wishes.first()
 
 
 # --- Browser ----------------------------------------------------------------------------------

@@ -1,10 +1,15 @@
 """Factories for the test suite. Build frozen contracts with `contract_in_status`."""
 
 import datetime
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from budget import services as budget_services
+from budget.choices import CategoryKind
+from budget.models import FundCategory
 from contracts import services
 from contracts.choices import ContractStatus, PartnerKind, WishSource
 from contracts.models import (
@@ -17,6 +22,8 @@ from contracts.models import (
     ResidentWish,
     SubArea,
 )
+from projects import services as project_services
+from wijkaanpak.common.groups import ensure_groups
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -33,6 +40,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def group_member(group, **kwargs):
+    """A user (UserFactory(**kwargs)) in one of the site's staff groups, made as the demo
+    accounts are: the groups and their permissions first."""
+    groups = ensure_groups()
+    user = UserFactory(**kwargs)
+    user.groups.add(groups[group])
+    return user
 
 
 class DistrictFactory(factory.django.DjangoModelFactory):
@@ -130,6 +146,20 @@ def complete_contract(**kwargs):
     return contract
 
 
+def signed_contract_with_rows(count):
+    """A signed contract with `count` sections, parties and wishes, and `count` sub-areas in its
+    wijk: to count a page's queries as its rows grow."""
+    contract = ContractFactory()
+    ContractSectionFactory.create_batch(count, contract=contract)
+    ContractPartyFactory.create_batch(count, contract=contract)
+    ResidentWishFactory.create_batch(count, contract=contract)
+    for index in range(count):
+        SubArea.objects.create(neighbourhood=contract.neighbourhood, name=f"Buurt {index}")
+    take_step(contract, ContractStatus.READY_FOR_SIGNING)
+    take_step(contract, ContractStatus.SIGNED)
+    return contract
+
+
 # The path through the lifecycle table to each status.
 _PATH = {
     ContractStatus.DRAFT: [],
@@ -217,6 +247,20 @@ class TeamMembershipFactory(factory.django.DjangoModelFactory):
     role = "member"
 
 
+def progress_update(project, author, happened, *, status=None, percent_complete=None, **kwargs):
+    """A progress update of `project` logged through the service, dated today unless `date`
+    says otherwise; without a status or a percentage, the project's own stay."""
+    return project_services.log_update(
+        project,
+        author=author,
+        date=kwargs.pop("date", None) or timezone.localdate(),
+        status=status or project.status,
+        percent_complete=project.percent_complete if percent_complete is None else percent_complete,
+        happened=happened,
+        **kwargs,
+    )
+
+
 def project_in_signed_contract(**kwargs):
     """A project (with one wish) in a contract that is then signed: the usual state."""
     contract = complete_contract()
@@ -226,3 +270,95 @@ def project_in_signed_contract(**kwargs):
         take_step(contract, step)
     project.refresh_from_db()
     return project
+
+
+# --- Budget -----------------------------------------------------------------------------------
+
+
+class FundFactory(factory.django.DjangoModelFactory):
+    """The fund of the pilot period, as the council decided it on 12 December 2006."""
+
+    class Meta:
+        model = "budget.Fund"
+
+    name = "Wijkaanpak"
+    total = Decimal("250000.00")
+    decision_reference = "CS/SB/2006/43"
+    decision_date = datetime.date(2006, 12, 12)
+    period_start = datetime.date(2007, 10, 2)
+    period_end = datetime.date(2009, 10, 2)
+
+
+def fund_with_categories(organisation_ceiling=None, initiatives_ceiling=None, **kwargs):
+    """A fund (FundFactory(**kwargs)) with both its categories: organisation costs and
+    resident initiatives, each with the ceiling given or none."""
+    fund = FundFactory(**kwargs)
+    for kind, ceiling in [
+        (CategoryKind.ORGANISATION, organisation_ceiling),
+        (CategoryKind.INITIATIVES, initiatives_ceiling),
+    ]:
+        FundCategory.objects.create(fund=fund, kind=kind, ceiling=ceiling)
+    return fund
+
+
+def book_allocation(
+    fund,
+    amount,
+    kind=CategoryKind.INITIATIVES,
+    purpose="Buurtfeest",
+    decision_date=datetime.date(2007, 11, 1),
+    **kwargs,
+):
+    """An allocation of `fund` booked in the category of `kind` through the ledger's service,
+    by no one in particular."""
+    return budget_services.book_allocation(
+        fund,
+        category=fund.categories.get(kind=kind),
+        amount=amount,
+        purpose=purpose,
+        decision_date=decision_date,
+        user=None,
+        **kwargs,
+    )
+
+
+def application_form_data(wish, /, **overrides):
+    """What a resident posts in the application form: a valid application for `wish`."""
+    data = {
+        "neighbourhood": wish.contract.neighbourhood_id,
+        "title": "Buurtfeest",
+        "description": "Een feest voor de hele straat.",
+        "wish": wish.pk,
+        "project": "",
+        "fit_explanation": "",
+        "own_contribution": "Wij organiseren het zelf.",
+        "no_other_budget": "on",
+        "other_budgets_tried": "Stadsdeelbudget",
+        "amount_requested": "1.250,50",
+        "cost_breakdown": "Tent 800, eten 450,50",
+        "contact_name": "Anna de Vries",
+        "contact_email": "anna@example.org",
+        "contact_phone": "",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def application_fields(contract, **overrides):
+    """A valid application for the wijk and first wish of `contract`, as the fields that
+    `budget.services.submit_application` takes."""
+    values = {
+        "neighbourhood": contract.neighbourhood,
+        "title": "Buurtmoestuin",
+        "description": "Een moestuin op het braakliggende stuk.",
+        "wish": contract.wishes.first(),
+        "own_contribution": "Tien bewoners leggen de tuin zelf aan.",
+        "no_other_budget": True,
+        "amount_requested": "1500.00",
+        "cost_breakdown": "Hout 800, aarde 400, gereedschap 300",
+        "contact_name": "J. de Vries (fictief)",
+        "contact_email": "jdevries@example.org",
+    }
+    values.update(overrides)
+    return values

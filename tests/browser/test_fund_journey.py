@@ -1,44 +1,23 @@
 """A resident applies, a budget manager grants part of it, the public account shows it."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 
-from budget.choices import ApplicationStatus, CategoryKind
-from budget.models import Fund, FundCategory, InitiativeApplication
+from budget.choices import ApplicationStatus
+from budget.models import InitiativeApplication
 from tests.conftest import assert_accessible
-from tests.factories import UserFactory, contract_in_status
-from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
+from tests.factories import contract_in_status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+FUND_TERMS = {
+    "name": "Wijkaanpak 2007–2009",
+    "organisation_ceiling": 50000,
+    "initiatives_ceiling": 200000,
+}
 
 
-@pytest.fixture
-def fund():
-    fund = Fund.objects.create(
-        name="Wijkaanpak 2007–2009",
-        total=Decimal("250000.00"),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION, ceiling=50000)
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES, ceiling=200000)
-    return fund
-
-
-@pytest.fixture
-def budget_manager():
-    ensure_groups()
-    user = UserFactory(username="budgetbeheerder", is_staff=True)
-    user.groups.add(Group.objects.get(name=BUDGET_MANAGERS))
-    return user
-
-
-def test_an_application_from_form_to_public_account(page, fund, budget_manager):
+def test_an_application_from_form_to_public_account(page, fund, budget_manager_user):
     contract = contract_in_status("signed")
     wish = contract.wishes.first()
 
@@ -62,7 +41,7 @@ def test_an_application_from_form_to_public_account(page, fund, budget_manager):
     # The budget manager reviews and grants part of it.
     page.context.clear_cookies()
     page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", budget_manager.username)
+    page.fill("#id_username", budget_manager_user.username)
     page.fill("#id_password", "correct-horse-battery")
     page.locator("[type=submit]").click()
     page.wait_for_url("**/admin/")

@@ -9,8 +9,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from budget import selectors
@@ -18,12 +17,12 @@ from budget.choices import AllocationStatus, ApplicationStatus, CategoryKind
 from budget.models import (
     Allocation,
     Fund,
-    FundCategory,
     InitiativeApplication,
     NeighbourhoodReserve,
     Payment,
 )
-from tests.factories import NeighbourhoodFactory
+from tests.conftest import count_queries
+from tests.factories import FundFactory, NeighbourhoodFactory
 
 DAY = datetime.date(2007, 11, 1)
 NAME = "Gerritje Zonnebloem-Kwast"
@@ -32,21 +31,7 @@ PHONE = "06-98765432"
 REFUSAL_REASON = "Geheime weigerreden 7731"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fund(db):
-    fund = Fund.objects.create(
-        name="Wijkaanpak 2007-2009",
-        total=Decimal("250000.00"),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION, ceiling=50000)
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES)
-    return fund
+FUND_TERMS = {"name": "Wijkaanpak 2007-2009", "organisation_ceiling": 50000}
 
 
 @pytest.fixture
@@ -308,12 +293,6 @@ def test_the_home_page_shows_the_fund_at_a_glance(client, ledger):
     assert reverse("budget:account") in html
 
 
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def grow(fund, wijk, times):
     for n in range(times):
         application = apply(
@@ -338,14 +317,7 @@ def test_the_number_of_queries_is_fixed(client, fund, wijk, page):
 
 
 def test_an_indicative_reserve_shows_per_wijk_even_before_anything_is_committed(client, db):
-    fund = Fund.objects.create(
-        name="Wijkaanpak",
-        total=Decimal("250000.00"),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
+    fund = FundFactory()  # no categories, nothing committed
     wijk = NeighbourhoodFactory(name="Reservewijk", slug="reservewijk")
     NeighbourhoodReserve.objects.create(fund=fund, neighbourhood=wijk, amount=Decimal("40000"))
 

@@ -5,10 +5,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
-from django.contrib.messages import get_messages
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from post_office.models import Email
 
@@ -22,45 +18,17 @@ from budget.models import (
     InitiativeApplication,
     Payment,
 )
-from tests.factories import NeighbourhoodFactory, UserFactory
+from tests.admin_pages import error_tags, messages_of
+from tests.conftest import count_queries
+from tests.factories import NeighbourhoodFactory, UserFactory, book_allocation
 from wijkaanpak.common import mail
 
 DAY = datetime.date(2007, 11, 1)
 
 
-# --- Personas and data ------------------------------------------------------------------------
+# --- Data ------------------------------------------------------------------------------------
 
-
-@pytest.fixture
-def budget_manager_user(db):
-    """A staff member in the budget managers group (the `budgetbeheerder` demo account)."""
-    from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
-
-    ensure_groups()
-    user = UserFactory(username="budgetbeheerder", is_staff=True)
-    user.groups.add(Group.objects.get(name=BUDGET_MANAGERS))
-    return user
-
-
-@pytest.fixture
-def budget_manager(client, budget_manager_user):
-    client.force_login(budget_manager_user)
-    return client
-
-
-@pytest.fixture
-def fund(db):
-    fund = Fund.objects.create(
-        name="Wijkaanpak",
-        total=Decimal("250000.00"),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION, ceiling=50000)
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES)
-    return fund
+FUND_TERMS = {"organisation_ceiling": 50000}
 
 
 def category(fund, kind):
@@ -68,14 +36,7 @@ def category(fund, kind):
 
 
 def allocation_of(fund, amount="1000.00", kind=CategoryKind.ORGANISATION):
-    return services.book_allocation(
-        fund,
-        category=category(fund, kind),
-        amount=amount,
-        purpose="Folder en bezorging",
-        decision_date=DAY,
-        user=None,
-    )
+    return book_allocation(fund, amount, kind, purpose="Folder en bezorging", decision_date=DAY)
 
 
 _numbers = iter(range(1, 10_000))
@@ -105,21 +66,8 @@ def url(model, name="changelist", *args):
     return reverse(f"admin:budget_{model}_{name}", args=args)
 
 
-def messages_of(response):
-    """(level name, set of tags) of each message the request left for the user."""
-    return [
-        (message.level_tag, set(message.extra_tags.split()))
-        for message in get_messages(response.wsgi_request)
-    ]
-
-
-def errors_of(response):
-    """The tags of each error message (earlier, unread success messages are left out)."""
-    return [tags for level, tags in messages_of(response) if level == "error"]
-
-
 def tags(response):
-    return set().union(*(t for _level, t in messages_of(response)))
+    return set().union(*(tags for _level, tags, _text in messages_of(response)))
 
 
 # --- Money format -----------------------------------------------------------------------------
@@ -325,7 +273,7 @@ def test_a_payment_above_the_allocation_is_refused(budget_manager, fund):
         url("allocation", "pay", allocation.pk), {"amount": "400.01", "paid_on": "2007-12-01"}
     )
 
-    assert errors_of(response) == [{"payment_exceeds_allocation"}]
+    assert error_tags(response) == [{"payment_exceeds_allocation"}]
     assert Payment.objects.count() == 1
 
 
@@ -358,7 +306,7 @@ def test_a_reduction_below_what_was_paid_is_refused(budget_manager, fund):
 
     response = budget_manager.post(url("allocation", "reduce", allocation.pk), {"amount": "700"})
 
-    assert errors_of(response) == [{"below_paid"}]
+    assert error_tags(response) == [{"below_paid"}]
     allocation.refresh_from_db()
     assert allocation.amount == Decimal("1000.00")
 
@@ -381,7 +329,7 @@ def test_closing_asks_for_confirmation_and_returns_the_rest(budget_manager, fund
     assert "allocation_was_closed" in tags(response)
 
     again = budget_manager.post(url("allocation", "close", allocation.pk))
-    assert errors_of(again) == [{"allocation_closed"}]
+    assert error_tags(again) == [{"allocation_closed"}]
 
 
 def test_state_changes_are_post_only(budget_manager, fund):
@@ -467,7 +415,7 @@ def test_criteria_are_not_reviewed_before_the_review_starts(budget_manager, fund
         {"criterion": Criterion.FITS_CONTRACT, "met": "yes"},
     )
 
-    assert errors_of(response) == [{"not_in_review"}]
+    assert error_tags(response) == [{"not_in_review"}]
     assert CriterionReview.objects.count() == 0
 
 
@@ -479,7 +427,7 @@ def test_an_unknown_criterion_is_refused(budget_manager, fund):
         {"criterion": "bribe", "met": "yes"},
     )
 
-    assert len(errors_of(response)) == 1
+    assert len(error_tags(response)) == 1
     assert CriterionReview.objects.count() == 0
 
 
@@ -533,7 +481,7 @@ def test_a_partial_grant_without_a_reason_or_lower_amount_is_refused(budget_mana
 
     response = decide(budget_manager, application, decision="partly_granted", amount="2500")
 
-    assert errors_of(response) == [{"partial_not_lower", "reason_missing"}]
+    assert error_tags(response) == [{"partial_not_lower", "reason_missing"}]
     application.refresh_from_db()
     assert application.status == ApplicationStatus.IN_REVIEW
     assert Allocation.objects.count() == 0
@@ -575,7 +523,7 @@ def test_a_refusal_without_a_reason_is_refused(budget_manager, fund):
 
     response = decide(budget_manager, application, decision="refused", reason="  ")
 
-    assert errors_of(response) == [{"reason_missing"}]
+    assert error_tags(response) == [{"reason_missing"}]
     application.refresh_from_db()
     assert application.status == ApplicationStatus.IN_REVIEW
 
@@ -586,7 +534,7 @@ def test_a_second_decision_is_refused(budget_manager, fund):
 
     response = decide(budget_manager, application, decision="refused", reason="Toch niet")
 
-    assert errors_of(response) == [{"already_decided"}]
+    assert error_tags(response) == [{"already_decided"}]
     application.refresh_from_db()
     assert application.status == ApplicationStatus.GRANTED
     assert Allocation.objects.count() == 1
@@ -598,7 +546,7 @@ def test_a_grant_over_the_fund_is_refused_and_nothing_booked(budget_manager, fun
 
     response = decide(budget_manager, application, decision="granted")
 
-    assert errors_of(response) == [{"fund_exceeded"}]
+    assert error_tags(response) == [{"fund_exceeded"}]
     application.refresh_from_db()
     assert application.status == ApplicationStatus.IN_REVIEW
     assert Allocation.objects.count() == 1
@@ -633,7 +581,7 @@ def test_withdrawal_on_request(budget_manager, fund):
     application.refresh_from_db()
     assert application.status == ApplicationStatus.WITHDRAWN
     again = budget_manager.post(url("initiativeapplication", "withdraw", application.pk), {})
-    assert errors_of(again) == [{"transition_not_allowed"}]
+    assert error_tags(again) == [{"transition_not_allowed"}]
 
 
 def test_applications_cannot_be_added_changed_or_deleted_here(budget_manager, fund):
@@ -650,13 +598,6 @@ def test_applications_cannot_be_added_changed_or_deleted_here(budget_manager, fu
 # --- Queries ----------------------------------------------------------------------------------
 
 
-def _changelist_queries(client, model):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url(model))
-    assert response.status_code == 200
-    return len(queries)
-
-
 def _add_rows(fund, count):
     for _index in range(count):
         allocation = allocation_of(fund, "100.00", kind=CategoryKind.INITIATIVES)
@@ -669,10 +610,10 @@ def _add_rows(fund, count):
 @pytest.mark.parametrize("model", PAGES)
 def test_changelists_need_the_same_queries_for_more_rows(budget_manager, fund, model):
     _add_rows(fund, 2)
-    few = _changelist_queries(budget_manager, model)
+    few = count_queries(budget_manager, url(model))
     _add_rows(fund, 6)
 
-    assert _changelist_queries(budget_manager, model) == few
+    assert count_queries(budget_manager, url(model)) == few
 
 
 # --- Funds, for superusers --------------------------------------------------------------------

@@ -10,30 +10,17 @@ from post_office.models import Email
 
 from budget import services
 from budget.choices import APPLICATION_TRANSITIONS, ApplicationStatus, CategoryKind, Criterion
-from budget.models import Allocation, Fund, FundCategory, InitiativeApplication
-from tests.factories import ResidentWishFactory, UserFactory, contract_in_status
+from budget.models import Allocation, InitiativeApplication
+from tests.factories import (
+    ResidentWishFactory,
+    UserFactory,
+    application_fields,
+    book_allocation,
+    contract_in_status,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fund():
-    fund = Fund.objects.create(
-        name="Wijkaanpak",
-        total=Decimal("10000.00"),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION)
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES, ceiling=8000)
-    return fund
-
-
-@pytest.fixture
-def contract():
-    return contract_in_status("signed")
+FUND_TERMS = {"total": Decimal("10000.00"), "initiatives_ceiling": 8000}
 
 
 @pytest.fixture
@@ -41,25 +28,8 @@ def manager():
     return UserFactory(is_staff=True)
 
 
-def fields(contract, **overrides):
-    values = {
-        "neighbourhood": contract.neighbourhood,
-        "title": "Buurtmoestuin",
-        "description": "Een moestuin op het braakliggende stuk.",
-        "wish": contract.wishes.first(),
-        "own_contribution": "Tien bewoners leggen de tuin zelf aan.",
-        "no_other_budget": True,
-        "amount_requested": "1500.00",
-        "cost_breakdown": "Hout 800, aarde 400, gereedschap 300",
-        "contact_name": "J. de Vries (fictief)",
-        "contact_email": "jdevries@example.org",
-    }
-    values.update(overrides)
-    return values
-
-
 def submit(fund, contract, **overrides):
-    return services.submit_application(fund, **fields(contract, **overrides))
+    return services.submit_application(fund, **application_fields(contract, **overrides))
 
 
 def codes(excinfo):
@@ -164,19 +134,8 @@ def test_a_decision_is_final(fund, contract, manager):
 
 
 def test_a_grant_that_does_not_fit_the_ceiling_is_refused_whole(fund, contract, manager):
-    application = reviewed(
-        fund,
-        contract,
-        manager,
-    )
-    services.book_allocation(
-        fund,
-        category=fund.categories.get(kind=CategoryKind.INITIATIVES),
-        amount="7000",
-        purpose="Eerder besluit",
-        decision_date=datetime.date(2008, 1, 1),
-        user=None,
-    )
+    application = reviewed(fund, contract, manager)
+    book_allocation(fund, "7000", purpose="Eerder besluit", decision_date=datetime.date(2008, 1, 1))
     with pytest.raises(ValidationError) as excinfo:
         services.decide(application, "granted", user=manager)
     assert codes(excinfo) == {"amount": ["category_ceiling_exceeded"]}

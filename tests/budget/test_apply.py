@@ -7,70 +7,21 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from budget.choices import CategoryKind
 from budget.forms import normalise_amount
-from budget.models import Fund, FundCategory, InitiativeApplication
+from budget.models import InitiativeApplication
 from contracts.choices import ContractStatus
 from tests.conftest import assert_accessible
-from tests.factories import ResidentWishFactory, contract_in_status, project_in_signed_contract
+from tests.factories import (
+    ResidentWishFactory,
+    application_form_data,
+    contract_in_status,
+    project_in_signed_contract,
+)
 
 URL = reverse("budget:apply")
 RECEIVED_URL = reverse("budget:apply_received")
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # The rate limit counts in the cache, which outlives a test.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def fund(db):
-    fund = Fund.objects.create(
-        name="Wijkaanpak",
-        total=Decimal("250000.00"),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION)
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES)
-    return fund
-
-
-@pytest.fixture
-def project(db):
-    return project_in_signed_contract()
-
-
-@pytest.fixture
-def wish(project):
-    return project.contract.wishes.first()
-
-
-def valid_data(wish, /, **overrides):
-    data = {
-        "neighbourhood": wish.contract.neighbourhood_id,
-        "title": "Buurtfeest",
-        "description": "Een feest voor de hele straat.",
-        "wish": wish.pk,
-        "project": "",
-        "fit_explanation": "",
-        "own_contribution": "Wij organiseren het zelf.",
-        "no_other_budget": "on",
-        "other_budgets_tried": "Stadsdeelbudget",
-        "amount_requested": "1.250,50",
-        "cost_breakdown": "Tent 800, eten 450,50",
-        "contact_name": "Anna de Vries",
-        "contact_email": "anna@example.org",
-        "contact_phone": "",
-        "website": "",
-    }
-    data.update(overrides)
-    return data
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 def error_codes(response):
@@ -94,7 +45,7 @@ def test_the_form_lists_only_wijken_with_a_public_contract(client, fund, wish):
 
 
 def test_an_application_is_saved_and_its_reference_shown_once(client, fund, wish):
-    response = client.post(URL, valid_data(wish))
+    response = client.post(URL, application_form_data(wish))
     assert response.status_code == 302
     assert response.url == RECEIVED_URL
     application = InitiativeApplication.objects.get()
@@ -150,7 +101,7 @@ def test_amounts_are_read_the_dutch_way(typed, expected):
 def test_bad_input_is_refused_with_its_code_and_nothing_saved(
     client, fund, wish, overrides, field, code
 ):
-    response = client.post(URL, valid_data(wish, **overrides))
+    response = client.post(URL, application_form_data(wish, **overrides))
     assert response.status_code == 200
     assert code in error_codes(response).get(field, []), error_codes(response)
     assert not InitiativeApplication.objects.exists()
@@ -163,7 +114,7 @@ def test_a_wish_or_project_of_another_wijk_is_refused(client, fund, wish, projec
     other = project_in_signed_contract()
     response = client.post(
         URL,
-        valid_data(
+        application_form_data(
             wish,
             neighbourhood=other.contract.neighbourhood_id,
             wish=wish.pk,
@@ -179,14 +130,14 @@ def test_a_wish_or_project_of_another_wijk_is_refused(client, fund, wish, projec
 
 def test_a_wish_of_a_draft_contract_cannot_be_chosen(client, fund, wish):
     draft_wish = ResidentWishFactory(contract=contract_in_status(ContractStatus.DRAFT))
-    response = client.post(URL, valid_data(wish, wish=draft_wish.pk))
+    response = client.post(URL, application_form_data(wish, wish=draft_wish.pk))
     assert error_codes(response)["wish"] == ["invalid_choice"]
     assert not InitiativeApplication.objects.exists()
 
 
 def test_an_explanation_instead_of_a_wish_is_enough(client, fund, wish):
     response = client.post(
-        URL, valid_data(wish, wish="", fit_explanation="Past bij de wens om meer groen.")
+        URL, application_form_data(wish, wish="", fit_explanation="Past bij de wens om meer groen.")
     )
     assert response.status_code == 302
     assert InitiativeApplication.objects.get().wish is None
@@ -195,18 +146,21 @@ def test_an_explanation_instead_of_a_wish_is_enough(client, fund, wish):
 def test_hostile_text_is_stored_as_text_and_shown_escaped(client, fund, wish):
     hostile = '<script>alert("x")</script><b>vet</b>'
     response = client.post(
-        URL, valid_data(wish, title=hostile[:150], amount_requested="abc", description=hostile)
+        URL,
+        application_form_data(
+            wish, title=hostile[:150], amount_requested="abc", description=hostile
+        ),
     )
     html = response.content.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;" in html
-    client.post(URL, valid_data(wish, title=hostile, description=hostile))
+    client.post(URL, application_form_data(wish, title=hostile, description=hostile))
     application = InitiativeApplication.objects.get()
     assert application.description == hostile
 
 
 def test_a_filled_honeypot_pretends_success_and_saves_nothing(client, fund, wish, caplog):
-    response = client.post(URL, valid_data(wish, website="http://spam.example"))
+    response = client.post(URL, application_form_data(wish, website="http://spam.example"))
     assert response.status_code == 302
     assert response.url == RECEIVED_URL
     assert not InitiativeApplication.objects.exists()
@@ -217,18 +171,21 @@ def test_a_filled_honeypot_pretends_success_and_saves_nothing(client, fund, wish
 
 def test_the_sixth_application_in_an_hour_is_refused(client, fund, wish):
     for number in range(5):
-        assert client.post(URL, valid_data(wish, title=f"Feest {number}")).status_code == 302
-    response = client.post(URL, valid_data(wish, title="Feest 6"))
+        assert (
+            client.post(URL, application_form_data(wish, title=f"Feest {number}")).status_code
+            == 302
+        )
+    response = client.post(URL, application_form_data(wish, title="Feest 6"))
     assert response.status_code == 429
     assert "rate_limited" in error_codes(response)["__all__"]
     assert InitiativeApplication.objects.count() == 5
     # Another address is not affected.
-    other = client.post(URL, valid_data(wish), REMOTE_ADDR="192.0.2.7")
+    other = client.post(URL, application_form_data(wish), REMOTE_ADDR="192.0.2.7")
     assert other.status_code == 302
 
 
 def test_the_rate_limit_stores_no_address(client, fund, wish):
-    client.post(URL, valid_data(wish), REMOTE_ADDR="198.51.100.23")
+    client.post(URL, application_form_data(wish), REMOTE_ADDR="198.51.100.23")
     keys = list(cache._cache.keys())  # the local-memory cache of the tests
     assert keys
     assert not any("198.51.100.23" in key for key in keys)
@@ -239,7 +196,7 @@ def test_without_a_fund_there_is_no_form_and_nothing_changes(client, wish):
     assert response.status_code == 200
     assert "data-no-fund" in response.content.decode()
     assert '<form class="application-form"' not in response.content.decode()
-    response = client.post(URL, valid_data(wish))
+    response = client.post(URL, application_form_data(wish))
     assert response.status_code == 200
     assert not InitiativeApplication.objects.exists()
 

@@ -5,23 +5,17 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from budget import services
 from budget.choices import CategoryKind
 from budget.models import Fund, FundCategory, InitiativeApplication
-from tests.budget.test_applications import contract, fund, submit  # noqa: F401
-from tests.budget.test_apply import URL, error_codes, project, valid_data, wish  # noqa: F401
+from tests.budget.test_applications import submit
+from tests.budget.test_apply import URL, error_codes
+from tests.factories import application_form_data, book_allocation, fund_with_categories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
+FUND_TERMS = {"total": Decimal("10000.00"), "initiatives_ceiling": 8000}
 
 
 def refusal(excinfo):
@@ -29,18 +23,13 @@ def refusal(excinfo):
     return error
 
 
-def book(fund, kind, amount):  # noqa: F811
-    return services.book_allocation(
-        fund,
-        category=fund.categories.get(kind=kind),
-        amount=amount,
-        purpose="Eerder besluit",
-        decision_date=datetime.date(2008, 1, 1),
-        user=None,
+def book(fund, kind, amount):
+    return book_allocation(
+        fund, amount, kind, purpose="Eerder besluit", decision_date=datetime.date(2008, 1, 1)
     )
 
 
-def test_the_initiatives_ceiling_bounds_what_can_be_asked(fund, contract):  # noqa: F811
+def test_the_initiatives_ceiling_bounds_what_can_be_asked(fund, contract):
     # Fund 10,000; initiatives at most 8,000.
     assert services.available_for_initiatives(fund) == Decimal("8000.00")
     with pytest.raises(ValidationError) as excinfo:
@@ -52,7 +41,7 @@ def test_the_initiatives_ceiling_bounds_what_can_be_asked(fund, contract):  # no
     assert submit(fund, contract, amount_requested="8000.00").amount_requested == Decimal("8000")
 
 
-def test_what_the_fund_committed_elsewhere_lowers_it(fund, contract):  # noqa: F811
+def test_what_the_fund_committed_elsewhere_lowers_it(fund, contract):
     book(fund, CategoryKind.ORGANISATION, "3000.00")  # 7,000 left in the fund
     book(fund, CategoryKind.INITIATIVES, "1250.50")  # 5,749.50 left
 
@@ -62,14 +51,14 @@ def test_what_the_fund_committed_elsewhere_lowers_it(fund, contract):  # noqa: F
     assert refusal(excinfo).params == {"available": "€ 5.749,50"}
 
 
-def test_pending_applications_commit_nothing(fund, contract):  # noqa: F811
+def test_pending_applications_commit_nothing(fund, contract):
     submit(fund, contract, amount_requested="6000.00")
     assert services.available_for_initiatives(fund) == Decimal("8000.00")
     submit(fund, contract, title="Tweede", amount_requested="6000.00")
     assert InitiativeApplication.objects.count() == 2
 
 
-def test_a_fund_without_an_initiatives_category_grants_nothing(contract):  # noqa: F811
+def test_a_fund_without_an_initiatives_category_grants_nothing(contract):
     organisation_only = Fund.objects.create(
         name="Alleen organisatie",
         total=Decimal("5000.00"),
@@ -85,26 +74,19 @@ def test_a_fund_without_an_initiatives_category_grants_nothing(contract):  # noq
     assert refusal(excinfo).params == {"available": "€ 0,00"}
 
 
-def test_the_form_refuses_a_million_from_a_quarter_million_fund(client, wish):  # noqa: F811
-    big = Fund.objects.create(
-        name="Wijkaanpak",
-        total=Decimal("250000.00"),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
-    FundCategory.objects.create(fund=big, kind=CategoryKind.ORGANISATION)
-    FundCategory.objects.create(fund=big, kind=CategoryKind.INITIATIVES, ceiling=200000)
+def test_the_form_refuses_a_million_from_a_quarter_million_fund(client, wish):
+    fund_with_categories(initiatives_ceiling=200000)
 
-    response = client.post(URL, valid_data(wish, amount_requested="1.000.000"))
+    response = client.post(URL, application_form_data(wish, amount_requested="1.000.000"))
 
     assert response.status_code == 200
     assert error_codes(response) == {"amount_requested": ["amount_above_available"]}
     assert "€ 200.000,00" in response.content.decode()
     assert not InitiativeApplication.objects.exists()
     # The other errors of the form are shown with it, at once.
-    response = client.post(URL, valid_data(wish, amount_requested="1.000.000", no_other_budget=""))
+    response = client.post(
+        URL, application_form_data(wish, amount_requested="1.000.000", no_other_budget="")
+    )
     assert error_codes(response) == {
         "amount_requested": ["amount_above_available"],
         "no_other_budget": ["declaration_missing"],

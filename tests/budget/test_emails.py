@@ -4,37 +4,16 @@ Each mail is queued in the outbox with the change that causes it; `deliver_mail`
 queue as `manage.py send_queued_mail` does and returns what was delivered.
 """
 
-import datetime
-import shutil
-import subprocess
-from decimal import Decimal
-
 import pytest
 from django.core import mail
 from django.db import transaction
 from post_office.models import STATUS, Email
 
 from budget import services
-from budget.choices import ApplicationStatus, CategoryKind, Criterion
-from budget.models import Fund, FundCategory
-from tests.conftest import require
-from tests.factories import UserFactory, project_in_signed_contract
+from budget.choices import ApplicationStatus, Criterion
+from tests import pdf_reading
+from tests.factories import UserFactory
 from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
-
-
-@pytest.fixture
-def fund(db):
-    fund = Fund.objects.create(
-        name="Wijkaanpak",
-        total=Decimal("250000.00"),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION)
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES)
-    return fund
 
 
 @pytest.fixture
@@ -47,11 +26,6 @@ def managers(db):
         user.groups.add(group)
     UserFactory(username="buitenstaander", email="buiten@example.org")
     return active
-
-
-@pytest.fixture
-def wish(db):
-    return project_in_signed_contract().contract.wishes.first()
 
 
 def submit(fund, wish, **overrides):
@@ -116,9 +90,7 @@ def pdf_text(pdf_bytes, tmp_path):
     path = tmp_path / "letter.pdf"
     path.write_bytes(pdf_bytes)
     # -raw keeps each table cell's text together (the layout mode interleaves wrapped cells).
-    return subprocess.run(
-        ["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    return pdf_reading.pdf_text(path, options=["-raw"])
 
 
 def decided(fund, wish, decision, deliver_mail, user, **kwargs):
@@ -144,9 +116,8 @@ def decided(fund, wish, decision, deliver_mail, user, **kwargs):
     ],
 )
 def test_the_decision_letter_is_attached_as_pdf(
-    fund, wish, managers, deliver_mail, tmp_path, decision, kwargs, expected
+    fund, wish, managers, deliver_mail, tmp_path, poppler, decision, kwargs, expected
 ):
-    require(shutil.which("pdftotext"), "pdftotext is missing (poppler-utils)")
     application = decided(fund, wish, decision, deliver_mail, managers, **kwargs)
     [queued] = Email.objects.filter(status=STATUS.queued)
     [attachment] = queued.attachments.all()
@@ -171,9 +142,8 @@ def test_the_decision_letter_is_attached_as_pdf(
 
 
 def test_the_decision_letter_holds_no_other_applicants_data(
-    fund, wish, managers, deliver_mail, tmp_path
+    fund, wish, managers, deliver_mail, tmp_path, poppler
 ):
-    require(shutil.which("pdftotext"), "pdftotext is missing (poppler-utils)")
     submit(
         fund,
         wish,
@@ -192,8 +162,9 @@ def test_the_decision_letter_holds_no_other_applicants_data(
     assert application.reference in text
 
 
-def test_hostile_markup_prints_as_text_in_the_letter(fund, wish, managers, deliver_mail, tmp_path):
-    require(shutil.which("pdftotext"), "pdftotext is missing (poppler-utils)")
+def test_hostile_markup_prints_as_text_in_the_letter(
+    fund, wish, managers, deliver_mail, tmp_path, poppler
+):
     application = submit(fund, wish, title='<img src="http://evil.example/x">')
     services.start_review(application, user=managers)
     deliver_mail().clear()

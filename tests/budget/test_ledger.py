@@ -11,41 +11,11 @@ from django.db import connection
 from budget import services
 from budget.choices import AllocationStatus, CategoryKind
 from budget.models import Allocation, Fund, FundCategory, NeighbourhoodReserve, Payment
-from tests.conftest import require
-from tests.factories import NeighbourhoodFactory
+from tests.conftest import require_postgres, run_at_once
+from tests.factories import NeighbourhoodFactory, book_allocation
 
 DAY = datetime.date(2007, 11, 1)
-
-
-@pytest.fixture
-def fund(db):
-    fund = Fund.objects.create(
-        name="Wijkaanpak",
-        total=Decimal("250000.00"),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION, ceiling=50000)
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES)
-    return fund
-
-
-def category(fund, kind):
-    return fund.categories.get(kind=kind)
-
-
-def book(fund, amount, kind=CategoryKind.INITIATIVES, **kwargs):
-    return services.book_allocation(
-        fund,
-        category=category(fund, kind),
-        amount=amount,
-        purpose="Buurtfeest",
-        decision_date=DAY,
-        user=None,
-        **kwargs,
-    )
+FUND_TERMS = {"organisation_ceiling": 50000}
 
 
 def codes(excinfo):
@@ -53,8 +23,8 @@ def codes(excinfo):
 
 
 def test_booking_commits_and_the_rest_remains(fund):
-    book(fund, "1250.50")
-    book(fund, Decimal("400"), kind=CategoryKind.ORGANISATION)
+    book_allocation(fund, "1250.50")
+    book_allocation(fund, Decimal("400"), kind=CategoryKind.ORGANISATION)
     assert services.committed(fund) == Decimal("1650.50")
     assert fund.total - services.committed(fund) == Decimal("248349.50")
 
@@ -73,27 +43,27 @@ def test_booking_commits_and_the_rest_remains(fund):
 )
 def test_bad_amounts_are_refused_and_nothing_is_booked(fund, amount, code):
     with pytest.raises(ValidationError) as excinfo:
-        book(fund, amount)
+        book_allocation(fund, amount)
     assert codes(excinfo) == {"amount": [code]}
     assert not Allocation.objects.exists()
 
 
 def test_the_total_and_a_category_ceiling_cannot_be_passed(fund):
-    book(fund, "49999.99", kind=CategoryKind.ORGANISATION)
+    book_allocation(fund, "49999.99", kind=CategoryKind.ORGANISATION)
     with pytest.raises(ValidationError) as excinfo:
-        book(fund, "0.02", kind=CategoryKind.ORGANISATION)
+        book_allocation(fund, "0.02", kind=CategoryKind.ORGANISATION)
     assert codes(excinfo) == {"amount": ["category_ceiling_exceeded"]}
 
-    book(fund, "200000.00")
+    book_allocation(fund, "200000.00")
     with pytest.raises(ValidationError) as excinfo:
-        book(fund, "0.02")
+        book_allocation(fund, "0.02")
     assert codes(excinfo) == {"amount": ["fund_exceeded"]}
-    book(fund, "0.01")
+    book_allocation(fund, "0.01")
     assert services.committed(fund) == fund.total
 
 
 def test_payments_never_pass_their_allocation(fund):
-    allocation = book(fund, "1000.00")
+    allocation = book_allocation(fund, "1000.00")
     services.record_payment(allocation, amount="600", paid_on=DAY)
     with pytest.raises(ValidationError) as excinfo:
         services.record_payment(allocation, amount="400.01", paid_on=DAY)
@@ -103,7 +73,7 @@ def test_payments_never_pass_their_allocation(fund):
 
 
 def test_reducing_and_closing_return_the_rest_to_the_fund(fund):
-    allocation = book(fund, "1000.00")
+    allocation = book_allocation(fund, "1000.00")
     services.record_payment(allocation, amount="300", paid_on=DAY)
     with pytest.raises(ValidationError) as excinfo:
         services.reduce_allocation(allocation, "299.99")
@@ -131,12 +101,16 @@ def refusal(excinfo):
 
 
 def test_refusals_name_their_amounts_dutch_style(fund):
-    book(fund, "48765.43", kind=CategoryKind.ORGANISATION)
-    allocation = book(fund, "150000.00")
+    book_allocation(fund, "48765.43", kind=CategoryKind.ORGANISATION)
+    allocation = book_allocation(fund, "150000.00")
     services.record_payment(allocation, amount="1500.5", paid_on=DAY)
     refusals = [
-        (lambda: book(fund, "1234.58", kind=CategoryKind.ORGANISATION), "remaining", "€ 1.234,57"),
-        (lambda: book(fund, "60000"), "remaining", "€ 51.234,57"),
+        (
+            lambda: book_allocation(fund, "1234.58", kind=CategoryKind.ORGANISATION),
+            "remaining",
+            "€ 1.234,57",
+        ),
+        (lambda: book_allocation(fund, "60000"), "remaining", "€ 51.234,57"),
         (
             lambda: services.record_payment(allocation, amount="148499.51", paid_on=DAY),
             "remaining",
@@ -154,7 +128,7 @@ def test_refusals_name_their_amounts_dutch_style(fund):
 
 
 def test_ledger_rows_name_their_amounts_dutch_style(fund):
-    allocation = book(fund, "150000.00")
+    allocation = book_allocation(fund, "150000.00")
     payment = services.record_payment(allocation, amount="1500.5", paid_on=DAY)
     reserve = NeighbourhoodReserve.objects.create(
         fund=fund, neighbourhood=NeighbourhoodFactory(name="Boerhaavewijk"), amount="2500"
@@ -169,7 +143,7 @@ def test_ledger_rows_name_their_amounts_dutch_style(fund):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_twenty_decisions_at_once_never_pass_the_total():
-    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    require_postgres()
     fund = Fund.objects.create(
         name="Krap fonds",
         total=Decimal("10000.00"),
@@ -199,11 +173,7 @@ def test_twenty_decisions_at_once_never_pass_the_total():
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=decide) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_at_once([decide] * 20)
 
     # 13 × 750 = 9,750 fits in 10,000; a 14th would not.
     assert outcomes.count("granted") == 13

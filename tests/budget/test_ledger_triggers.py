@@ -14,8 +14,9 @@ from django.db import IntegrityError, connection, transaction
 
 from budget import services
 from budget.choices import AllocationStatus, CategoryKind
-from budget.models import Allocation, Fund, FundCategory, Payment
-from tests.conftest import require
+from budget.models import Allocation, Fund, Payment
+from tests.conftest import require_postgres, run_at_once
+from tests.factories import book_allocation, fund_with_categories
 
 pytestmark = pytest.mark.postgres
 
@@ -34,22 +35,12 @@ INSERT_PAYMENT = """
 
 
 def new_fund(total="10000.00", ceiling="4000.00"):
-    fund = Fund.objects.create(
-        name="Wijkaanpak",
-        total=Decimal(total),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION, ceiling=ceiling)
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES)
-    return fund
+    return fund_with_categories(total=Decimal(total), organisation_ceiling=ceiling)
 
 
 @pytest.fixture
 def fund(db):
-    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    require_postgres()
     return new_fund()
 
 
@@ -163,14 +154,7 @@ def test_an_allocation_cannot_be_lowered_below_what_was_paid(fund):
 
 
 def test_a_closed_allocation_takes_no_further_payment(fund):
-    allocation = services.book_allocation(
-        fund,
-        category=category(fund),
-        amount="1000.00",
-        purpose="Buurtfeest",
-        decision_date=DAY,
-        user=None,
-    )
+    allocation = book_allocation(fund, "1000.00")
     services.record_payment(allocation, amount="250.00", paid_on=DAY)
     services.close_allocation(allocation)
 
@@ -240,7 +224,7 @@ def test_a_deferred_check_lets_a_transaction_pass_through_an_intermediate_state(
 def test_two_raw_inserts_at_once_cannot_both_pass():
     """Each fits alone, not both: the first holds the fund's row lock until it commits; the
     second waits for it, then sums again and sees the first."""
-    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    require_postgres()
     fund = new_fund()
     initiatives = category(fund).pk
     first_inserted = threading.Event()
@@ -268,11 +252,7 @@ def test_two_raw_inserts_at_once_cannot_both_pass():
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_at_once([first, second])
 
     assert outcomes == {"first": "committed", "second": "ledger_fund_total"}
     assert services.committed(fund) == Decimal("6000.00")
@@ -284,7 +264,7 @@ def test_an_admin_edit_that_the_trigger_refuses_is_a_message_not_an_error_page(
     """The admin form checks without the fund's lock; when a booking slips in between (here:
     the form's check is made to miss it), the trigger refuses, nothing is saved and the
     superuser reads why."""
-    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    require_postgres()
     from budget.admin.forms import FundAdminForm
     from tests.budget.test_admin import fund_form, url
 

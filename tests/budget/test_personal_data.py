@@ -15,9 +15,9 @@ from django.utils import timezone
 from post_office.models import Email
 
 from budget import personal_data, services
-from budget.choices import ApplicationStatus, CategoryKind, Criterion
-from budget.models import Fund, FundCategory, InitiativeApplication
-from tests.factories import UserFactory, contract_in_status
+from budget.choices import ApplicationStatus, Criterion
+from budget.models import InitiativeApplication
+from tests.factories import UserFactory, application_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -28,26 +28,7 @@ PERSONAL = {
 }
 # A little more than two calendar years, leap day or not.
 TWO_YEARS = datetime.timedelta(days=2 * 366 + 1)
-
-
-@pytest.fixture
-def fund():
-    fund = Fund.objects.create(
-        name="Wijkaanpak",
-        total=Decimal("10000.00"),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION)
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES, ceiling=8000)
-    return fund
-
-
-@pytest.fixture
-def contract():
-    return contract_in_status("signed")
+FUND_TERMS = {"total": Decimal("10000.00"), "initiatives_ceiling": 8000}
 
 
 @pytest.fixture
@@ -60,19 +41,8 @@ _titles = itertools.count(1)
 
 def submit(fund, contract, **overrides):
     # Each call is another application: the same one sent again would be a repeat.
-    values = {
-        "neighbourhood": contract.neighbourhood,
-        "title": f"Buurtmoestuin {next(_titles)}",
-        "description": "Een moestuin op het braakliggende stuk.",
-        "wish": contract.wishes.first(),
-        "own_contribution": "Tien bewoners leggen de tuin zelf aan.",
-        "no_other_budget": True,
-        "amount_requested": "1500.00",
-        "cost_breakdown": "Hout 800, aarde 400, gereedschap 300",
-        **PERSONAL,
-        **overrides,
-    }
-    return services.submit_application(fund, **values)
+    values = {"title": f"Buurtmoestuin {next(_titles)}", **PERSONAL, **overrides}
+    return services.submit_application(fund, **application_fields(contract, **values))
 
 
 def decided(fund, contract, manager, decision=ApplicationStatus.GRANTED, **overrides):

@@ -4,9 +4,9 @@ after an error page) gets the first one's reference: one application, one receip
 import datetime
 import re
 import threading
+from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -14,22 +14,16 @@ from post_office.models import Email
 
 from budget import services
 from budget.models import InitiativeApplication
-from tests.budget.test_applications import contract, fields, fund, submit  # noqa: F401
-from tests.budget.test_apply import RECEIVED_URL, URL, project, valid_data, wish  # noqa: F401
-from tests.conftest import require
+from tests.budget.test_applications import submit
+from tests.budget.test_apply import RECEIVED_URL, URL
+from tests.conftest import require_postgres, run_at_once
+from tests.factories import application_fields, application_form_data
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # The rate limit counts in the cache, which outlives a test.
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
+FUND_TERMS = {"total": Decimal("10000.00"), "initiatives_ceiling": 8000}
 
 
-def test_the_same_application_again_returns_the_first(fund, contract):  # noqa: F811
+def test_the_same_application_again_returns_the_first(fund, contract):
     first = submit(fund, contract)
     again = submit(fund, contract)
 
@@ -40,7 +34,7 @@ def test_the_same_application_again_returns_the_first(fund, contract):  # noqa: 
     assert len(first.fingerprint) == 64
 
 
-def test_a_resend_queues_no_second_receipt(fund, contract):  # noqa: F811
+def test_a_resend_queues_no_second_receipt(fund, contract):
     application = submit(fund, contract)
     queued = Email.objects.count()
     submit(fund, contract)
@@ -60,9 +54,7 @@ def test_a_resend_queues_no_second_receipt(fund, contract):  # noqa: F811
     ],
 )
 def test_white_space_case_of_the_address_and_the_amounts_notation_do_not_matter(
-    fund,  # noqa: F811
-    contract,  # noqa: F811
-    resent,
+    fund, contract, resent
 ):
     first = submit(fund, contract)
     assert submit(fund, contract, **resent).pk == first.pk
@@ -80,7 +72,7 @@ def test_white_space_case_of_the_address_and_the_amounts_notation_do_not_matter(
         {"wish": None, "fit_explanation": "Past bij het groenplan."},
     ],
 )
-def test_any_other_difference_makes_another_application(fund, contract, changed):  # noqa: F811
+def test_any_other_difference_makes_another_application(fund, contract, changed):
     first = submit(fund, contract)
     second = submit(fund, contract, **changed)
 
@@ -89,7 +81,7 @@ def test_any_other_difference_makes_another_application(fund, contract, changed)
     assert InitiativeApplication.objects.count() == 2
 
 
-def test_after_an_hour_the_same_application_is_a_new_one(fund, contract):  # noqa: F811
+def test_after_an_hour_the_same_application_is_a_new_one(fund, contract):
     first = submit(fund, contract)
     InitiativeApplication.objects.filter(pk=first.pk).update(
         submitted_at=timezone.now() - datetime.timedelta(minutes=61)
@@ -100,24 +92,20 @@ def test_after_an_hour_the_same_application_is_a_new_one(fund, contract):  # noq
     assert second.reference != first.reference
 
 
-def test_the_fingerprint_is_keyed_and_kept_out_of_the_history(fund, contract, settings):  # noqa: F811
+def test_the_fingerprint_is_keyed_and_kept_out_of_the_history(fund, contract, settings):
     application = submit(fund, contract)
-    unkeyed = services.application_fingerprint(fund, fields(contract))
+    unkeyed = services.application_fingerprint(fund, application_fields(contract))
     settings.SECRET_KEY = "another-key-for-this-test-only-0123456789-abcdefghijklmnop"
-    rekeyed = services.application_fingerprint(fund, fields(contract))
+    rekeyed = services.application_fingerprint(fund, application_fields(contract))
 
     assert rekeyed != unkeyed
     assert not hasattr(application.history.model, "fingerprint")
 
 
-def test_a_resend_in_the_browser_shows_the_same_reference_and_counts_once(
-    client,
-    fund,  # noqa: F811
-    wish,  # noqa: F811
-):
+def test_a_resend_in_the_browser_shows_the_same_reference_and_counts_once(client, fund, wish):
     references = []
     for _attempt in range(6):  # more than the rate limit of 5
-        response = client.post(URL, valid_data(wish))
+        response = client.post(URL, application_form_data(wish))
         assert response.status_code == 302
         page = client.get(RECEIVED_URL)
         references.append(page.context["reference"])
@@ -126,14 +114,14 @@ def test_a_resend_in_the_browser_shows_the_same_reference_and_counts_once(
     assert "data-repeat" in page.content.decode()
     assert InitiativeApplication.objects.count() == 1
     # The resends were not counted: other applications from this address still go through.
-    assert client.post(URL, valid_data(wish, title="Iets anders")).status_code == 302
+    assert client.post(URL, application_form_data(wish, title="Iets anders")).status_code == 302
     assert InitiativeApplication.objects.count() == 2
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_identical_posts_at_the_same_moment_make_one_application(fund, wish):  # noqa: F811
-    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+def test_two_identical_posts_at_the_same_moment_make_one_application(fund, wish):
+    require_postgres()
     barrier = threading.Barrier(2)
     outcomes = []
 
@@ -141,18 +129,14 @@ def test_two_identical_posts_at_the_same_moment_make_one_application(fund, wish)
         try:
             client = Client()
             barrier.wait(timeout=20)
-            response = client.post(URL, valid_data(wish))
+            response = client.post(URL, application_form_data(wish))
             page = client.get(RECEIVED_URL).content.decode()
             reference = re.search(r"<strong data-reference>([^<]+)</strong>", page)
             outcomes.append((response.status_code, reference and reference.group(1)))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=post) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_at_once([post, post])
 
     assert len(outcomes) == 2
     assert {status for status, _reference in outcomes} == {302}

@@ -6,25 +6,23 @@ the contract page's list. Signing renders a PDF, so each test signs as little as
 
 import datetime
 import hashlib
-import shutil
-import subprocess
 
 import pytest
-from django.contrib import messages
 from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.test import Client
 from django.urls import reverse
 
 from contracts import documents, services
 from contracts.choices import AddendumKind, AddendumStatus, ContractStatus
 from contracts.models import Addendum, AddendumSignatory
-from tests.conftest import require
+from tests import pdf_reading
+from tests.admin_pages import error_tags
+from tests.conftest import staff_client
 from tests.factories import PartnerFactory, UserFactory, contract_in_status
+from tests.pdf_reading import flat
 from wijkaanpak.common import pdf
 
 pytestmark = pytest.mark.django_db
@@ -37,24 +35,10 @@ BODY = (
 )
 
 
-@pytest.fixture
-def poppler():
-    require(shutil.which("pdftotext"), "pdftotext is missing (poppler-utils)")
-
-
 def pdf_text(data, tmp_path, name="addendum.pdf"):
     path = tmp_path / name
     path.write_bytes(data)
-    return subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-def flat(text):
-    return " ".join(text.split())
+    return pdf_reading.pdf_text(path, options=["-layout"])
 
 
 def codes(error):
@@ -104,12 +88,6 @@ def pdf_url(addendum):
             "number": addendum.number,
         },
     )
-
-
-def staff_client():
-    client = Client()
-    client.force_login(UserFactory(username="medewerker", is_staff=True))
-    return client
 
 
 # --- Creating and numbering -------------------------------------------------------------------
@@ -382,17 +360,6 @@ def admin_url(view, *args):
 
 def sign_url(addendum):
     return reverse("admin:contracts_addendum_sign", args=[addendum.pk])
-
-
-def messages_of(response):
-    return [
-        (message.level, set(message.extra_tags.split()))
-        for message in get_messages(response.wsgi_request)
-    ]
-
-
-def error_tags(response):
-    return [tags for level, tags in messages_of(response) if level == messages.ERROR]
 
 
 def add_form(contract, partners=()):

@@ -4,10 +4,6 @@ import datetime
 
 import pytest
 from django.contrib import admin, messages
-from django.contrib.auth.models import Group
-from django.contrib.messages import get_messages
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contracts.admin.contract import ContractAdmin
@@ -22,12 +18,13 @@ from contracts.models import (
     Partner,
     StandardSection,
 )
+from tests.admin_pages import contract_fields, error_tags, levels, management, messages_of
+from tests.conftest import count_queries
 from tests.factories import (
     ContractFactory,
     NeighbourhoodFactory,
     PartnerFactory,
     SubAreaFactory,
-    UserFactory,
     complete_contract,
     contract_in_status,
 )
@@ -57,31 +54,6 @@ def step_url(contract):
     return reverse("admin:contracts_contract_change_status", args=[contract.pk])
 
 
-def messages_of(response):
-    """(level, set of tags, text) of each message the request left for the user."""
-    return [
-        (message.level, set(message.extra_tags.split()), str(message))
-        for message in get_messages(response.wsgi_request)
-    ]
-
-
-def levels(response):
-    return [level for level, _tags, _text in messages_of(response)]
-
-
-def error_tags(response):
-    return [tags for level, tags, _text in messages_of(response) if level == messages.ERROR]
-
-
-def management(prefix, total, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
 INLINE_FIELDS = {
     "sections": ("order", "heading", "body"),
     "parties": ("partner", "signatory_name", "signatory_function", "order"),
@@ -91,16 +63,7 @@ INLINE_FIELDS = {
 
 def change_form_data(contract, **fields):
     """What the change form of a draft contract posts when saved unchanged, with `fields`."""
-    data = {
-        "neighbourhood": str(contract.neighbourhood_id),
-        "title": contract.title,
-        "motto": contract.motto,
-        "period_start": contract.period_start.isoformat(),
-        "period_end": contract.period_end.isoformat(),
-        "signed_on": contract.signed_on.isoformat() if contract.signed_on else "",
-        "signing_place": contract.signing_place,
-        "_continue": "1",
-    }
+    data = contract_fields(contract)
     if contract.is_illustrative:
         data["is_illustrative"] = "on"
     for prefix, names in INLINE_FIELDS.items():
@@ -160,18 +123,6 @@ def inline_formset(response, prefix):
         if inline_admin_formset.formset.prefix == prefix:
             return inline_admin_formset.formset
     raise AssertionError(f"no inline {prefix}")
-
-
-@pytest.fixture
-def budget_manager_client(client, db):
-    """Staff with view rights on contracts only (the budget managers' group)."""
-    from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
-
-    ensure_groups()
-    user = UserFactory(username="budgetbeheerder", is_staff=True)
-    user.groups.add(Group.objects.get(name=BUDGET_MANAGERS))
-    client.force_login(user)
-    return client
 
 
 # --- Pages, for the editor and for users without staff rights ---------------------------------
@@ -465,11 +416,11 @@ def test_an_action_reports_every_reason_of_a_refusal(editor):
     assert contract.status == ContractStatus.DRAFT
 
 
-def test_the_actions_need_the_change_permission(budget_manager_client):
+def test_the_actions_need_the_change_permission(budget_manager):
     contract = complete_contract()
 
-    response = budget_manager_client.get(url("contract"))
-    refused = budget_manager_client.post(
+    response = budget_manager.get(url("contract"))
+    refused = budget_manager.post(
         url("contract"), {"action": "mark_ready_for_signing", "_selected_action": [contract.pk]}
     )
 
@@ -559,10 +510,10 @@ def test_the_step_view_refuses_get(editor):
     assert contract.status == ContractStatus.DRAFT
 
 
-def test_the_step_view_needs_the_change_permission(budget_manager_client):
+def test_the_step_view_needs_the_change_permission(budget_manager):
     contract = complete_contract()
 
-    response = budget_manager_client.post(step_url(contract), {"to_status": "ready_for_signing"})
+    response = budget_manager.post(step_url(contract), {"to_status": "ready_for_signing"})
 
     assert response.status_code == 403
     contract.refresh_from_db()
@@ -855,39 +806,25 @@ def test_the_status_change_admin_cannot_add_change_or_delete(client, superuser, 
 # --- Queries ----------------------------------------------------------------------------------
 
 
-def _changelist_queries(client):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url("contract"))
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_the_contract_changelist_needs_the_same_queries_for_more_contracts(editor):
     for _index in range(2):
         complete_contract()
-    few = _changelist_queries(editor)
+    few = count_queries(editor, url("contract"))
     for _index in range(6):
         complete_contract()
 
-    assert _changelist_queries(editor) == few
+    assert count_queries(editor, url("contract")) == few
 
 
 def test_the_other_changelists_do_not_grow_with_their_rows(editor):
     for _index in range(2):
         SubAreaFactory()
         contract_in_status(ContractStatus.READY_FOR_SIGNING)
-    few = _changelist_queries_of(editor, "neighbourhood")
-    changes = _changelist_queries_of(editor, "contractstatuschange")
+    few = count_queries(editor, url("neighbourhood"))
+    changes = count_queries(editor, url("contractstatuschange"))
     for _index in range(6):
         SubAreaFactory()
         contract_in_status(ContractStatus.READY_FOR_SIGNING)
 
-    assert _changelist_queries_of(editor, "neighbourhood") == few
-    assert _changelist_queries_of(editor, "contractstatuschange") == changes
-
-
-def _changelist_queries_of(client, model):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url(model))
-    assert response.status_code == 200
-    return len(queries)
+    assert count_queries(editor, url("neighbourhood")) == few
+    assert count_queries(editor, url("contractstatuschange")) == changes

@@ -4,8 +4,6 @@ Marked `pdf`: locally the test skips without poppler-utils; in CI a missing tool
 """
 
 import re
-import shutil
-import subprocess
 
 import pytest
 from django.conf import settings
@@ -14,17 +12,18 @@ from django.urls import reverse
 
 from contracts.choices import ContractStatus
 from contracts.models import SubArea
-from tests.conftest import require
+from tests import pdf_reading
+from tests.conftest import staff_client
 from tests.factories import (
     ContractSectionFactory,
     ProjectFactory,
     ProjectPartnerFactory,
     ResidentWishFactory,
-    UserFactory,
     complete_contract,
     contract_in_status,
     take_step,
 )
+from tests.pdf_reading import flat, page_count, pdf_info
 from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
@@ -33,52 +32,16 @@ HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
 SIGNED_PATH = [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED]
 
 
-@pytest.fixture
-def poppler():
-    for tool in ("pdftotext", "pdfinfo"):
-        require(
-            shutil.which(tool), f"{tool} is missing (poppler-utils, scripts/system-packages.sh)"
-        )
-
-
 def pdf_url(contract):
     return reverse("contracts:contract_pdf", kwargs={"slug": contract.neighbourhood.slug})
 
 
-def staff_client():
-    client = Client()
-    client.force_login(UserFactory(username="medewerker", is_staff=True))
-    return client
-
-
 def pdf_text(path, page=None):
-    pages = ["-f", str(page), "-l", str(page)] if page else []
-    return subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", *pages, str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-def pdf_info(path):
-    return subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
-
-
-def page_count(path):
-    return int(re.search(r"^Pages:\s+(\d+)", pdf_info(path), re.MULTILINE).group(1))
-
-
-def flat(text):
-    return " ".join(text.split())
+    return pdf_reading.pdf_text(path, page, options=["-layout"])
 
 
 def download(client, contract, tmp_path, name="contract.pdf"):
-    response = client.get(pdf_url(contract))
-    path = tmp_path / name
-    if response.status_code == 200:
-        path.write_bytes(response.content)
-    return response, path
+    return pdf_reading.download(client, pdf_url(contract), tmp_path / name)
 
 
 @pytest.fixture
@@ -236,17 +199,9 @@ def test_the_pdf_is_dutch_whatever_the_visitors_language(
 
 
 @pytest.fixture
-def fetched_urls(monkeypatch):
+def fetched_urls(calls_to):
     """Every URL the PDF renderer asks for from here on (set up before the signing renders)."""
-    fetched = []
-    original = pdf._local_path
-
-    def spy(url):
-        fetched.append(url)
-        return original(url)
-
-    monkeypatch.setattr(pdf, "_local_path", spy)
-    return fetched
+    return calls_to(pdf, "_local_path")
 
 
 def test_hostile_text_is_printed_literally_and_never_fetched(

@@ -8,12 +8,9 @@ import csv
 import datetime
 import io
 import re
-import shutil
-import subprocess
 import zipfile
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -21,16 +18,15 @@ from django.utils import translation
 
 from contracts import printing
 from contracts.choices import ContractStatus
-from tests.conftest import require
 from tests.factories import (
     ContractFactory,
     ContractPartyFactory,
     NeighbourhoodFactory,
     PartnerFactory,
-    UserFactory,
     complete_contract,
     take_step,
 )
+from tests.pdf_reading import pdf_text
 from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
@@ -40,11 +36,6 @@ PATH = {
     ContractStatus.READY_FOR_SIGNING: [ContractStatus.READY_FOR_SIGNING],
     ContractStatus.SIGNED: [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED],
 }
-
-
-@pytest.fixture
-def poppler():
-    require(shutil.which("pdftotext"), "pdftotext is missing (poppler-utils)")
 
 
 def contract(slug, status, *, extra_parties=0, shared=None):
@@ -80,12 +71,7 @@ def render(tmp_path, *args):
 
 
 def pdf_pages(path):
-    text = subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    text = pdf_text(path, options=["-layout"])
     return [page for page in text.split("\f") if page.strip()]
 
 
@@ -266,18 +252,6 @@ def test_the_signing_list_csv_shows_hostile_names_as_text():
 # --- The admin action -------------------------------------------------------------------------
 
 
-@pytest.fixture
-def viewer(client, db):
-    """Staff with view rights on contracts only (the budget managers' group)."""
-    from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
-
-    ensure_groups()
-    user = UserFactory(username="budgetbeheerder", is_staff=True)
-    user.groups.add(Group.objects.get(name=BUDGET_MANAGERS))
-    client.force_login(user)
-    return client
-
-
 def download_set(client, contracts):
     return client.post(
         reverse("admin:contracts_contract_changelist"),
@@ -285,10 +259,10 @@ def download_set(client, contracts):
     )
 
 
-def test_the_admin_action_returns_the_signing_set_as_a_zip(ceremony, viewer):
+def test_the_admin_action_returns_the_signing_set_as_a_zip(ceremony, budget_manager):
     selected = [ceremony["noord"], ceremony["oost"]]
 
-    response = download_set(viewer, selected)
+    response = download_set(budget_manager, selected)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
@@ -335,12 +309,7 @@ def test_hostile_names_print_as_text_on_the_signing_list(tmp_path, poppler):
 
     output, _out = render(tmp_path)
 
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(output / "tekenlijst.pdf"), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    text = pdf_text(output / "tekenlijst.pdf")
     squeezed = "".join(text.split())
     assert hostile.replace(" ", "") in squeezed
     assert made.neighbourhood.name.replace(" ", "") in squeezed

@@ -8,8 +8,6 @@ import datetime
 import hashlib
 import io
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -31,13 +29,14 @@ from contracts.models import (
     SignedOriginal,
     SigningScan,
 )
-from tests.conftest import require
+from tests import pdf_reading
 from tests.factories import (
     ContractPartyFactory,
     UserFactory,
     complete_contract,
     contract_in_status,
 )
+from tests.pdf_reading import flat
 from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
@@ -45,27 +44,16 @@ pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 SIGNING_DAY = datetime.date(2007, 10, 2)
 
 
-@pytest.fixture
-def poppler():
-    for tool in ("pdftotext", "pdfinfo"):
-        require(
-            shutil.which(tool), f"{tool} is missing (poppler-utils, scripts/system-packages.sh)"
-        )
-
-
 def pdf_text(data, tmp_path):
     path = tmp_path / f"read-{hashlib.sha256(data).hexdigest()[:8]}.pdf"
     path.write_bytes(data)
-    out = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
-    return " ".join(out.split())
+    return flat(pdf_reading.pdf_text(path))
 
 
 def pdf_info(data, tmp_path):
     path = tmp_path / "info.pdf"
     path.write_bytes(data)
-    return subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    return pdf_reading.pdf_info(path)
 
 
 def ready_contract(parties=3):
@@ -346,16 +334,9 @@ def test_the_archived_pdf_is_tagged_with_title_and_language(client, tmp_path, po
     assert re.search(rf"^Title:\s+{re.escape(contract.title)}$", info, re.MULTILINE)
 
 
-def test_an_unsigned_pdf_is_rendered_again_only_when_it_changed(client, monkeypatch):
+def test_an_unsigned_pdf_is_rendered_again_only_when_it_changed(client, calls_to):
     contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
-    rendered = []
-    real = pdf.html_to_pdf
-
-    def counting(html):
-        rendered.append(html)
-        return real(html)
-
-    monkeypatch.setattr(pdf, "html_to_pdf", counting)
+    rendered = calls_to(pdf, "html_to_pdf")
 
     first = client.get(pdf_url(contract))
     second = client.get(pdf_url(contract))

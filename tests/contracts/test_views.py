@@ -7,25 +7,21 @@ for stable markers (data attributes, URLs), never for Dutch sentences.
 import datetime
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contracts import services
 from contracts.choices import ContractStatus
 from contracts.models import SubArea
+from tests.conftest import count_queries, staff_client
 from tests.factories import (
     ContractFactory,
-    ContractPartyFactory,
-    ContractSectionFactory,
     DistrictFactory,
     NeighbourhoodFactory,
-    ResidentWishFactory,
     UserFactory,
     complete_contract,
     contract_in_status,
-    take_step,
+    signed_contract_with_rows,
 )
 
 pytestmark = pytest.mark.django_db
@@ -54,12 +50,6 @@ def version_url(contract, slug=None):
 def logged_in_without_rights(other_user):
     client = Client()
     client.force_login(other_user)
-    return client
-
-
-def staff_client():
-    client = Client()
-    client.force_login(UserFactory(username="medewerker", is_staff=True))
     return client
 
 
@@ -115,10 +105,7 @@ def test_the_list_takes_a_fixed_number_of_queries(client):
     def queries_for(wijken):
         for _ in range(wijken):
             contract_in_status(ContractStatus.SIGNED)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(reverse("contracts:neighbourhood_list"))
-        assert response.status_code == 200
-        return len(queries)
+        return count_queries(client, reverse("contracts:neighbourhood_list"))
 
     assert queries_for(2) == queries_for(8)
 
@@ -278,20 +265,9 @@ def test_an_unknown_contract_number_is_a_404(client):
 
 def test_the_contract_page_takes_a_fixed_number_of_queries(client):
     def queries_for(items):
-        contract = ContractFactory()
-        ContractSectionFactory.create_batch(items, contract=contract)
-        ContractPartyFactory.create_batch(items, contract=contract)
-        ResidentWishFactory.create_batch(items, contract=contract)
-        for index in range(items):
-            SubArea.objects.create(neighbourhood=contract.neighbourhood, name=f"Buurt {index}")
-        take_step(contract, ContractStatus.READY_FOR_SIGNING)
-        take_step(contract, ContractStatus.SIGNED)
-        counts = []
-        for url in (current_url(contract), version_url(contract)):
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(url)
-            assert response.status_code == 200
-            counts.append(len(queries))
-        return counts
+        contract = signed_contract_with_rows(items)
+        return [
+            count_queries(client, url) for url in (current_url(contract), version_url(contract))
+        ]
 
     assert queries_for(2) == queries_for(10)

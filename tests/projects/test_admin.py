@@ -6,10 +6,7 @@ import datetime
 import pytest
 from django.contrib import admin, messages
 from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +24,8 @@ from projects.models import (
     ReportReminder,
     TeamMembership,
 )
+from tests.admin_pages import contract_fields, error_tags, levels, management
+from tests.conftest import count_queries
 from tests.factories import (
     PartnerFactory,
     ProjectFactory,
@@ -36,6 +35,7 @@ from tests.factories import (
     UserFactory,
     complete_contract,
     contract_in_status,
+    progress_update,
     project_in_signed_contract,
     take_step,
 )
@@ -49,35 +49,22 @@ def url(model, view="changelist", *args):
     return reverse(f"admin:projects_{model}_{view}", args=args)
 
 
-def messages_of(response):
-    """(level, set of tags) of each message the request left for the user."""
-    return [
-        (message.level, set(message.extra_tags.split()))
-        for message in get_messages(response.wsgi_request)
-    ]
-
-
-def levels(response):
-    return [level for level, _tags in messages_of(response)]
-
-
-def error_tags(response):
-    return [tags for level, tags in messages_of(response) if level == messages.ERROR]
-
-
 def field_codes(response):
     """{field: [codes]} of the errors of the admin form on the page."""
     errors = response.context["adminform"].form.errors.as_data()
     return {field: [error.code for error in field_errors] for field, field_errors in errors.items()}
 
 
-def management(prefix, total, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
+def started(project, user, percent_complete=20):
+    """The project's update of 1 March 2008: started, on schedule."""
+    return progress_update(
+        project,
+        user,
+        happened="Gestart.",
+        status=ProjectStatus.ON_SCHEDULE,
+        percent_complete=percent_complete,
+        date=datetime.date(2008, 3, 1),
+    )
 
 
 def staff_with(*codenames):
@@ -150,14 +137,7 @@ def test_the_editor_is_not_a_superuser(editor_user):
 @pytest.mark.parametrize("model", MODELS)
 def test_every_changelist_and_change_page_loads_for_the_editor(editor, editor_user, model):
     project = project_in_signed_contract()
-    update = services.log_update(
-        project,
-        author=editor_user,
-        date=datetime.date(2008, 3, 1),
-        status=ProjectStatus.ON_SCHEDULE,
-        percent_complete=20,
-        happened="Gestart.",
-    )
+    update = started(project, editor_user)
     round_ = services.open_round(
         title="Tussenevaluatie",
         due_date=timezone.localdate(),
@@ -253,16 +233,7 @@ def contract_url(contract):
 
 def contract_form_data(contract):
     """What the change form of a draft contract posts when saved unchanged."""
-    data = {
-        "neighbourhood": str(contract.neighbourhood_id),
-        "title": contract.title,
-        "motto": contract.motto,
-        "period_start": contract.period_start.isoformat(),
-        "period_end": contract.period_end.isoformat(),
-        "signed_on": contract.signed_on.isoformat() if contract.signed_on else "",
-        "signing_place": contract.signing_place,
-        "_continue": "1",
-    }
+    data = contract_fields(contract)
     inlines = {
         "sections": ("order", "heading", "body"),
         "parties": ("partner", "signatory_name", "signatory_function", "order"),
@@ -645,14 +616,7 @@ def test_a_project_of_a_draft_contract_can_be_deleted(editor):
 @pytest.mark.parametrize("model", ["project", "progressupdate", "reportinground"])
 def test_nothing_is_reverted_from_its_history(editor, editor_user, model):
     project = ProjectFactory(contract=complete_contract(), title="Oude titel")
-    update = services.log_update(
-        project,
-        author=editor_user,
-        date=datetime.date(2008, 3, 1),
-        status=ProjectStatus.ON_SCHEDULE,
-        percent_complete=20,
-        happened="Gestart.",
-    )
+    update = started(project, editor_user)
     round_ = ReportingRound.objects.create(
         title="Oude titel", due_date=timezone.localdate(), opened_at=timezone.now()
     )
@@ -677,21 +641,21 @@ def test_nothing_is_reverted_from_its_history(editor, editor_user, model):
 def two_updates(editor_user):
     """A project whose newest update (delayed, 50%) follows an older one (on schedule, 30%)."""
     project = project_in_signed_contract()
-    older = services.log_update(
+    older = progress_update(
         project,
-        author=editor_user,
-        date=datetime.date(2008, 3, 1),
+        editor_user,
+        happened="Eerste bewonersavond.",
         status=ProjectStatus.ON_SCHEDULE,
         percent_complete=30,
-        happened="Eerste bewonersavond.",
+        date=datetime.date(2008, 3, 1),
     )
-    newer = services.log_update(
+    newer = progress_update(
         project,
-        author=editor_user,
-        date=datetime.date(2008, 4, 1),
+        editor_user,
+        happened="Iets wat er niet had mogen staan.",
         status=ProjectStatus.DELAYED,
         percent_complete=50,
-        happened="Iets wat er niet had mogen staan.",
+        date=datetime.date(2008, 4, 1),
     )
     return project, older, newer
 
@@ -1025,10 +989,7 @@ def test_reports_are_read_only_for_everyone(rf, client, superuser):
 
 def _queries(client, path):
     client.get(path)  # Warm the caches that fill on a first visit (content types, …).
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(queries)
+    return count_queries(client, path)
 
 
 def _make_rows(editor_user, count):
@@ -1043,14 +1004,7 @@ def _make_rows(editor_user, count):
     round_.contracts.set([contract])
     for index, project in enumerate(contract.projects.all()):
         TeamMembershipFactory(project=project)
-        services.log_update(
-            project,
-            author=editor_user,
-            date=datetime.date(2008, 3, 1),
-            status=ProjectStatus.ON_SCHEDULE,
-            percent_complete=10,
-            happened="Gestart.",
-        )
+        started(project, editor_user, percent_complete=10)
         if index % 2:
             continue
         services.submit_report(

@@ -4,8 +4,6 @@ Marked `pdf`: locally the test skips without poppler-utils; in CI a missing tool
 """
 
 import re
-import shutil
-import subprocess
 import zlib
 
 import pytest
@@ -13,32 +11,16 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from projects.models import ProjectReport
-from tests.conftest import require
+from tests import pdf_reading
+from tests.pdf_reading import download, pdf_info
 from tests.projects.test_public import HOSTILE, midterm, review_url  # noqa: F401 (fixture)
 from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 
 
-@pytest.fixture
-def poppler():
-    for tool in ("pdftotext", "pdfinfo"):
-        require(
-            shutil.which(tool), f"{tool} is missing (poppler-utils, scripts/system-packages.sh)"
-        )
-
-
 def pdf_text(path):
-    return subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-def pdf_info(path):
-    return subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    return pdf_reading.pdf_text(path, options=["-layout"])
 
 
 def pdf_objects(path):
@@ -55,10 +37,9 @@ def pdf_objects(path):
 def review_pdf(client, midterm, tmp_path, poppler):  # noqa: F811
     """The midterm review of the fixture's wijk as a file, with its response."""
     neighbourhood = midterm["contract"].neighbourhood
-    response = client.get(review_url(neighbourhood, midterm["round"], pdf=True))
-    path = tmp_path / "review.pdf"
-    path.write_bytes(response.content)
-    return response, path
+    return download(
+        client, review_url(neighbourhood, midterm["round"], pdf=True), tmp_path / "review.pdf"
+    )
 
 
 def test_the_review_is_a_pdf_shown_inline(review_pdf, midterm):  # noqa: F811
@@ -99,22 +80,18 @@ def test_the_pdf_is_tagged_with_title_and_language(review_pdf, midterm):  # noqa
     assert b"/Lang (nl)" in b"".join(pdf_objects(path))
 
 
-def test_hostile_text_is_printed_literally_and_never_fetched(client, midterm, tmp_path, poppler):  # noqa: F811
-    fetched = []
-    original = pdf._local_path
-
-    def spy(url):
-        fetched.append(url)
-        return original(url)
-
+def test_hostile_text_is_printed_literally_and_never_fetched(
+    client,
+    midterm,  # noqa: F811
+    tmp_path,
+    poppler,
+    calls_to,
+):
     neighbourhood = midterm["contract"].neighbourhood
-    pdf._local_path = spy
-    try:
-        response = client.get(review_url(neighbourhood, midterm["round"], pdf=True))
-    finally:
-        pdf._local_path = original
-    path = tmp_path / "review.pdf"
-    path.write_bytes(response.content)
+    fetched = calls_to(pdf, "_local_path")
+    _response, path = download(
+        client, review_url(neighbourhood, midterm["round"], pdf=True), tmp_path / "review.pdf"
+    )
     # Long lines wrap anywhere: compare without whitespace.
     squeezed = "".join(pdf_text(path).split())
 
@@ -139,9 +116,9 @@ def test_internal_and_hidden_updates_stay_out_of_the_pdf(review_pdf, midterm):  
 def test_the_pdf_follows_the_visitors_language(client, midterm, tmp_path, poppler):  # noqa: F811
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     neighbourhood = midterm["contract"].neighbourhood
-    response = client.get(review_url(neighbourhood, midterm["round"], pdf=True))
-    path = tmp_path / "review-en.pdf"
-    path.write_bytes(response.content)
+    _response, path = download(
+        client, review_url(neighbourhood, midterm["round"], pdf=True), tmp_path / "review-en.pdf"
+    )
     flat = " ".join(pdf_text(path).split())
 
     assert "page 1 of" in flat
@@ -190,18 +167,11 @@ def test_the_fetcher_serves_our_static_files():
     assert b"@page" in response.read()
 
 
-def test_the_review_is_rendered_again_only_when_it_changed(client, midterm, monkeypatch):  # noqa: F811
+def test_the_review_is_rendered_again_only_when_it_changed(client, midterm, calls_to):  # noqa: F811
     """Anonymous visitors asking for the same review share one rendering (wijkaanpak.common.pdf's
     cache); a changed report renders anew."""
     cache.clear()
-    rendered = []
-    real = pdf.html_to_pdf
-
-    def counting(html):
-        rendered.append(html)
-        return real(html)
-
-    monkeypatch.setattr(pdf, "html_to_pdf", counting)
+    rendered = calls_to(pdf, "html_to_pdf")
     url = review_url(midterm["contract"].neighbourhood, midterm["round"], pdf=True)
 
     first = client.get(url)

@@ -26,6 +26,7 @@ from tests.factories import (
     ProjectFactory,
     TeamMembershipFactory,
     UserFactory,
+    progress_update,
     project_in_signed_contract,
 )
 
@@ -371,21 +372,20 @@ def test_staff_see_every_project_and_are_told_so(staff_user, project, other_proj
 def test_my_projects_shows_status_progress_and_the_latest_visible_update(
     member, staff_user, project
 ):
-    services.log_update(
+    progress_update(
         project,
-        author=member,
-        date=timezone.localdate() - datetime.timedelta(days=3),
+        member,
+        happened="Eerste schouw met bewoners gehouden.",
         status=ProjectStatus.ON_SCHEDULE,
         percent_complete=30,
-        happened="Eerste schouw met bewoners gehouden.",
+        date=timezone.localdate() - datetime.timedelta(days=3),
     )
-    hidden = services.log_update(
+    hidden = progress_update(
         project,
-        author=member,
-        date=timezone.localdate(),
+        member,
+        happened="Per abuis dubbel ingevoerd.",
         status=ProjectStatus.ON_SCHEDULE,
         percent_complete=35,
-        happened="Per abuis dubbel ingevoerd.",
     )
     services.hide_update(hidden, user=staff_user, reason="Dubbel")
 
@@ -426,13 +426,8 @@ def test_my_projects_lists_open_report_requests_with_late_marks(member, project)
 
 
 def test_a_cancelled_project_is_not_asked_to_report(member, project, round_):
-    services.log_update(
-        project,
-        author=member,
-        date=timezone.localdate(),
-        status=ProjectStatus.CANCELLED,
-        percent_complete=10,
-        happened="Geschrapt.",
+    progress_update(
+        project, member, happened="Geschrapt.", status=ProjectStatus.CANCELLED, percent_complete=10
     )
 
     content = html(client_for(member).get(portal_url()))
@@ -447,13 +442,13 @@ def _team_with_projects(user, count, updates_per_project=3):
         project = project_in_signed_contract(title=f"Project {number}")
         TeamMembershipFactory(project=project, user=user)
         for day in range(updates_per_project):
-            services.log_update(
+            progress_update(
                 project,
-                author=user,
-                date=timezone.localdate() - datetime.timedelta(days=day),
+                user,
+                happened=f"Update {day}",
                 status=ProjectStatus.ON_SCHEDULE,
                 percent_complete=10 + day,
-                happened=f"Update {day}",
+                date=timezone.localdate() - datetime.timedelta(days=day),
             )
         projects.append(project)
     make_round(*[p.contract for p in projects])
@@ -525,22 +520,20 @@ def test_logging_an_update_writes_it_and_moves_the_project(member, project):
 def test_the_timeline_shows_internal_updates_marked_and_hidden_ones_to_staff_only(
     member, staff_user, project
 ):
-    internal = services.log_update(
+    internal = progress_update(
         project,
-        author=member,
-        date=timezone.localdate(),
+        member,
+        happened="Intern overleg met de corporatie.",
         status=ProjectStatus.ON_SCHEDULE,
         percent_complete=20,
-        happened="Intern overleg met de corporatie.",
         visibility=Visibility.INTERNAL,
     )
-    hidden = services.log_update(
+    hidden = progress_update(
         project,
-        author=member,
-        date=timezone.localdate(),
+        member,
+        happened="Bevat een telefoonnummer.",
         status=ProjectStatus.ON_SCHEDULE,
         percent_complete=25,
-        happened="Bevat een telefoonnummer.",
     )
     services.hide_update(hidden, user=staff_user, reason="Persoonsgegevens")
 
@@ -556,13 +549,12 @@ def test_the_timeline_shows_internal_updates_marked_and_hidden_ones_to_staff_onl
 
 
 def test_an_attachment_of_the_timeline_is_linked(member, project):
-    update = services.log_update(
+    update = progress_update(
         project,
-        author=member,
-        date=timezone.localdate(),
+        member,
+        happened="Foto van de opening.",
         status=ProjectStatus.ON_SCHEDULE,
         percent_complete=20,
-        happened="Foto van de opening.",
         attachment=SimpleUploadedFile("opening.png", PNG, content_type="image/png"),
     )
 
@@ -633,13 +625,8 @@ def test_every_refusal_is_reported_at_once(member, project):
 
 
 def test_a_status_the_lifecycle_table_does_not_allow_is_refused(member, project):
-    services.log_update(
-        project,
-        author=member,
-        date=timezone.localdate(),
-        status=ProjectStatus.ON_SCHEDULE,
-        percent_complete=10,
-        happened="Gestart.",
+    progress_update(
+        project, member, happened="Gestart.", status=ProjectStatus.ON_SCHEDULE, percent_complete=10
     )
 
     response = client_for(member).post(work_url(project), update_data(status=ProjectStatus.PLANNED))
@@ -649,13 +636,8 @@ def test_a_status_the_lifecycle_table_does_not_allow_is_refused(member, project)
 
 
 def test_an_update_on_a_done_project_is_refused(member, project):
-    services.log_update(
-        project,
-        author=member,
-        date=timezone.localdate(),
-        status=ProjectStatus.DONE,
-        percent_complete=100,
-        happened="Opgeleverd.",
+    progress_update(
+        project, member, happened="Opgeleverd.", status=ProjectStatus.DONE, percent_complete=100
     )
     client = client_for(member)
 
@@ -740,13 +722,12 @@ def test_hostile_text_in_a_refused_form_is_shown_escaped(member, project):
 
 
 def test_the_report_form_is_prefilled_from_the_project(member, project, round_):
-    services.log_update(
+    progress_update(
         project,
-        author=member,
-        date=timezone.localdate(),
+        member,
+        happened="Vertraagd door de vergunning.",
         status=ProjectStatus.DELAYED,
         percent_complete=35,
-        happened="Vertraagd door de vergunning.",
     )
 
     response = client_for(member).get(report_url(round_, project))
@@ -814,13 +795,8 @@ def test_a_bad_report_comes_back_at_its_field_and_writes_nothing(
 
 
 def test_a_report_status_the_lifecycle_table_does_not_allow_is_refused(member, project, round_):
-    services.log_update(
-        project,
-        author=member,
-        date=timezone.localdate(),
-        status=ProjectStatus.DELAYED,
-        percent_complete=10,
-        happened="Vertraagd.",
+    progress_update(
+        project, member, happened="Vertraagd.", status=ProjectStatus.DELAYED, percent_complete=10
     )
 
     response = client_for(member).post(

@@ -20,6 +20,7 @@ from contracts.choices import ContractStatus
 from projects import services
 from projects.choices import ProjectStatus, Visibility
 from projects.models import ProgressUpdate, ProjectReport, ReportingRound
+from tests.conftest import count_queries
 from tests.factories import (
     PartnerFactory,
     ProjectFactory,
@@ -389,10 +390,7 @@ def _project_page_queries(client, count):
     for index in range(count):
         log(project, happened=f"Openbaar {index}", day=index + 1, attachment=_png())
         log(project, happened=f"Intern {index}", day=index + 1, visibility=Visibility.INTERNAL)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(project.get_absolute_url())
-    assert response.status_code == 200
-    return len(queries)
+    return count_queries(client, project.get_absolute_url())
 
 
 def test_the_project_page_takes_a_fixed_number_of_queries(client):
@@ -437,9 +435,7 @@ def test_a_contract_without_projects_has_no_chapter_2(client):
 def _contract_page_queries(client, count):
     contract, _projects = signed_contract_with_projects(count, updates=False)
     url = reverse("contracts:contract_detail", kwargs={"slug": contract.neighbourhood.slug})
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
+    return count_queries(client, url)
 
 
 def test_the_contract_page_takes_a_fixed_number_of_queries_with_projects(client):
@@ -728,10 +724,7 @@ def _review_queries(client, count):
     round_ = past_round(contract)
     for project in projects[: count // 2]:
         report(round_, project)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(review_url(contract.neighbourhood, round_))
-    assert response.status_code == 200
-    return len(queries)
+    return count_queries(client, review_url(contract.neighbourhood, round_))
 
 
 def test_the_round_review_takes_a_fixed_number_of_queries(client):

@@ -18,7 +18,7 @@ from django.test import override_settings
 
 from contracts.models import ContractFrozen
 from projects.models import Project
-from tests.conftest import require
+from tests.conftest import require_postgres
 from tests.wijkaanpak.site_snapshot import archive_fingerprints, ledger_totals, snapshot
 from wijkaanpak.common import backup
 from wijkaanpak.common.backup import BackupError
@@ -134,7 +134,7 @@ def _manage(env, *args):
 
 
 def test_pilot_backup_restores_into_a_new_postgresql_database(pilot, tmp_path, _collected_static):
-    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    require_postgres()
     original = snapshot()
     assert len(original["archive"]) >= 5
     assert all(stored == actual for _m, _pk, stored, actual in original["archive"])

@@ -31,7 +31,6 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import Resolver404, resolve, reverse
-from django.utils import timezone
 
 from budget.models import InitiativeApplication
 from contracts import services as contract_services
@@ -40,6 +39,7 @@ from contracts.models import Contract, Neighbourhood
 from projects import services as project_services
 from projects.choices import CLOSED_STATUSES, Visibility
 from projects.models import ProgressUpdate, Project, ReportingRound
+from tests.factories import progress_update
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -278,21 +278,15 @@ def add_marked_records():
         .order_by("number")
         .first()
     )
-    hidden = project_services.log_update(
+    hidden = progress_update(
         project,
-        author=User.objects.get(username="team-leidsebuurt"),
-        date=timezone.localdate(),
-        status=project.status,
-        percent_complete=project.percent_complete,
+        User.objects.get(username="team-leidsebuurt"),
         happened=f"{HIDDEN_MARK}: het telefoonnummer van een buurman.",
         attachment=ContentFile(blank_pdf(), name="verborgen.pdf"),
     )
-    internal = project_services.log_update(
+    internal = progress_update(
         project,
-        author=User.objects.get(username="team-leidsebuurt"),
-        date=timezone.localdate(),
-        status=project.status,
-        percent_complete=project.percent_complete,
+        User.objects.get(username="team-leidsebuurt"),
         happened="Een intern verslag van het teamoverleg, met de notulen als bijlage.",
         visibility=Visibility.INTERNAL,
         attachment=ContentFile(blank_pdf(), name="notulen.pdf"),
@@ -650,12 +644,9 @@ def test_no_page_fails_after_deleting_the_accounts_that_wrote(pilot):
     )
     assert project is not None, "the pilot has no centrum project left to report"
     updates = [
-        project_services.log_update(
+        progress_update(
             project,
-            author=writer,
-            date=timezone.localdate(),
-            status=project.status,
-            percent_complete=project.percent_complete,
+            writer,
             # Numbered: the same update twice would be a double click, saved once.
             happened=f"{AUTHOR_MARK} ({visibility}) nr. {number}",
             visibility=visibility,

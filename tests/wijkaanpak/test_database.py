@@ -1,5 +1,6 @@
 """What only a real PostgreSQL can show: the row lock of the lifecycle service."""
 
+import functools
 import threading
 
 import pytest
@@ -8,7 +9,7 @@ from django.db import connection
 
 from contracts.choices import ContractStatus
 from contracts.models import Contract, ContractStatusChange
-from tests.conftest import IN_CI, require
+from tests.conftest import IN_CI, require_postgres, run_at_once
 from tests.factories import contract_in_status, take_step
 
 
@@ -23,7 +24,7 @@ def test_ci_runs_on_postgresql():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_steps_at_the_same_moment_cannot_both_happen():
-    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    require_postgres()
     contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
     barrier = threading.Barrier(2)
     outcomes = []
@@ -39,14 +40,13 @@ def test_two_steps_at_the_same_moment_cannot_both_happen():
         finally:
             connection.close()
 
-    threads = [
-        threading.Thread(target=step, args=(target,))
-        for target in (ContractStatus.SIGNED, ContractStatus.DRAFT)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    run_at_once(
+        [
+            functools.partial(step, target)
+            for target in (ContractStatus.SIGNED, ContractStatus.DRAFT)
+        ],
+        timeout=30,
+    )
 
     assert sorted(kind for kind, _detail in outcomes) == ["moved", "refused"]
     # Signing is refused by register_signing's own check, a step back by the table.

@@ -6,9 +6,6 @@ They assert on data (names, titles, URLs, amounts), not on Dutch wording.
 
 import datetime
 import re
-import shutil
-import subprocess
-from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -21,22 +18,23 @@ from django.utils import translation
 
 from budget import selectors as budget_selectors
 from budget.choices import CategoryKind
-from budget.models import Fund, FundCategory
+from budget.models import Fund
 from contracts.choices import ContractStatus, PartnerKind
 from contracts.models import Contract, Neighbourhood
-from tests.conftest import require
+from tests import pdf_reading
+from tests.conftest import staff_client
 from tests.factories import (
     ContractPartyFactory,
     NeighbourhoodFactory,
     PartnerFactory,
     ProjectFactory,
     ResidentWishFactory,
-    UserFactory,
     complete_contract,
     contract_in_status,
     project_in_signed_contract,
     take_step,
 )
+from tests.pdf_reading import flat, page_count, pdf_text
 from wijkaanpak import leaflet
 from wijkaanpak.common import pdf
 from wijkaanpak.common.money import format_euro
@@ -46,39 +44,16 @@ pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
 SIGNED_PATH = [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED]
 LONG = "Buurtbewoners willen graag " + " ".join(["veel"] * 60)
-
-
-@pytest.fixture
-def poppler():
-    for tool in ("pdftotext", "pdfinfo"):
-        require(
-            shutil.which(tool), f"{tool} is missing (poppler-utils, scripts/system-packages.sh)"
-        )
+# The fund of the pilot period, with a ceiling for resident initiatives.
+FUND_TERMS = {
+    "name": "Wijkaanpak 2007-2009",
+    "organisation_ceiling": 50000,
+    "initiatives_ceiling": 200000,
+}
 
 
 def leaflet_url(neighbourhood):
     return reverse("leaflet_pdf", kwargs={"slug": neighbourhood.slug})
-
-
-def staff_client():
-    client = Client()
-    client.force_login(UserFactory(username="medewerker", is_staff=True))
-    return client
-
-
-def pdf_text(path, page=None):
-    pages = ["-f", str(page), "-l", str(page)] if page else []
-    return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", *pages, str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-def page_count(path):
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
-    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE).group(1))
 
 
 # The bottom of each page's content (pdf-leaflet.css: 14 mm top margin, a 265 mm sheet), in
@@ -89,28 +64,16 @@ WORD = re.compile(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]
 
 def cut_off_words(path, page):
     """The words of `page` drawn below its content area, other than the footer's."""
-    html = subprocess.run(
-        ["pdftotext", "-bbox", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    html = pdf_text(path, page, options=["-bbox"])
     footer = f"Wijkaanpak {settings.MUNICIPALITY_NAME} pagina {page} van 2".split()
     return [
         word for y, word in WORD.findall(html) if float(y) > SHEET_BOTTOM and word not in footer
     ]
 
 
-def flat(text):
-    return " ".join(text.split())
-
-
 def download(client, neighbourhood, tmp_path):
-    response = client.get(leaflet_url(neighbourhood))
     path = tmp_path / f"folder-{neighbourhood.slug}.pdf"
-    if response.status_code == 200:
-        path.write_bytes(response.content)
-    return response, path
+    return pdf_reading.download(client, leaflet_url(neighbourhood), path)
 
 
 def sign(contract):
@@ -124,22 +87,6 @@ def sign(contract):
 def signed_project():
     """A project with its lead partner and a wish, in a signed contract."""
     return project_in_signed_contract(title="Speeltuin opknappen")
-
-
-@pytest.fixture
-def fund():
-    """The fund of the pilot period, with a ceiling for resident initiatives."""
-    fund = Fund.objects.create(
-        name="Wijkaanpak 2007-2009",
-        total=Decimal("250000.00"),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION, ceiling=50000)
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES, ceiling=200000)
-    return fund
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import email
 import hashlib
 import socket
 from collections import Counter
-from decimal import Decimal
 from email import policy
 from io import StringIO
 
@@ -24,29 +23,31 @@ from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from post_office.models import STATUS, Email
 
 from budget import services as budget_services
-from budget.choices import ApplicationStatus, CategoryKind
-from budget.models import Fund, FundCategory, InitiativeApplication
+from budget.choices import ApplicationStatus
+from budget.models import InitiativeApplication
 from contracts import documents
 from contracts.choices import ContractStatus, DistributionStatus
 from contracts.distribution import distribute_contract
 from contracts.models import Distribution
 from projects import services as project_services
 from projects.models import ReportingRound, ReportReminder
-from tests.conftest import require
+from tests.conftest import require_postgres
 from tests.factories import (
     TeamMembershipFactory,
-    UserFactory,
+    application_form_data,
     contract_in_status,
+    fund_with_categories,
+    group_member,
     project_in_signed_contract,
 )
 from wijkaanpak.common import mail
-from wijkaanpak.common.groups import BUDGET_MANAGERS, ensure_groups
+from wijkaanpak.common.groups import BUDGET_MANAGERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -102,43 +103,18 @@ def statuses():
 def test_an_outage_loses_nothing_and_each_mail_arrives_once(client, superuser, smtp_port, tmp_path):
     cache.clear()  # the application form's rate limit counts in the cache
     # --- The world: a fund, a signed contract with a project and its team, a manager.
-    fund = Fund.objects.create(
-        name="Wijkaanpak",
-        total=Decimal("250000.00"),
-        decision_reference="CS/SB/2006/43",
-        decision_date=datetime.date(2006, 12, 12),
-        period_start=datetime.date(2007, 10, 2),
-        period_end=datetime.date(2009, 10, 2),
-    )
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.ORGANISATION)
-    FundCategory.objects.create(fund=fund, kind=CategoryKind.INITIATIVES)
+    fund_with_categories()
     project = project_in_signed_contract()
     wish = project.contract.wishes.first()
     member = TeamMembershipFactory(project=project).user
-    manager = UserFactory(username="budgetbeheerder", email="beheer@example.org", is_staff=True)
-    manager.groups.add(ensure_groups()[BUDGET_MANAGERS])
+    manager = group_member(
+        BUDGET_MANAGERS, username="budgetbeheerder", email="beheer@example.org", is_staff=True
+    )
     signed = contract_in_status(ContractStatus.SIGNED)
 
     # --- While the mail server is down: a resident applies through the form.
     response = client.post(
-        reverse("budget:apply"),
-        {
-            "neighbourhood": wish.contract.neighbourhood_id,
-            "title": "Buurtfeest",
-            "description": "Een feest voor de hele straat.",
-            "wish": wish.pk,
-            "project": "",
-            "fit_explanation": "",
-            "own_contribution": "Wij organiseren het zelf.",
-            "no_other_budget": "on",
-            "other_budgets_tried": "",
-            "amount_requested": "1.250,50",
-            "cost_breakdown": "Tent 800, eten 450,50",
-            "contact_name": "Anna de Vries",
-            "contact_email": "anna@example.org",
-            "contact_phone": "",
-            "website": "",
-        },
+        reverse("budget:apply"), application_form_data(wish, other_budgets_tried="")
     )
     assert response.status_code == 302, response.content[:500]
     assert response.url == reverse("budget:apply_received")
@@ -337,7 +313,7 @@ def test_failed_mail_waits_longer_after_each_attempt(smtp_port, tmp_path, settin
 @pytest.mark.django_db(transaction=True)
 def test_only_one_delivery_run_at_a_time_across_servers(tmp_path):
     """Another server's run holds the advisory lock: this run delivers nothing."""
-    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    require_postgres()
     from wijkaanpak.management.commands.send_queued_mail import ADVISORY_LOCK_KEY
 
     mail.queue(EmailMessage(subject="S", body="B", to=["anna@example.org"]))

@@ -17,8 +17,12 @@ from contracts.choices import ContractStatus
 from contracts.models import SigningScan
 from projects.models import ProgressUpdate
 from tests.budget.test_apply import URL as APPLY_URL
-from tests.budget.test_apply import fund, project, valid_data, wish  # noqa: F401
-from tests.factories import TeamMembershipFactory, UserFactory, contract_in_status
+from tests.factories import (
+    TeamMembershipFactory,
+    UserFactory,
+    application_form_data,
+    contract_in_status,
+)
 from tests.projects.test_portal import media_files, update_data, work_url
 from tests.wijkaanpak.test_settings import CLEARED, ROOT
 
@@ -61,9 +65,12 @@ def assert_refused_on_the_form(response, template):
 # --- The application form ---------------------------------------------------------------------
 
 
-def test_a_huge_declared_body_is_refused_unread_on_the_form(client, fund, wish):  # noqa: F811
+def test_a_huge_declared_body_is_refused_unread_on_the_form(client, fund, wish):
     response = client.post(
-        APPLY_URL, valid_data(wish), CONTENT_LENGTH=HUGE, **{"wsgi.input": UnreadableBody()}
+        APPLY_URL,
+        application_form_data(wish),
+        CONTENT_LENGTH=HUGE,
+        **{"wsgi.input": UnreadableBody()},
     )
 
     assert_refused_on_the_form(response, "budget/application_form.html")
@@ -76,14 +83,10 @@ def test_a_huge_declared_body_is_refused_unread_on_the_form(client, fund, wish):
 
 
 def test_a_real_body_just_over_the_limit_is_refused_and_one_under_accepted(
-    client,
-    fund,  # noqa: F811
-    wish,  # noqa: F811
-    settings,
-    upload_dir,
+    client, fund, wish, settings, upload_dir
 ):
     settings.MAX_REQUEST_BODY_BYTES = 4000
-    too_long = valid_data(wish, description="x" * 4000)
+    too_long = application_form_data(wish, description="x" * 4000)
 
     response = client.post(APPLY_URL, too_long)
 
@@ -91,7 +94,7 @@ def test_a_real_body_just_over_the_limit_is_refused_and_one_under_accepted(
     assert not InitiativeApplication.objects.exists()
     assert not list(upload_dir.iterdir())
     # The next request is not refused, and its page does not repeat the message.
-    assert client.post(APPLY_URL, valid_data(wish)).status_code == 302
+    assert client.post(APPLY_URL, application_form_data(wish)).status_code == 302
     assert InitiativeApplication.objects.count() == 1
     assert "body_too_large" not in client.get(APPLY_URL).content.decode()
 
@@ -100,15 +103,12 @@ def test_a_real_body_just_over_the_limit_is_refused_and_one_under_accepted(
 
 
 @pytest.fixture
-def member(project):  # noqa: F811
+def member(project):
     return TeamMembershipFactory(project=project, user=UserFactory(username="teamlid")).user
 
 
 def test_an_attachment_over_the_limit_is_refused_on_the_portal_form(
-    project,  # noqa: F811
-    member,
-    settings,
-    upload_dir,
+    project, member, settings, upload_dir
 ):
     settings.MAX_REQUEST_BODY_BYTES = 50_000
     client = Client()
@@ -123,7 +123,7 @@ def test_an_attachment_over_the_limit_is_refused_on_the_portal_form(
     assert not list(upload_dir.iterdir())
 
 
-def test_an_anonymous_huge_post_to_the_portal_gets_the_413_page(client, project):  # noqa: F811
+def test_an_anonymous_huge_post_to_the_portal_gets_the_413_page(client, project):
     response = client.post(
         work_url(project), {}, CONTENT_LENGTH=HUGE, **{"wsgi.input": UnreadableBody()}
     )

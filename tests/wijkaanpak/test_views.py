@@ -11,15 +11,14 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.db import connection
 from django.test import Client, RequestFactory
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
 from contracts import services
 from contracts.choices import ContractStatus, WishSource
 from contracts.models import SubArea
+from tests.conftest import count_queries, staff_client
 from tests.factories import (
     ContractFactory,
     ContractPartyFactory,
@@ -27,10 +26,9 @@ from tests.factories import (
     NeighbourhoodFactory,
     PartnerFactory,
     ResidentWishFactory,
-    UserFactory,
     complete_contract,
     contract_in_status,
-    take_step,
+    signed_contract_with_rows,
 )
 from wijkaanpak import views
 
@@ -40,12 +38,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ILLUSTRATIVE = 'data-notice="illustrative"'
 CONCEPT = 'data-notice="concept"'
 READY = 'data-notice="ready-for-signing"'
-
-
-def staff_client():
-    client = Client()
-    client.force_login(UserFactory(username="medewerker", is_staff=True))
-    return client
 
 
 def wijk_url(neighbourhood):
@@ -119,10 +111,7 @@ def test_home_takes_a_fixed_number_of_queries(client):
         for _ in range(wijken):
             contract = contract_in_status(ContractStatus.SIGNED)
             SubArea.objects.create(neighbourhood=contract.neighbourhood, name="Buurt")
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(reverse("home"))
-        assert response.status_code == 200
-        return len(queries)
+        return count_queries(client, reverse("home"))
 
     assert queries_for(2) == queries_for(8)
 
@@ -254,18 +243,8 @@ def test_unknown_wijk_is_a_404_with_our_page(client):
 
 def test_the_wijk_page_takes_a_fixed_number_of_queries(client):
     def queries_for(items):
-        contract = ContractFactory()
-        ContractSectionFactory.create_batch(items, contract=contract)
-        ContractPartyFactory.create_batch(items, contract=contract)
-        ResidentWishFactory.create_batch(items, contract=contract)
-        for index in range(items):
-            SubArea.objects.create(neighbourhood=contract.neighbourhood, name=f"Buurt {index}")
-        take_step(contract, ContractStatus.READY_FOR_SIGNING)
-        take_step(contract, ContractStatus.SIGNED)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(wijk_url(contract.neighbourhood))
-        assert response.status_code == 200
-        return len(queries)
+        contract = signed_contract_with_rows(items)
+        return count_queries(client, wijk_url(contract.neighbourhood))
 
     assert queries_for(2) == queries_for(10)
 
