@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.choices import PUBLIC_STATUSES
 from contracts.models import Contract
 from projects import services
+from projects.admin.columns import ProjectProgressColumns
 from projects.choices import ProjectStatus
 from projects.models import ProjectReport, ReportingRound, ReportReminder
 from wijkaanpak.common import mail
@@ -297,7 +298,7 @@ class ReportingRoundAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
 
 
 @admin.register(ProjectReport)
-class ProjectReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ProjectReportAdmin(ProjectProgressColumns, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The reports handed in: frozen, read-only for everyone, superusers included."""
 
     list_display = (
@@ -327,14 +328,3 @@ class ProjectReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ),
     )
     readonly_fields = flatten_fieldsets(fieldsets)
-
-    class Media:
-        css = {"all": ("admin-extra/admin.css",)}
-
-    @admin.display(description=_("neighbourhood"), ordering="project__contract__neighbourhood")
-    def neighbourhood(self, obj):
-        return obj.project.contract.neighbourhood
-
-    @admin.display(description=_("progress"), ordering="percent_complete")
-    def progress(self, obj):
-        return f"{obj.get_status_display()}, {obj.percent_complete}%"

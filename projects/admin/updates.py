@@ -11,6 +11,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import services
+from projects.admin.columns import ProjectProgressColumns
 from projects.admin.forms import HideUpdateForm
 from projects.choices import Visibility
 from projects.models import ProgressUpdate
@@ -20,7 +21,9 @@ from wijkaanpak.common.admin.views import ObjectActionsMixin, ReadOnlyAdminMixin
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(ReadOnlyAdminMixin, ObjectActionsMixin, ViewOnlyHistoryAdmin):
+class ProgressUpdateAdmin(
+    ProjectProgressColumns, ReadOnlyAdminMixin, ObjectActionsMixin, ViewOnlyHistoryAdmin
+):
     """Progress updates, read-only for everyone: append-only, corrected by a newer one.
 
     The only write is hiding an update, with a reason, for which the "change" permission is
@@ -56,17 +59,6 @@ class ProgressUpdateAdmin(ReadOnlyAdminMixin, ObjectActionsMixin, ViewOnlyHistor
         (_("Hidden"), {"fields": ("hidden", "hidden_reason", "hidden_by", "hidden_at")}),
     )
     readonly_fields = flatten_fieldsets(fieldsets)
-
-    class Media:
-        css = {"all": ("admin-extra/admin.css",)}
-
-    @admin.display(description=_("neighbourhood"), ordering="project__contract__neighbourhood")
-    def neighbourhood(self, obj):
-        return obj.project.contract.neighbourhood
-
-    @admin.display(description=_("progress"), ordering="percent_complete")
-    def progress(self, obj):
-        return f"{obj.get_status_display()}, {obj.percent_complete}%"
 
     @admin.display(description=_("public"), boolean=True, ordering="visibility")
     def public(self, obj):
