@@ -71,11 +71,6 @@ from wijkaanpak.common.pilot import (
     register_step,
 )
 
-# The loader's entry points, where callers have always found them.
-from wijkaanpak.common.pilot import DEFAULT_PILOT_FILE as DEFAULT_PILOT_FILE
-from wijkaanpak.common.pilot import PilotDataError as PilotDataError
-from wijkaanpak.common.pilot import load as load
-from wijkaanpak.common.pilot import load_file as load_file
 
 # Sections get orders 10, 20, 30, … like the standard sections, so staff can slot one in between.
 ORDER_STEP = 10

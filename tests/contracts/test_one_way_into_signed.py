@@ -15,10 +15,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from contracts import pilot, services
+from contracts import services
 from contracts.choices import ContractStatus
 from contracts.models import Contract, ContractStatusChange, SignedOriginal
 from tests.factories import contract_in_status, sign_contract
+from wijkaanpak.common import pilot
 
 pytestmark = pytest.mark.django_db
 

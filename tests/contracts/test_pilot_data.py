@@ -241,7 +241,7 @@ def test_records_already_in_the_database_are_used_not_duplicated():
 
 def test_a_later_part_builds_on_the_contracts(monkeypatch):
     """How a later issue adds projects or the fund: a part registered from its own module."""
-    monkeypatch.setattr(pilot, "_parts", dict(pilot._parts))
+    monkeypatch.setattr(pilot.parts, "_parts", dict(pilot.parts._parts))
     seen = []
 
     class Extra(pilot.Item):

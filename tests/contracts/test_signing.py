@@ -540,7 +540,7 @@ def test_a_bad_scan_in_the_admin_is_an_error_message(editor):
 
 
 def test_the_pilot_contracts_are_loaded_with_their_archived_original(client, settings):
-    from contracts import pilot
+    from wijkaanpak.common import pilot
 
     pilot.load_file()
     signed = Contract.objects.filter(status=ContractStatus.SIGNED)

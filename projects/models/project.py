@@ -1,6 +1,9 @@
-"""Projects of a contract, their teams, progress updates and the reports of reporting rounds."""
+"""Projects of a contract: the project, the partners taking part and its team.
 
-import datetime
+A project as described is part of its contract's signed text: it follows the contract's freeze
+(`contracts.models.refuse_if_frozen`), its link table of wishes included.
+"""
+
 import weakref
 
 from django.conf import settings
@@ -23,8 +26,7 @@ from contracts.models import (
     refuse_frozen_rows,
     refuse_if_frozen,
 )
-from projects.choices import CLOSED_STATUSES, ProjectStatus, TeamRole, Visibility
-from wijkaanpak.common import mail
+from projects.choices import CLOSED_STATUSES, ProjectStatus, TeamRole
 
 # The parts of a project that are the signed promise: fixed once the contract is frozen.
 PROJECT_TEXT_FIELDS = (
@@ -41,7 +43,7 @@ PROJECT_TEXT_FIELDS = (
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
 
-def _percent_constraint(field, name):
+def percent_constraint(field, name):
     return models.CheckConstraint(
         condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 100}),
         name=name,
@@ -140,7 +142,7 @@ class Project(models.Model):
                 violation_error_code="invalid_status",
                 violation_error_message=_("Unknown project status."),
             ),
-            _percent_constraint("percent_complete", "project_percent_in_range"),
+            percent_constraint("percent_complete", "project_percent_in_range"),
         ]
 
     def __str__(self):
@@ -319,278 +321,6 @@ class TeamMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()})"
-
-
-def update_attachment_path(instance, filename):
-    # The stored name is ours, not the uploader's: no path tricks, no personal data in names.
-    suffix = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(
-        instance.attachment_type, ""
-    )
-    today = datetime.date.today()
-    return f"updates/{today:%Y/%m}/project-{instance.project_id}-{today:%Y%m%d}{suffix}"
-
-
-class ProgressUpdateQuerySet(models.QuerySet):
-    def public(self):
-        """Updates residents may read: public and not hidden."""
-        return self.filter(visibility=Visibility.PUBLIC, hidden=False)
-
-    def delete(self):
-        raise ValidationError(
-            _("Progress updates are never deleted; staff can hide one."), code="update_immutable"
-        )
-
-    delete.queryset_only = True
-
-
-class ProgressUpdate(models.Model):
-    """A dated report of how far a project is. Append-only: corrected by a newer update."""
-
-    # The only fields that change after an update is written: those of hiding it.
-    HIDING_FIELDS = frozenset({"hidden", "hidden_reason", "hidden_by", "hidden_at"})
-
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="updates", verbose_name=_("project")
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("author"),
-    )
-    date = models.DateField(_("date"))
-    status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices)
-    percent_complete = models.PositiveSmallIntegerField(
-        _("percent complete"), validators=PERCENT_VALIDATORS
-    )
-    happened = models.TextField(_("what happened"), max_length=5000)
-    next_steps = models.TextField(_("next steps"), max_length=5000, blank=True)
-    visibility = models.CharField(
-        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
-    )
-    attachment = models.FileField(
-        _("photo or document"), upload_to=update_attachment_path, blank=True
-    )
-    attachment_type = models.CharField(_("attachment type"), max_length=50, blank=True)
-    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
-    hidden = models.BooleanField(_("hidden"), default=False)
-    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
-    hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("hidden by"),
-    )
-    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
-
-    history = HistoricalRecords()
-    objects = ProgressUpdateQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("progress update")
-        verbose_name_plural = _("progress updates")
-        ordering = ["-date", "-created_at", "-pk"]
-        get_latest_by = ["date", "created_at", "pk"]
-        constraints = [
-            _percent_constraint("percent_complete", "update_percent_in_range"),
-            models.CheckConstraint(
-                condition=Q(status__in=ProjectStatus.values),
-                name="update_status_valid",
-                violation_error_code="invalid_status",
-                violation_error_message=_("Unknown project status."),
-            ),
-            models.CheckConstraint(
-                condition=Q(visibility__in=Visibility.values),
-                name="update_visibility_valid",
-                violation_error_code="invalid_visibility",
-                violation_error_message=_("Choose public or internal."),
-            ),
-            models.CheckConstraint(
-                condition=Q(hidden=False) | ~Q(hidden_reason=""),
-                name="update_hidden_has_reason",
-                violation_error_code="hide_reason_missing",
-                violation_error_message=_("Give the reason for hiding this update."),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.project} – {self.date:%Y-%m-%d}"
-
-    def save(self, *args, **kwargs):
-        # Append-only, whoever calls save(): only the hiding fields may change afterwards.
-        update_fields = kwargs.get("update_fields")
-        if not self._state.adding and not (
-            update_fields is not None and set(update_fields) <= self.HIDING_FIELDS
-        ):
-            raise ValidationError(
-                _("A progress update cannot be changed; write a new one to correct it."),
-                code="update_immutable",
-            )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(
-            _("Progress updates are never deleted; staff can hide one."), code="update_immutable"
-        )
-
-    @property
-    def is_public(self):
-        return self.visibility == Visibility.PUBLIC and not self.hidden
-
-    @property
-    def attachment_is_image(self):
-        return self.attachment_type in ("image/jpeg", "image/png")
-
-
-class ReportingRound(models.Model):
-    """A call on the project teams of some contracts to report, e.g. the midterm review."""
-
-    title = models.CharField(_("title"), max_length=200)
-    introduction = models.TextField(_("introduction"), blank=True)
-    contracts = models.ManyToManyField(
-        Contract, related_name="reporting_rounds", verbose_name=_("contracts")
-    )
-    due_date = models.DateField(_("due date"))
-    opened_at = models.DateTimeField(_("opened at"))
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("opened by"),
-    )
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("reporting round")
-        verbose_name_plural = _("reporting rounds")
-        ordering = ["-due_date", "-pk"]
-
-    def __str__(self):
-        return self.title
-
-    def requested_projects(self):
-        """The projects asked to report: every project of the round's contracts but the
-        cancelled ones."""
-        return (
-            Project.objects.filter(contract__in=self.contracts.all())
-            .exclude(status=ProjectStatus.CANCELLED)
-            .select_related("contract__neighbourhood", "lead_partner")
-        )
-
-    def is_past_due(self, today=None):
-        return (today or datetime.date.today()) > self.due_date
-
-
-class ProjectReport(models.Model):
-    """What a team hands in for a reporting round. Frozen once handed in."""
-
-    round = models.ForeignKey(
-        ReportingRound,
-        on_delete=models.PROTECT,
-        related_name="reports",
-        verbose_name=_("reporting round"),
-    )
-    project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="reports", verbose_name=_("project")
-    )
-    achieved = models.TextField(_("what was achieved"), max_length=10000)
-    deviations = models.TextField(
-        _("deviations from the plan, and why"), max_length=10000, blank=True
-    )
-    next_steps = models.TextField(_("next steps"), max_length=10000, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices)
-    percent_complete = models.PositiveSmallIntegerField(
-        _("percent complete"), validators=PERCENT_VALIDATORS
-    )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("handed in by"),
-    )
-    submitted_at = models.DateTimeField(_("handed in at"))
-
-    class Meta:
-        verbose_name = _("project report")
-        verbose_name_plural = _("project reports")
-        ordering = ["round", "project__contract", "project__number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["round", "project"],
-                name="one_report_per_round_and_project",
-                violation_error_code="report_already_submitted",
-                violation_error_message=_(
-                    "A report for this project has already been handed in for this round."
-                ),
-            ),
-            _percent_constraint("percent_complete", "report_percent_in_range"),
-            models.CheckConstraint(
-                condition=Q(status__in=ProjectStatus.values),
-                name="report_status_valid",
-                violation_error_code="invalid_status",
-                violation_error_message=_("Unknown project status."),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.round}: {self.project}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(
-                _("A handed-in report cannot be changed."), code="report_immutable"
-            )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("A handed-in report cannot be deleted."), code="report_immutable")
-
-
-class ReportReminder(models.Model):
-    """A reminder sent to the team of a project whose report is late."""
-
-    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="reminders")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reminders")
-    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("sent by"),
-    )
-    recipients = models.PositiveIntegerField(_("number of recipients"))
-    # The mails in the outbox: the reminder counts as sent only once one was delivered.
-    emails = models.ManyToManyField(
-        "post_office.Email", blank=True, related_name="+", verbose_name=_("e-mails")
-    )
-
-    class Meta:
-        verbose_name = _("report reminder")
-        verbose_name_plural = _("report reminders")
-        ordering = ["-sent_at"]
-
-    def __str__(self):
-        return f"{self.round}: {self.project} ({self.sent_at:%Y-%m-%d})"
-
-    @property
-    def delivery_state(self):
-        """ "sent" once a mail reached a team member, "queued" while one waits or is retried,
-        "failed" when every mail was given up; "" when the team had no address."""
-        states = {mail.delivery_state(email) for email in self.emails.all()}
-        for state in (mail.SENT, mail.QUEUED, mail.FAILED):
-            if state in states:
-                return state
-        return ""
 
 
 # Projects written as they are stored (raw=True): the fixture loader's own instances, by

@@ -1,0 +1,25 @@
+"""The projects domain's models, one module per part; import them from here."""
+
+from projects.models.project import (
+    PROJECT_TEXT_FIELDS,
+    Project,
+    ProjectPartner,
+    ProjectQuerySet,
+    TeamMembership,
+)
+from projects.models.rounds import ProjectReport, ReportingRound, ReportReminder
+from projects.models.updates import ProgressUpdate, ProgressUpdateQuerySet, update_attachment_path
+
+__all__ = [
+    "PROJECT_TEXT_FIELDS",
+    "ProgressUpdate",
+    "ProgressUpdateQuerySet",
+    "Project",
+    "ProjectPartner",
+    "ProjectQuerySet",
+    "ProjectReport",
+    "ReportReminder",
+    "ReportingRound",
+    "TeamMembership",
+    "update_attachment_path",
+]
