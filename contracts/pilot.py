@@ -71,7 +71,6 @@ from wijkaanpak.common.pilot import (
     register_step,
 )
 
-
 # Sections get orders 10, 20, 30, … like the standard sections, so staff can slot one in between.
 ORDER_STEP = 10
 # Parts ordered below this run while the contracts this load creates are still drafts; then

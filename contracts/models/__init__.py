@@ -26,6 +26,21 @@ from contracts.models.contract import (
 )
 from contracts.models.distribution import Distribution, DistributionQuerySet
 from contracts.models.places import District, Neighbourhood, NeighbourhoodQuerySet, Partner, SubArea
+from wijkaanpak.common.history import historical_models_in_their_modules
+
+historical_models_in_their_modules(
+    Addendum,
+    AddendumSignatory,
+    Contract,
+    ContractParty,
+    ContractSection,
+    District,
+    Neighbourhood,
+    Partner,
+    ResidentWish,
+    StandardSection,
+    SubArea,
+)
 
 __all__ = [
     "CONTRACT_SIGNING_FIELDS",

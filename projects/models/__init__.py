@@ -9,6 +9,11 @@ from projects.models.project import (
 )
 from projects.models.rounds import ProjectReport, ReportingRound, ReportReminder
 from projects.models.updates import ProgressUpdate, ProgressUpdateQuerySet, update_attachment_path
+from wijkaanpak.common.history import historical_models_in_their_modules
+
+historical_models_in_their_modules(
+    ProgressUpdate, Project, ProjectPartner, ProjectReport, ReportingRound, TeamMembership
+)
 
 __all__ = [
     "PROJECT_TEXT_FIELDS",
