@@ -9,21 +9,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.utils import flatten, quote, unquote
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from contracts import distribution, services
+from contracts.admin.lifecycle import LifecycleAdminMixin
 from contracts.admin.signing import SigningAdminMixin
 from contracts.choices import FROZEN_STATUSES, ContractStatus
 from contracts.forms import (
     ContractPartyInlineFormSet,
-    ContractStepForm,
 )
 from contracts.models import (
     Contract,
@@ -36,7 +35,6 @@ from contracts.models import (
 from contracts.printing import download_signing_set
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
-from wijkaanpak.common.admin.refusals import report_refusal
 from wijkaanpak.common.admin.views import (
     GuardedDeleteMixin,
     ObjectActionsMixin,
@@ -58,21 +56,6 @@ CONTRACT_FORM_FIELDS = (
     "is_illustrative",
 )
 SIGNING_FORM_FIELDS = ("signed_on", "signing_place")
-
-# The lifecycle steps as staff see them: forward steps first, the way back last. "Signed" is
-# not a button like the others: it leads to the form that registers the signing.
-STEP_ORDER = (
-    ContractStatus.READY_FOR_SIGNING,
-    ContractStatus.SIGNED,
-    ContractStatus.COMPLETED,
-    ContractStatus.DRAFT,
-)
-STEP_LABELS = {
-    ContractStatus.READY_FOR_SIGNING: _("Mark as ready for signing"),
-    ContractStatus.DRAFT: _("Back to draft"),
-    ContractStatus.SIGNED: _("Register the signing…"),
-    ContractStatus.COMPLETED: _("Mark as completed"),
-}
 
 
 class ContractPartInline:
@@ -164,6 +147,7 @@ def add_contract_part(inline, history_part, *, history_title):
 
 @admin.register(Contract)
 class ContractAdmin(
+    LifecycleAdminMixin,
     SigningAdminMixin,
     ObjectActionsMixin,
     RefusalsAsMessagesMixin,
@@ -380,128 +364,6 @@ class ContractAdmin(
                 "signing": self._signing_box(request, obj),
             }
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def _lifecycle(self, request, obj):
-        """What the lifecycle box on the change page shows: status, next steps, what's missing."""
-        steps, signing_url = [], None
-        if self.has_change_permission(request):
-            allowed = services.allowed_transitions(obj.status)
-            steps = [
-                (step.value, STEP_LABELS[step])
-                for step in STEP_ORDER
-                if step in allowed and step != ContractStatus.SIGNED
-            ]
-            if ContractStatus.SIGNED in allowed:
-                signing_url = self._signing_url(obj)
-        if obj.status == ContractStatus.DRAFT:
-            problems = services.readiness_problems(obj)
-            problems_title = _("Still needed before it can be marked as ready for signing:")
-        elif obj.status == ContractStatus.READY_FOR_SIGNING:
-            problems = services.signing_problems(obj)
-            problems_title = _("Still needed before it can be marked as signed:")
-        else:
-            problems, problems_title = [], None
-        if obj.status == ContractStatus.READY_FOR_SIGNING:
-            notice = _(
-                "The text, parties and wishes of this contract are fixed while it is ready "
-                "for signing. Move it back to draft to change them; the date and place of "
-                "signing can still be filled in."
-            )
-        elif obj.is_frozen:
-            notice = _("This contract has been signed: it can no longer be changed.")
-        else:
-            notice = None
-        return {
-            "status": obj.get_status_display(),
-            "status_value": obj.status,
-            "steps": steps,
-            "signing_url": signing_url,
-            "signing_label": STEP_LABELS[ContractStatus.SIGNED],
-            "problems": [message for problem in problems for message in problem.messages],
-            "problems_title": problems_title,
-            "notice": notice,
-            "url": reverse("admin:contracts_contract_change_status", args=[quote(obj.pk)]),
-            "form": ContractStepForm(auto_id="lifecycle-%s"),
-        }
-
-    # --- Lifecycle: the change page's buttons and the changelist's actions ---
-
-    def get_urls(self):
-        custom = [
-            path(
-                "<path:object_id>/status/",
-                self.admin_site.admin_view(self.change_status_view),
-                name="contracts_contract_change_status",
-            ),
-        ]
-        return custom + super().get_urls()
-
-    def change_status_view(self, request, object_id):
-        """POST only: take one lifecycle step for one contract, then go back to its page."""
-
-        def step(contract, data):
-            if data["to_status"] == ContractStatus.SIGNED:
-                # Signing is registered with its date, place and parties, in its own form.
-                return HttpResponseRedirect(self._signing_url(contract))
-            self._take_step(request, contract, data["to_status"], note=data["note"])
-            return None
-
-        return self.object_action(
-            request,
-            object_id,
-            step,
-            allowed=self.has_change_permission,
-            form_class=ContractStepForm,
-            invalid=(gettext("Choose one of the offered steps."), "invalid_step"),
-        )
-
-    def _take_step(self, request, contract, to_status, note=""):
-        """Ask the lifecycle service for one step and report the outcome; True when taken."""
-        from_label = contract.get_status_display()
-        try:
-            services.change_status(contract, to_status, user=request.user, note=note)
-        except ValidationError as error:
-            report_refusal(request, error, subject=contract)
-            return False
-        self.log_field_change(request, contract, "status")
-        messages.success(
-            request,
-            gettext("“%(contract)s” went from “%(from)s” to “%(to)s”.")
-            % {"contract": contract, "from": from_label, "to": contract.get_status_display()},
-        )
-        return True
-
-    def _take_step_for_each(self, request, queryset, to_status):
-        for contract in queryset.order_by("pk"):
-            self._take_step(request, contract, to_status)
-
-    @admin.action(description=STEP_LABELS[ContractStatus.READY_FOR_SIGNING], permissions=["change"])
-    def mark_ready_for_signing(self, request, queryset):
-        self._take_step_for_each(request, queryset, ContractStatus.READY_FOR_SIGNING)
-
-    @admin.action(description=STEP_LABELS[ContractStatus.DRAFT], permissions=["change"])
-    def mark_draft(self, request, queryset):
-        self._take_step_for_each(request, queryset, ContractStatus.DRAFT)
-
-    @admin.action(description=STEP_LABELS[ContractStatus.SIGNED], permissions=["change"])
-    def register_signing(self, request, queryset):
-        """The signing of one selected contract is registered in its own form, never in bulk."""
-        selected = list(queryset.order_by("pk")[:2])
-        if len(selected) == 1:
-            return HttpResponseRedirect(self._signing_url(selected[0]))
-        messages.error(
-            request,
-            gettext(
-                "Select one contract: its signing is registered with its own date, place "
-                "and signing parties."
-            ),
-            extra_tags="select_one_to_sign",
-        )
-        return None
-
-    @admin.action(description=STEP_LABELS[ContractStatus.COMPLETED], permissions=["change"])
-    def mark_completed(self, request, queryset):
-        self._take_step_for_each(request, queryset, ContractStatus.COMPLETED)
 
     def delete_refusals(self, queryset):
         """A frozen contract is never deleted: the selection is refused as a whole."""
