@@ -187,7 +187,7 @@ MAX_REQUEST_BODY_BYTES = MAX_REQUEST_BODY_MB * 1024 * 1024
 
 # --- E-mail -----------------------------------------------------------------------------------
 
-# Every mail goes into the outbox (django-post-office, see wijkaanpak/mail.py), in the
+# Every mail goes into the outbox (django-post-office, see wijkaanpak/common/mail.py), in the
 # transaction of the change that causes it; `manage.py send_queued_mail` delivers it through
 # the server named by EMAIL_URL, e.g. smtp://user:password@host:587/?tls=True (console://
 # prints, memory:// keeps mail in memory for tests). Production refuses to start without it:
