@@ -314,7 +314,7 @@ def test_failed_mail_waits_longer_after_each_attempt(smtp_port, tmp_path, settin
 def test_only_one_delivery_run_at_a_time_across_servers(tmp_path):
     """Another server's run holds the advisory lock: this run delivers nothing."""
     require_postgres()
-    from wijkaanpak.management.commands.send_queued_mail import ADVISORY_LOCK_KEY
+    from wijkaanpak.common.management.commands.send_queued_mail import ADVISORY_LOCK_KEY
 
     mail.queue(EmailMessage(subject="S", body="B", to=["anna@example.org"]))
     other = connections.create_connection("default")  # another server's connection
@@ -326,6 +326,11 @@ def test_only_one_delivery_run_at_a_time_across_servers(tmp_path):
         assert statuses() == {STATUS.queued: 1}
         assert "Another run" in output
     finally:
-        other.close()  # releases the lock
+        # The other server's run ends: it releases the lock itself. (Closing its connection
+        # would release it too, but the server does so only once that backend has exited, which
+        # may be after this test's next run has asked.)
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+        other.close()
     send_queued_mail(tmp_path)
     assert statuses() == {STATUS.sent: 1}
