@@ -1,18 +1,21 @@
 """Factories for the test suite. Build frozen contracts with `contract_in_status`."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from budget import services as budget_services
 from budget.choices import CategoryKind
 from budget.models import FundCategory
 from contracts import services
-from contracts.choices import ContractStatus, PartnerKind, WishSource
+from contracts.choices import AddendumKind, ContractStatus, PartnerKind, WishSource
 from contracts.models import (
+    AddendumSignatory,
     Contract,
     ContractParty,
     ContractSection,
@@ -199,6 +202,47 @@ def contract_in_status(status, **kwargs):
     for step in _PATH[ContractStatus(status)]:
         take_step(contract, step)
     return contract
+
+
+def draft_addendum(
+    contract,
+    partners=(),
+    *,
+    signatory_name="J. de Vries {order}",
+    signatory_function="wethouder",
+    **fields,
+):
+    """A draft addendum to the signed `contract`: by default a partner joins, to be signed on
+    1 March 2008 in Haarlem. One signatory for each of `partners`, in that order, named after
+    `signatory_name` (its "{order}" is the signatory's place)."""
+    fields = {
+        "kind": AddendumKind.PARTNER_JOINS,
+        "title": "Stichting Buurtwerk sluit aan",
+        "body": "Stichting Buurtwerk sluit aan als partner.",
+        "signed_on": datetime.date(2008, 3, 1),
+        "signing_place": "Haarlem",
+        **fields,
+    }
+    addendum = services.create_addendum(contract, **fields)
+    for order, partner in enumerate(partners):
+        AddendumSignatory.objects.create(
+            addendum=addendum,
+            partner=partner,
+            signatory_name=signatory_name.format(order=order),
+            signatory_function=signatory_function,
+            order=order,
+        )
+    return addendum
+
+
+def blank_pdf(pages=1):
+    """A PDF of `pages` blank A4 pages, as a scan of signed pages might be."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 # --- Projects ---------------------------------------------------------------------------------

@@ -22,13 +22,14 @@ from post_office.models import STATUS, Email
 from contracts import documents, services
 from contracts.choices import AddendumKind, ContractStatus, DistributionStatus
 from contracts.distribution import distribute_addendum, distribute_contract
-from contracts.models import AddendumSignatory, Contract, Distribution
+from contracts.models import Contract, Distribution
 from tests.factories import (
     ContractPartyFactory,
     PartnerFactory,
     UserFactory,
     complete_contract,
     contract_in_status,
+    draft_addendum,
     take_step,
 )
 
@@ -257,22 +258,14 @@ def test_hostile_names_stay_plain_text_in_the_mail(deliver_mail):
 
 
 def signed_addendum(contract, *partners):
-    addendum = services.create_addendum(
+    addendum = draft_addendum(
         contract,
-        kind=AddendumKind.PARTNER_JOINS,
+        partners,
         title="Een nieuwe partner",
         body="De partner doet mee.",
-        signed_on=datetime.date(2008, 3, 1),
-        signing_place="Haarlem",
+        signatory_name="B. Tekenaar",
+        signatory_function="voorzitter",
     )
-    for order, partner in enumerate(partners):
-        AddendumSignatory.objects.create(
-            addendum=addendum,
-            partner=partner,
-            signatory_name="B. Tekenaar",
-            signatory_function="voorzitter",
-            order=order,
-        )
     return services.sign_addendum(addendum)
 
 

@@ -23,7 +23,7 @@ from tests.factories import (
     contract_in_status,
     take_step,
 )
-from tests.pdf_reading import flat, page_count, pdf_info
+from tests.pdf_reading import contract_pdf_url, flat, page_count, pdf_info
 from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
@@ -32,16 +32,12 @@ HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
 SIGNED_PATH = [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED]
 
 
-def pdf_url(contract):
-    return reverse("contracts:contract_pdf", kwargs={"slug": contract.neighbourhood.slug})
-
-
 def pdf_text(path, page=None):
     return pdf_reading.pdf_text(path, page, options=["-layout"])
 
 
 def download(client, contract, tmp_path, name="contract.pdf"):
-    return pdf_reading.download(client, pdf_url(contract), tmp_path / name)
+    return pdf_reading.download(client, contract_pdf_url(contract), tmp_path / name)
 
 
 @pytest.fixture
@@ -167,8 +163,8 @@ def test_a_completed_contract_carries_no_concept_mark(client, tmp_path, poppler)
 def test_a_draft_is_a_404_for_residents_and_shown_to_staff(client):
     contract = contract_in_status(ContractStatus.DRAFT)
 
-    assert client.get(pdf_url(contract)).status_code == 404
-    assert staff_client().get(pdf_url(contract)).status_code == 200
+    assert client.get(contract_pdf_url(contract)).status_code == 404
+    assert staff_client().get(contract_pdf_url(contract)).status_code == 200
 
 
 def test_an_unknown_wijk_is_a_404(client):
@@ -222,4 +218,4 @@ def test_the_contract_page_links_to_the_pdf(client, signed_contract):
 
     response = client.get(url)
 
-    assert f'href="{pdf_url(signed_contract)}"' in response.content.decode()
+    assert f'href="{contract_pdf_url(signed_contract)}"' in response.content.decode()
