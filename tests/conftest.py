@@ -61,6 +61,15 @@ def calls_to(monkeypatch):
     return record
 
 
+def assert_signatories_in(text, signatories):
+    """Each signatory (a contract's party, an addendum's signatory) is in `text`: the partner,
+    the name and the function."""
+    for signatory in signatories:
+        assert signatory.partner.name in text
+        assert signatory.signatory_name in text
+        assert signatory.signatory_function in text
+
+
 def require_postgres():
     """Skip (locally) or fail (in CI) a test of what only PostgreSQL does."""
     require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")

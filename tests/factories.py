@@ -163,6 +163,21 @@ def signed_contract_with_rows(count):
     return contract
 
 
+def signed_contract_and_next_draft():
+    """A signed contract and, in the same wijk, the draft of the next period."""
+    signed = contract_in_status(ContractStatus.SIGNED)
+    draft = ContractFactory(
+        neighbourhood=signed.neighbourhood,
+        period_start=datetime.date(2009, 10, 2),
+        period_end=datetime.date(2011, 10, 2),
+        title="Tweede periode",
+    )
+    return signed, draft
+
+
+# What a hostile user might type: markup that must show as text and never be fetched.
+HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
+
 # The path through the lifecycle table to each status.
 _PATH = {
     ContractStatus.DRAFT: [],
@@ -196,12 +211,16 @@ def take_step(contract, status):
     return services.change_status(contract, status)
 
 
-def contract_in_status(status, **kwargs):
-    """A complete contract moved through the lifecycle service to `status`."""
-    contract = complete_contract(**kwargs)
+def move_to(contract, status):
+    """Take a draft contract step by step through the lifecycle to `status`, as staff do."""
     for step in _PATH[ContractStatus(status)]:
         take_step(contract, step)
     return contract
+
+
+def contract_in_status(status, **kwargs):
+    """A complete contract moved through the lifecycle service to `status`."""
+    return move_to(complete_contract(**kwargs), status)
 
 
 def draft_addendum(
@@ -310,8 +329,7 @@ def project_in_signed_contract(**kwargs):
     contract = complete_contract()
     project = ProjectFactory(contract=contract, **kwargs)
     project.wishes.add(contract.wishes.first())
-    for step in _PATH[ContractStatus.SIGNED]:
-        take_step(contract, step)
+    move_to(contract, ContractStatus.SIGNED)
     project.refresh_from_db()
     return project
 

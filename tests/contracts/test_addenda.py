@@ -20,14 +20,13 @@ from contracts.choices import AddendumKind, AddendumStatus, ContractStatus
 from contracts.models import Addendum, AddendumSignatory
 from tests import factories, pdf_reading
 from tests.admin_pages import error_tags
-from tests.conftest import staff_client
-from tests.factories import PartnerFactory, UserFactory, contract_in_status
+from tests.conftest import assert_signatories_in, staff_client
+from tests.factories import HOSTILE, PartnerFactory, UserFactory, contract_in_status
 from tests.pdf_reading import addendum_pdf_url, flat
 from wijkaanpak.common import pdf
 
 pytestmark = pytest.mark.django_db
 
-HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
 SIGNED_ON = datetime.date(2008, 3, 1)
 BODY = (
     "Met ingang van 1 maart 2008 neemt Stichting Buurtwerk deel aan dit wijkcontract.\n\n"
@@ -111,10 +110,7 @@ def test_signing_archives_the_pdf_once_with_its_fingerprint(signed_addendum, tmp
     assert "".join(BODY.split()) in "".join(text.split())
     assert addendum.contract.title in text
     assert original.sha256 in text
-    for signatory in addendum.signatories.select_related("partner"):
-        assert signatory.partner.name in text
-        assert signatory.signatory_name in text
-        assert signatory.signatory_function in text
+    assert_signatories_in(text, addendum.signatories.select_related("partner"))
     assert "Haarlem, 1 maart 2008" in text
     assert "CONCEPT" not in text.upper()
 

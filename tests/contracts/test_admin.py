@@ -500,36 +500,37 @@ def test_a_step_not_in_the_table_is_refused(editor):
     assert "invalid_step" in error_tags(unknown)[-1]
 
 
-def test_the_step_view_refuses_get(editor):
+def try_the_step(client, method="post"):
+    """Ask the step view, as `client`, to move a new draft to ready for signing: the response,
+    and the contract's status after it."""
     contract = complete_contract()
+    response = getattr(client, method)(step_url(contract), {"to_status": "ready_for_signing"})
+    contract.refresh_from_db()
+    return response, contract.status
 
-    response = editor.get(step_url(contract), {"to_status": "ready_for_signing"})
+
+def test_the_step_view_refuses_get(editor):
+    response, status = try_the_step(editor, "get")
 
     assert response.status_code == 405
-    contract.refresh_from_db()
-    assert contract.status == ContractStatus.DRAFT
+    assert status == ContractStatus.DRAFT
 
 
 def test_the_step_view_needs_the_change_permission(budget_manager):
-    contract = complete_contract()
-
-    response = budget_manager.post(step_url(contract), {"to_status": "ready_for_signing"})
+    response, status = try_the_step(budget_manager)
 
     assert response.status_code == 403
-    contract.refresh_from_db()
-    assert contract.status == ContractStatus.DRAFT
+    assert status == ContractStatus.DRAFT
 
 
 def test_the_step_view_sends_others_to_the_login(client, other_user):
-    contract = complete_contract()
     client.force_login(other_user)
 
-    response = client.post(step_url(contract), {"to_status": "ready_for_signing"})
+    response, status = try_the_step(client)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
-    contract.refresh_from_db()
-    assert contract.status == ContractStatus.DRAFT
+    assert status == ContractStatus.DRAFT
 
 
 def test_the_step_view_checks_the_csrf_token(editor_user):
@@ -537,13 +538,11 @@ def test_the_step_view_checks_the_csrf_token(editor_user):
 
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(editor_user)
-    contract = complete_contract()
 
-    response = browser.post(step_url(contract), {"to_status": "ready_for_signing"})
+    response, status = try_the_step(browser)
 
     assert response.status_code == 403
-    contract.refresh_from_db()
-    assert contract.status == ContractStatus.DRAFT
+    assert status == ContractStatus.DRAFT
 
 
 # --- The freeze -------------------------------------------------------------------------------

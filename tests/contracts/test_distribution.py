@@ -30,13 +30,12 @@ from tests.factories import (
     complete_contract,
     contract_in_status,
     draft_addendum,
-    take_step,
+    move_to,
 )
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = "<script>alert(1)</script> & <b>Bewoners</b>"
-SIGNED_PATH = [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED]
 
 
 class FailingBackend(BaseEmailBackend):
@@ -51,9 +50,7 @@ def signed_with(*partners):
     contract = complete_contract()
     for partner in partners:
         ContractPartyFactory(contract=contract, partner=partner)
-    for step in SIGNED_PATH:
-        take_step(contract, step)
-    return contract
+    return move_to(contract, ContractStatus.SIGNED)
 
 
 def sha256(data):

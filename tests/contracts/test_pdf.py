@@ -13,23 +13,21 @@ from django.urls import reverse
 from contracts.choices import ContractStatus
 from contracts.models import SubArea
 from tests import pdf_reading
-from tests.conftest import staff_client
+from tests.conftest import assert_signatories_in, staff_client
 from tests.factories import (
+    HOSTILE,
     ContractSectionFactory,
     ProjectFactory,
     ProjectPartnerFactory,
     ResidentWishFactory,
     complete_contract,
     contract_in_status,
-    take_step,
+    move_to,
 )
 from tests.pdf_reading import contract_pdf_url, flat, page_count, pdf_info
 from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
-
-HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
-SIGNED_PATH = [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED]
 
 
 def pdf_text(path, page=None):
@@ -50,8 +48,7 @@ def signed_contract():
     project = ProjectFactory(contract=contract, title="Speeltuin opknappen")
     ProjectPartnerFactory(project=project, contribution="Nieuwe toestellen", amount=12500)
     project.wishes.add(contract.wishes.first())
-    for step in SIGNED_PATH:
-        take_step(contract, step)
+    move_to(contract, ContractStatus.SIGNED)
     contract.refresh_from_db()
     return contract
 
@@ -87,10 +84,7 @@ def test_the_pdf_holds_the_whole_contract(signed_pdf, signed_contract):
         assert "".join(section.body.split()) in squeezed
     for wish in signed_contract.wishes.all():
         assert wish.title in text
-    for party in signed_contract.parties.all():
-        assert party.partner.name in text
-        assert party.signatory_name in text
-        assert party.signatory_function in text
+    assert_signatories_in(text, signed_contract.parties.all())
     assert "2.1 Speeltuin opknappen" in text
     assert "Nieuwe toestellen" in text
     assert "€ 12.500,00" in text

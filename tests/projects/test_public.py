@@ -23,6 +23,7 @@ from projects.models import ProgressUpdate, ProjectReport, ReportingRound
 from projects.templatetags.projects_tags import euro
 from tests.conftest import count_queries
 from tests.factories import (
+    HOSTILE,
     PartnerFactory,
     ProjectFactory,
     ProjectPartnerFactory,
@@ -30,15 +31,14 @@ from tests.factories import (
     TeamMembershipFactory,
     UserFactory,
     complete_contract,
+    move_to,
     project_in_signed_contract,
-    take_step,
 )
 
 pytestmark = pytest.mark.django_db
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
 CONCEPT = 'data-notice="concept"'
 ILLUSTRATIVE = 'data-notice="illustrative"'
 
@@ -97,8 +97,7 @@ def signed_contract_with_projects(count, *, updates=True):
 
 
 def sign(contract):
-    take_step(contract, ContractStatus.READY_FOR_SIGNING)
-    take_step(contract, ContractStatus.SIGNED)
+    move_to(contract, ContractStatus.SIGNED)
 
 
 def past_round(*contracts, title="Tussenevaluatie oktober 2008", due=datetime.date(2008, 10, 31)):
