@@ -307,6 +307,15 @@ def page(browser, live_server, settings):
     context.close()
 
 
+def log_in(page, username, password="correct-horse-battery"):
+    """Log in to the admin in the browser tab `page` (the factories' password)."""
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("[type=submit]").click()
+    page.wait_for_url("**/admin/")
+
+
 def axe_audit(page):
     """axe-core's WCAG 2.1 A/AA audit of the page as it is now (`.response["violations"]`)."""
     from axe_playwright_python.sync_playwright import Axe

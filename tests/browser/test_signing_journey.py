@@ -7,8 +7,7 @@ import pytest
 from contracts import services
 from contracts.choices import ContractStatus
 from contracts.models import Contract
-from tests.browser.test_staff_journeys import log_in
-from tests.conftest import assert_accessible
+from tests.conftest import assert_accessible, log_in
 from tests.factories import (
     ContractPartyFactory,
     complete_contract,
