@@ -310,6 +310,11 @@ class TeamMembershipFactory(factory.django.DjangoModelFactory):
     role = "member"
 
 
+def team_member(project, **user_fields):
+    """A new user (UserFactory(**user_fields)) on the team of `project`."""
+    return TeamMembershipFactory(project=project, user=UserFactory(**user_fields)).user
+
+
 def progress_update(project, author, happened, *, status=None, percent_complete=None, **kwargs):
     """A progress update of `project` logged through the service, dated today unless `date`
     says otherwise; without a status or a percentage, the project's own stay."""

@@ -152,16 +152,20 @@ def test_a_party_without_an_address_is_skipped_and_reported(deliver_mail):
     assert Distribution.objects.filter(contract=contract).count() == 2
 
 
+def assert_refused_and_nothing_sent(contract, code, deliver_mail):
+    """Distributing `contract` is refused with `code`: nothing recorded, no mail."""
+    with pytest.raises(ValidationError) as excinfo:
+        distribute_contract(contract)
+    assert error_codes(excinfo) == {code}
+    assert not Distribution.objects.exists()
+    assert deliver_mail() == []
+
+
 @pytest.mark.parametrize("status", [ContractStatus.DRAFT, ContractStatus.READY_FOR_SIGNING])
 def test_an_unsigned_contract_is_refused(status, deliver_mail):
     contract = contract_in_status(status)
 
-    with pytest.raises(ValidationError) as excinfo:
-        distribute_contract(contract)
-
-    assert error_codes(excinfo) == {"not_signed"}
-    assert not Distribution.objects.exists()
-    assert deliver_mail() == []
+    assert_refused_and_nothing_sent(contract, "not_signed", deliver_mail)
 
 
 def test_the_stored_status_counts_not_the_callers_instance(deliver_mail):
@@ -180,12 +184,7 @@ def test_a_signed_contract_without_archived_original_is_refused(deliver_mail):
     contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
     Contract.objects.filter(pk=contract.pk).update(status=ContractStatus.SIGNED)
 
-    with pytest.raises(ValidationError) as excinfo:
-        distribute_contract(contract)
-
-    assert error_codes(excinfo) == {"not_archived"}
-    assert not Distribution.objects.exists()
-    assert deliver_mail() == []
+    assert_refused_and_nothing_sent(contract, "not_archived", deliver_mail)
 
 
 def test_an_archived_file_that_no_longer_matches_its_fingerprint_is_not_sent(deliver_mail):
@@ -194,12 +193,7 @@ def test_an_archived_file_that_no_longer_matches_its_fingerprint_is_not_sent(del
     with original.file.open("wb") as handle:
         handle.write(b"%PDF-1.7 tampered")
 
-    with pytest.raises(ValidationError) as excinfo:
-        distribute_contract(contract)
-
-    assert error_codes(excinfo) == {"fingerprint_mismatch"}
-    assert not Distribution.objects.exists()
-    assert deliver_mail() == []
+    assert_refused_and_nothing_sent(contract, "fingerprint_mismatch", deliver_mail)
 
 
 def test_a_failing_mail_server_keeps_the_mail_queued_then_failed_and_requeue_sends_it(

@@ -28,6 +28,7 @@ from tests.factories import (
     UserFactory,
     progress_update,
     project_in_signed_contract,
+    team_member,
 )
 
 pytestmark = pytest.mark.django_db
@@ -121,19 +122,19 @@ def project(db):
 
 
 @pytest.fixture
-def member(project):
-    return TeamMembershipFactory(project=project, user=UserFactory(username="teamlid")).user
-
-
-@pytest.fixture
 def other_project(db):
     return project_in_signed_contract(title="Buurtconciërge")
 
 
 @pytest.fixture
+def member(project):
+    return team_member(project, username="teamlid")
+
+
+@pytest.fixture
 def outsider(other_project):
     """A member of another project's team."""
-    return TeamMembershipFactory(project=other_project, user=UserFactory(username="ander")).user
+    return team_member(other_project, username="ander")
 
 
 @pytest.fixture
