@@ -178,6 +178,9 @@ def signed_contract_and_next_draft():
 # What a hostile user might type: markup that must show as text and never be fetched.
 HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
 
+# The first bytes of a PNG image: enough for the upload check, which reads the signature.
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
 # The path through the lifecycle table to each status.
 _PATH = {
     ContractStatus.DRAFT: [],

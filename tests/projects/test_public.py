@@ -25,6 +25,7 @@ from projects.templatetags.projects_tags import euro
 from tests.conftest import count_queries
 from tests.factories import (
     HOSTILE,
+    PNG,
     PartnerFactory,
     ProjectFactory,
     ProjectPartnerFactory,
@@ -38,7 +39,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CONCEPT = 'data-notice="concept"'
 ILLUSTRATIVE = 'data-notice="illustrative"'
