@@ -10,6 +10,7 @@ from tests.conftest import assert_accessible, log_in
 from tests.factories import contract_in_status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The `fund` of tests/conftest.py as in the pilot period, with a ceiling for each category.
 FUND_TERMS = {
     "name": "Wijkaanpak 2007–2009",
     "organisation_ceiling": 50000,

@@ -26,8 +26,9 @@ from wijkaanpak.common import mail
 DAY = datetime.date(2007, 11, 1)
 
 
-# --- Data ------------------------------------------------------------------------------------
+# --- Data -------------------------------------------------------------------------------------
 
+# The `fund` of tests/conftest.py, with at most € 50.000 for organisation costs.
 FUND_TERMS = {"organisation_ceiling": 50000}
 
 

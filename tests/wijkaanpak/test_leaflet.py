@@ -43,7 +43,7 @@ from wijkaanpak.common import pdf
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 
 LONG = "Buurtbewoners willen graag " + " ".join(["veel"] * 60)
-# The fund of the pilot period, with a ceiling for resident initiatives.
+# The `fund` of tests/conftest.py as in the pilot period, with a ceiling for initiatives.
 FUND_TERMS = {
     "name": "Wijkaanpak 2007-2009",
     "organisation_ceiling": 50000,
