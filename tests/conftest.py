@@ -1,4 +1,5 @@
-"""Shared fixtures: personas, collected static files, and the rule that CI skips nothing."""
+"""Shared fixtures and helpers: personas, the fund, the pilot, collected static files, the browser;
+and the rule that CI skips nothing."""
 
 import os
 import shutil
@@ -33,53 +34,9 @@ def require(condition, reason):
     pytest.skip(reason)
 
 
-@pytest.fixture
-def poppler():
-    """poppler-utils, which the tests marked `pdf` read PDFs with (tests/pdf_reading.py)."""
-    for tool in ("pdftotext", "pdfinfo"):
-        require(
-            shutil.which(tool), f"{tool} is missing (poppler-utils, scripts/system-packages.sh)"
-        )
-
-
-@pytest.fixture
-def calls_to(monkeypatch):
-    """Call `calls_to(owner, "name")` to record the argument of each later call to owner.name,
-    which still goes through; it returns the list it records in."""
-
-    def record(owner, name):
-        calls = []
-        original = getattr(owner, name)
-
-        def recording(argument):
-            calls.append(argument)
-            return original(argument)
-
-        monkeypatch.setattr(owner, name, recording)
-        return calls
-
-    return record
-
-
 def require_postgres():
     """Skip (locally) or fail (in CI) a test of what only PostgreSQL does."""
     require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
-
-
-def count_queries(client, url):
-    """How many queries a GET of `url` takes; the page must answer 200."""
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
-def run_at_once(targets, timeout=60):
-    """Run each callable in a thread of its own, all started before any is waited for."""
-    threads = [threading.Thread(target=target) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=timeout)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -229,7 +186,7 @@ def budget_manager(client, budget_manager_user):
     return client
 
 
-# --- The fund and what an application is for ------------------------------------------------------
+# --- The fund and what an application is for --------------------------------------------------
 
 
 @pytest.fixture
@@ -249,6 +206,62 @@ def project(db):
 def wish(project):
     """A wish of the signed contract of `project`: what a resident applies for."""
     return project.contract.wishes.first()
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def count_queries(client, url):
+    """How many queries a GET of `url` takes; the page must answer 200."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def run_at_once(targets, timeout=60):
+    """Run each callable in a thread of its own, all started before any is waited for."""
+    threads = [threading.Thread(target=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+
+
+@pytest.fixture
+def poppler():
+    """poppler-utils, which the tests marked `pdf` read PDFs with (tests/pdf_reading.py)."""
+    for tool in ("pdftotext", "pdfinfo"):
+        require(
+            shutil.which(tool), f"{tool} is missing (poppler-utils, scripts/system-packages.sh)"
+        )
+
+
+@pytest.fixture
+def calls_to(monkeypatch):
+    """Call `calls_to(owner, "name")` to record the argument of each later call to owner.name,
+    which still goes through; it returns the list it records in."""
+
+    def record(owner, name):
+        calls = []
+        original = getattr(owner, name)
+
+        def recording(argument):
+            calls.append(argument)
+            return original(argument)
+
+        monkeypatch.setattr(owner, name, recording)
+        return calls
+
+    return record
+
+
+def assert_signatories_in(text, signatories):
+    """Each signatory (a contract's party, an addendum's signatory) is in `text`: the partner,
+    the name and the function."""
+    for signatory in signatories:
+        assert signatory.partner.name in text
+        assert signatory.signatory_name in text
+        assert signatory.signatory_function in text
 
 
 # --- Browser ----------------------------------------------------------------------------------
@@ -296,6 +309,15 @@ def page(browser, live_server, settings):
     tab.set_default_timeout(15_000)
     yield tab
     context.close()
+
+
+def log_in(page, username, password="correct-horse-battery"):
+    """Log in to the admin in the browser tab `page` (the factories' password)."""
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("[type=submit]").click()
+    page.wait_for_url("**/admin/")
 
 
 def axe_audit(page):

@@ -1,18 +1,21 @@
 """Factories for the test suite. Build frozen contracts with `contract_in_status`."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from budget import services as budget_services
 from budget.choices import CategoryKind
 from budget.models import FundCategory
 from contracts import services
-from contracts.choices import ContractStatus, PartnerKind, WishSource
+from contracts.choices import AddendumKind, ContractStatus, PartnerKind, WishSource
 from contracts.models import (
+    AddendumSignatory,
     Contract,
     ContractParty,
     ContractSection,
@@ -160,6 +163,24 @@ def signed_contract_with_rows(count):
     return contract
 
 
+def signed_contract_and_next_draft():
+    """A signed contract and, in the same wijk, the draft of the next period."""
+    signed = contract_in_status(ContractStatus.SIGNED)
+    draft = ContractFactory(
+        neighbourhood=signed.neighbourhood,
+        period_start=datetime.date(2009, 10, 2),
+        period_end=datetime.date(2011, 10, 2),
+        title="Tweede periode",
+    )
+    return signed, draft
+
+
+# What a hostile user might type: markup that must show as text and never be fetched.
+HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
+
+# The first bytes of a PNG image: enough for the upload check, which reads the signature.
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
 # The path through the lifecycle table to each status.
 _PATH = {
     ContractStatus.DRAFT: [],
@@ -193,12 +214,57 @@ def take_step(contract, status):
     return services.change_status(contract, status)
 
 
-def contract_in_status(status, **kwargs):
-    """A complete contract moved through the lifecycle service to `status`."""
-    contract = complete_contract(**kwargs)
+def move_to(contract, status):
+    """Take a draft contract step by step through the lifecycle to `status`, as staff do."""
     for step in _PATH[ContractStatus(status)]:
         take_step(contract, step)
     return contract
+
+
+def contract_in_status(status, **kwargs):
+    """A complete contract moved through the lifecycle service to `status`."""
+    return move_to(complete_contract(**kwargs), status)
+
+
+def draft_addendum(
+    contract,
+    partners=(),
+    *,
+    signatory_name="J. de Vries {order}",
+    signatory_function="wethouder",
+    **fields,
+):
+    """A draft addendum to the signed `contract`: by default a partner joins, to be signed on
+    1 March 2008 in Haarlem. One signatory for each of `partners`, in that order, named after
+    `signatory_name` (its "{order}" is the signatory's place)."""
+    fields = {
+        "kind": AddendumKind.PARTNER_JOINS,
+        "title": "Stichting Buurtwerk sluit aan",
+        "body": "Stichting Buurtwerk sluit aan als partner.",
+        "signed_on": datetime.date(2008, 3, 1),
+        "signing_place": "Haarlem",
+        **fields,
+    }
+    addendum = services.create_addendum(contract, **fields)
+    for order, partner in enumerate(partners):
+        AddendumSignatory.objects.create(
+            addendum=addendum,
+            partner=partner,
+            signatory_name=signatory_name.format(order=order),
+            signatory_function=signatory_function,
+            order=order,
+        )
+    return addendum
+
+
+def blank_pdf(pages=1):
+    """A PDF of `pages` blank A4 pages, as a scan of signed pages might be."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 # --- Projects ---------------------------------------------------------------------------------
@@ -247,6 +313,11 @@ class TeamMembershipFactory(factory.django.DjangoModelFactory):
     role = "member"
 
 
+def team_member(project, **user_fields):
+    """A new user (UserFactory(**user_fields)) on the team of `project`."""
+    return TeamMembershipFactory(project=project, user=UserFactory(**user_fields)).user
+
+
 def progress_update(project, author, happened, *, status=None, percent_complete=None, **kwargs):
     """A progress update of `project` logged through the service, dated today unless `date`
     says otherwise; without a status or a percentage, the project's own stay."""
@@ -266,8 +337,7 @@ def project_in_signed_contract(**kwargs):
     contract = complete_contract()
     project = ProjectFactory(contract=contract, **kwargs)
     project.wishes.add(contract.wishes.first())
-    for step in _PATH[ContractStatus.SIGNED]:
-        take_step(contract, step)
+    move_to(contract, ContractStatus.SIGNED)
     project.refresh_from_db()
     return project
 

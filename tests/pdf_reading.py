@@ -1,11 +1,30 @@
-"""Reading PDFs back with poppler-utils (pdftotext, pdfinfo), for the tests marked `pdf`.
+"""The site's PDFs read back: where they are served, and what poppler-utils (pdftotext,
+pdfinfo) read in them.
 
-Such a test asks for the `poppler` fixture (tests/conftest.py): locally it skips without the
-tools; in CI a missing tool fails it.
+A test that reads asks for the `poppler` fixture (tests/conftest.py) and is marked `pdf`:
+locally it skips without the tools; in CI a missing tool fails it.
 """
 
 import re
 import subprocess
+
+from django.urls import reverse
+
+
+def contract_pdf_url(contract):
+    """The PDF of the current contract of the wijk of `contract`."""
+    return reverse("contracts:contract_pdf", kwargs={"slug": contract.neighbourhood.slug})
+
+
+def addendum_pdf_url(addendum):
+    return reverse(
+        "contracts:addendum_pdf",
+        kwargs={
+            "slug": addendum.contract.neighbourhood.slug,
+            "pk": addendum.contract_id,
+            "number": addendum.number,
+        },
+    )
 
 
 def pdf_text(path, page=None, *, options=()):

@@ -21,8 +21,7 @@ from django.urls import reverse
 
 from contracts import services
 from contracts.choices import ContractStatus
-from tests.browser.test_staff_journeys import log_in
-from tests.conftest import axe_audit
+from tests.conftest import axe_audit, log_in
 from tests.factories import UserFactory, complete_contract
 from wijkaanpak.common import mail
 

@@ -6,10 +6,11 @@ import pytest
 
 from budget.choices import ApplicationStatus
 from budget.models import InitiativeApplication
-from tests.conftest import assert_accessible
+from tests.conftest import assert_accessible, log_in
 from tests.factories import contract_in_status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The `fund` of tests/conftest.py as in the pilot period, with a ceiling for each category.
 FUND_TERMS = {
     "name": "Wijkaanpak 2007–2009",
     "organisation_ceiling": 50000,
@@ -40,11 +41,7 @@ def test_an_application_from_form_to_public_account(page, fund, budget_manager_u
 
     # The budget manager reviews and grants part of it.
     page.context.clear_cookies()
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", budget_manager_user.username)
-    page.fill("#id_password", "correct-horse-battery")
-    page.locator("[type=submit]").click()
-    page.wait_for_url("**/admin/")
+    log_in(page, budget_manager_user.username)
     page.goto(f"/admin/budget/initiativeapplication/{application.pk}/change/")
     page.get_by_role("button", name="In behandeling nemen").click()
     page.wait_for_load_state()

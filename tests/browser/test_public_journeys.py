@@ -19,7 +19,7 @@ from tests.factories import (
     ProjectPartnerFactory,
     UserFactory,
     complete_contract,
-    take_step,
+    move_to,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -107,8 +107,7 @@ def project_pages(db):
     first.wishes.add(contract.wishes.first())
     ProjectPartnerFactory(project=first, amount=Decimal("12500"))
     ProjectPartnerFactory(project=first, amount=None)
-    for step in ("ready_for_signing", "signed"):
-        take_step(contract, step)
+    move_to(contract, "signed")
     image = io.BytesIO()
     Image.new("RGB", (240, 160), (90, 140, 100)).save(image, "PNG")
     common = {"author": staff, "status": "on_schedule", "percent_complete": 40}

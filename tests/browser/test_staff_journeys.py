@@ -4,28 +4,26 @@ import pytest
 
 from contracts.choices import ContractStatus
 from contracts.models import Contract, ContractStatusChange
+from tests.conftest import log_in
 from tests.factories import ContractFactory, complete_contract
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, username, password="correct-horse-battery"):
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.locator("[type=submit]").click()
-    page.wait_for_url("**/admin/")
+def run_mark_ready_for_signing(page, contract):
+    """In the contract changelist, select `contract` and run "mark ready for signing"."""
+    page.goto("/admin/contracts/contract/")
+    page.locator(f"input[name=_selected_action][value='{contract.pk}']").check()
+    page.locator("select[name=action]").select_option("mark_ready_for_signing")
+    page.locator("button[name=index]").click()
+    page.wait_for_load_state()
 
 
 def test_an_editor_moves_a_draft_to_ready_for_signing(page, editor_user):
     contract = complete_contract(title="Wijkcontract Parkwijk, 2008 – 2010")
     log_in(page, editor_user.username)
 
-    page.goto("/admin/contracts/contract/")
-    page.locator(f"input[name=_selected_action][value='{contract.pk}']").check()
-    page.locator("select[name=action]").select_option("mark_ready_for_signing")
-    page.locator("button[name=index]").click()
-    page.wait_for_load_state()
+    run_mark_ready_for_signing(page, contract)
 
     assert page.locator(".messagelist .success").count() == 1
     contract.refresh_from_db()
@@ -38,11 +36,7 @@ def test_an_editor_is_told_why_a_step_is_refused(page, editor_user):
     contract = ContractFactory(title="Wijkcontract zonder partijen")
     log_in(page, editor_user.username)
 
-    page.goto("/admin/contracts/contract/")
-    page.locator(f"input[name=_selected_action][value='{contract.pk}']").check()
-    page.locator("select[name=action]").select_option("mark_ready_for_signing")
-    page.locator("button[name=index]").click()
-    page.wait_for_load_state()
+    run_mark_ready_for_signing(page, contract)
 
     assert page.locator(".messagelist .error").count() >= 1
     assert Contract.objects.get(pk=contract.pk).status == ContractStatus.DRAFT

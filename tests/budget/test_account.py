@@ -31,6 +31,7 @@ PHONE = "06-98765432"
 REFUSAL_REASON = "Geheime weigerreden 7731"
 
 pytestmark = pytest.mark.django_db
+# The `fund` of tests/conftest.py, with at most € 50.000 for organisation costs.
 FUND_TERMS = {"name": "Wijkaanpak 2007-2009", "organisation_ceiling": 50000}
 
 

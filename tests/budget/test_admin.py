@@ -13,21 +13,21 @@ from budget.choices import AllocationStatus, ApplicationStatus, CategoryKind, Cr
 from budget.models import (
     Allocation,
     CriterionReview,
-    Fund,
     FundCategory,
     InitiativeApplication,
     Payment,
 )
 from tests.admin_pages import error_tags, messages_of
 from tests.conftest import count_queries
-from tests.factories import NeighbourhoodFactory, UserFactory, book_allocation
+from tests.factories import FundFactory, NeighbourhoodFactory, UserFactory, book_allocation
 from wijkaanpak.common import mail
 
 DAY = datetime.date(2007, 11, 1)
 
 
-# --- Data ------------------------------------------------------------------------------------
+# --- Data -------------------------------------------------------------------------------------
 
+# The `fund` of tests/conftest.py, with at most € 50.000 for organisation costs.
 FUND_TERMS = {"organisation_ceiling": 50000}
 
 
@@ -215,7 +215,7 @@ def test_bad_amounts_are_refused(budget_manager, fund, amount, code):
 
 
 def test_a_category_of_another_fund_is_refused(budget_manager, fund):
-    other = Fund.objects.create(
+    other = FundFactory(
         name="Ander fonds",
         total=1000,
         decision_reference="X",

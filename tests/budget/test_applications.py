@@ -20,6 +20,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+# The `fund` of tests/conftest.py, small: € 10.000, at most € 8.000 for initiatives.
 FUND_TERMS = {"total": Decimal("10000.00"), "initiatives_ceiling": 8000}
 
 

@@ -15,6 +15,7 @@ from tests.budget.test_apply import URL, error_codes
 from tests.factories import application_form_data, book_allocation, fund_with_categories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
+# The `fund` of tests/conftest.py, small: € 10.000, at most € 8.000 for initiatives.
 FUND_TERMS = {"total": Decimal("10000.00"), "initiatives_ceiling": 8000}
 
 

@@ -15,6 +15,7 @@ from tests.conftest import require_postgres, run_at_once
 from tests.factories import NeighbourhoodFactory, book_allocation
 
 DAY = datetime.date(2007, 11, 1)
+# The `fund` of tests/conftest.py, with at most € 50.000 for organisation costs.
 FUND_TERMS = {"organisation_ceiling": 50000}
 
 

@@ -28,6 +28,7 @@ PERSONAL = {
 }
 # A little more than two calendar years, leap day or not.
 TWO_YEARS = datetime.timedelta(days=2 * 366 + 1)
+# The `fund` of tests/conftest.py, small: € 10.000, at most € 8.000 for initiatives.
 FUND_TERMS = {"total": Decimal("10000.00"), "initiatives_ceiling": 8000}
 
 

@@ -20,6 +20,7 @@ from tests.conftest import require_postgres, run_at_once
 from tests.factories import application_fields, application_form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
+# The `fund` of tests/conftest.py, small: € 10.000, at most € 8.000 for initiatives.
 FUND_TERMS = {"total": Decimal("10000.00"), "initiatives_ceiling": 8000}
 
 

@@ -18,16 +18,15 @@ from django.urls import reverse
 from contracts import documents, services
 from contracts.choices import AddendumKind, AddendumStatus, ContractStatus
 from contracts.models import Addendum, AddendumSignatory
-from tests import pdf_reading
+from tests import factories, pdf_reading
 from tests.admin_pages import error_tags
-from tests.conftest import staff_client
-from tests.factories import PartnerFactory, UserFactory, contract_in_status
-from tests.pdf_reading import flat
+from tests.conftest import assert_signatories_in, staff_client
+from tests.factories import HOSTILE, PartnerFactory, UserFactory, contract_in_status
+from tests.pdf_reading import addendum_pdf_url, flat
 from wijkaanpak.common import pdf
 
 pytestmark = pytest.mark.django_db
 
-HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
 SIGNED_ON = datetime.date(2008, 3, 1)
 BODY = (
     "Met ingang van 1 maart 2008 neemt Stichting Buurtwerk deel aan dit wijkcontract.\n\n"
@@ -54,40 +53,15 @@ def signed_contract():
 
 def draft_addendum(contract, *, signatories=2, **fields):
     """A draft addendum signed by the first `signatories` parties of the contract."""
-    fields = {
-        "kind": AddendumKind.PARTNER_JOINS,
-        "title": "Stichting Buurtwerk sluit aan",
-        "body": BODY,
-        "signed_on": SIGNED_ON,
-        "signing_place": "Haarlem",
-        **fields,
-    }
-    addendum = services.create_addendum(contract, **fields)
-    for order, party in enumerate(contract.parties.select_related("partner")[:signatories]):
-        AddendumSignatory.objects.create(
-            addendum=addendum,
-            partner=party.partner,
-            signatory_name=f"J. de Vries {order}",
-            signatory_function="wethouder",
-            order=order,
-        )
-    return addendum
+    parties = contract.parties.select_related("partner")[:signatories]
+    return factories.draft_addendum(
+        contract, [party.partner for party in parties], **{"body": BODY, **fields}
+    )
 
 
 @pytest.fixture
 def signed_addendum(signed_contract):
     return services.sign_addendum(draft_addendum(signed_contract))
-
-
-def pdf_url(addendum):
-    return reverse(
-        "contracts:addendum_pdf",
-        kwargs={
-            "slug": addendum.contract.neighbourhood.slug,
-            "pk": addendum.contract_id,
-            "number": addendum.number,
-        },
-    )
 
 
 # --- Creating and numbering -------------------------------------------------------------------
@@ -136,10 +110,7 @@ def test_signing_archives_the_pdf_once_with_its_fingerprint(signed_addendum, tmp
     assert "".join(BODY.split()) in "".join(text.split())
     assert addendum.contract.title in text
     assert original.sha256 in text
-    for signatory in addendum.signatories.select_related("partner"):
-        assert signatory.partner.name in text
-        assert signatory.signatory_name in text
-        assert signatory.signatory_function in text
+    assert_signatories_in(text, addendum.signatories.select_related("partner"))
     assert "Haarlem, 1 maart 2008" in text
     assert "CONCEPT" not in text.upper()
 
@@ -244,7 +215,7 @@ def test_the_signed_original_never_changes(signed_contract):
 
 
 def test_a_signed_addendum_is_served_byte_for_byte(client, signed_addendum):
-    response = client.get(pdf_url(signed_addendum))
+    response = client.get(addendum_pdf_url(signed_addendum))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -254,15 +225,17 @@ def test_a_signed_addendum_is_served_byte_for_byte(client, signed_addendum):
     assert response["ETag"] == f'"{signed_addendum.sha256}"'
     assert response.content == documents.read_archived(signed_addendum)
 
-    again = client.get(pdf_url(signed_addendum), headers={"If-None-Match": response["ETag"]})
+    again = client.get(
+        addendum_pdf_url(signed_addendum), headers={"If-None-Match": response["ETag"]}
+    )
     assert again.status_code == 304
 
 
 def test_a_draft_addendum_is_a_404_for_residents_and_a_preview_for_staff(client, signed_contract):
     addendum = draft_addendum(signed_contract)
 
-    assert client.get(pdf_url(addendum)).status_code == 404
-    response = staff_client().get(pdf_url(addendum))
+    assert client.get(addendum_pdf_url(addendum)).status_code == 404
+    response = staff_client().get(addendum_pdf_url(addendum))
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF-")
     assert "ETag" not in response
@@ -319,7 +292,7 @@ def test_the_include_lists_signed_addenda_only(signed_addendum):
     html = render_to_string("contracts/includes/addenda.html", {"contract": contract})
 
     assert signed_addendum.title in html
-    assert f'href="{pdf_url(signed_addendum)}"' in html
+    assert f'href="{addendum_pdf_url(signed_addendum)}"' in html
     assert "<code" in html and signed_addendum.sha256 in html
     assert draft.title not in html
     assert 'data-addendum="1"' in html and 'data-addendum="2"' not in html
@@ -412,7 +385,7 @@ def test_an_editor_adds_and_signs_an_addendum_in_the_admin(addenda_editor, signe
     assert {s.partner_id for s in addendum.signatories.all()} == {p.pk for p in partners}
     page = addenda_editor.get(admin_url("change", addendum.pk)).content.decode()
     assert sign_url(addendum) in page
-    assert pdf_url(addendum) in page
+    assert addendum_pdf_url(addendum) in page
 
     response = addenda_editor.post(sign_url(addendum))
 
@@ -460,7 +433,7 @@ def test_a_signed_addendum_is_read_only_in_the_admin(addenda_editor, signed_adde
 
     assert 'name="title"' not in page
     assert sign_url(stored) not in page
-    assert pdf_url(stored) in page
+    assert addendum_pdf_url(stored) in page
     assert "already_archived" in error_tags(again)[0]
     assert edit.status_code == 302 and "archive_immutable" in error_tags(edit)[-1]
     # Refused with the reason, as for a frozen contract or project, not with a bare 403.

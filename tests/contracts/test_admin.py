@@ -500,36 +500,37 @@ def test_a_step_not_in_the_table_is_refused(editor):
     assert "invalid_step" in error_tags(unknown)[-1]
 
 
-def test_the_step_view_refuses_get(editor):
+def try_the_step(client, method="post"):
+    """Ask the step view, as `client`, to move a new draft to ready for signing: the response,
+    and the contract's status after it."""
     contract = complete_contract()
+    response = getattr(client, method)(step_url(contract), {"to_status": "ready_for_signing"})
+    contract.refresh_from_db()
+    return response, contract.status
 
-    response = editor.get(step_url(contract), {"to_status": "ready_for_signing"})
+
+def test_the_step_view_refuses_get(editor):
+    response, status = try_the_step(editor, "get")
 
     assert response.status_code == 405
-    contract.refresh_from_db()
-    assert contract.status == ContractStatus.DRAFT
+    assert status == ContractStatus.DRAFT
 
 
 def test_the_step_view_needs_the_change_permission(budget_manager):
-    contract = complete_contract()
-
-    response = budget_manager.post(step_url(contract), {"to_status": "ready_for_signing"})
+    response, status = try_the_step(budget_manager)
 
     assert response.status_code == 403
-    contract.refresh_from_db()
-    assert contract.status == ContractStatus.DRAFT
+    assert status == ContractStatus.DRAFT
 
 
 def test_the_step_view_sends_others_to_the_login(client, other_user):
-    contract = complete_contract()
     client.force_login(other_user)
 
-    response = client.post(step_url(contract), {"to_status": "ready_for_signing"})
+    response, status = try_the_step(client)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
-    contract.refresh_from_db()
-    assert contract.status == ContractStatus.DRAFT
+    assert status == ContractStatus.DRAFT
 
 
 def test_the_step_view_checks_the_csrf_token(editor_user):
@@ -537,13 +538,11 @@ def test_the_step_view_checks_the_csrf_token(editor_user):
 
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(editor_user)
-    contract = complete_contract()
 
-    response = browser.post(step_url(contract), {"to_status": "ready_for_signing"})
+    response, status = try_the_step(browser)
 
     assert response.status_code == 403
-    contract.refresh_from_db()
-    assert contract.status == ContractStatus.DRAFT
+    assert status == ContractStatus.DRAFT
 
 
 # --- The freeze -------------------------------------------------------------------------------
@@ -598,35 +597,42 @@ def test_a_contract_ready_for_signing_still_takes_its_date_and_place(editor):
     assert (contract.signed_on, contract.signing_place) == (datetime.date(2007, 10, 2), "Haarlem")
 
 
-def test_a_form_opened_before_the_freeze_changes_nothing(editor):
-    contract = complete_contract()
-    data = change_form_data(contract, title="Nieuwe titel")
-    data["sections-0-heading"] = "Nieuw hoofdstuk"
-    history = contract.history.count()
-    # Someone else moves the contract on while the form is open.
+def edit_opened_before_the_freeze(contract):
+    """What the change form of the draft `contract` posts with a new title and first heading,
+    opened before someone else moved the contract on to ready for signing."""
     from contracts.services import change_status
 
+    data = change_form_data(contract, title="Nieuwe titel")
+    data["sections-0-heading"] = "Nieuw hoofdstuk"
     change_status(contract, ContractStatus.READY_FOR_SIGNING)
+    return data
 
-    response = editor.post(change_url(contract), data)
 
+def assert_refused_as_frozen(response, contract):
+    """The edit was refused with a message, and neither the title nor the heading changed."""
     assert response.status_code == 302
     assert levels(response) == [messages.ERROR]
     assert "contract_frozen" in error_tags(response)[0]
     contract.refresh_from_db()
     assert contract.title != "Nieuwe titel"
     assert not ContractSection.objects.filter(heading="Nieuw hoofdstuk").exists()
+
+
+def test_a_form_opened_before_the_freeze_changes_nothing(editor):
+    contract = complete_contract()
+    history = contract.history.count()
+    data = edit_opened_before_the_freeze(contract)
+
+    response = editor.post(change_url(contract), data)
+
+    assert_refused_as_frozen(response, contract)
     assert contract.history.count() == history + 1  # the status step only
 
 
 def test_a_refusal_of_the_model_layer_becomes_a_message(editor, monkeypatch):
     """A race: the admin still sees a draft while the database holds a frozen contract."""
     contract = complete_contract()
-    data = change_form_data(contract, title="Nieuwe titel")
-    data["sections-0-heading"] = "Nieuw hoofdstuk"
-    from contracts.services import change_status
-
-    change_status(contract, ContractStatus.READY_FOR_SIGNING)
+    data = edit_opened_before_the_freeze(contract)
     original_get_object = ContractAdmin.get_object
 
     def stale_get_object(self, request, object_id, from_field=None):
@@ -638,13 +644,8 @@ def test_a_refusal_of_the_model_layer_becomes_a_message(editor, monkeypatch):
 
     response = editor.post(change_url(contract), data)
 
-    assert response.status_code == 302
-    assert levels(response) == [messages.ERROR]
-    assert "contract_frozen" in error_tags(response)[0]
-    contract.refresh_from_db()
-    assert contract.title != "Nieuwe titel"
+    assert_refused_as_frozen(response, contract)
     assert contract.status == ContractStatus.READY_FOR_SIGNING
-    assert not ContractSection.objects.filter(heading="Nieuw hoofdstuk").exists()
 
 
 def test_a_signed_contract_refuses_a_crafted_post(editor):

@@ -1,9 +1,7 @@
 """Archive integrity: archived files are checked when served, verified by verify_archive, and a
 signing that rolls back leaves no file, while signing again makes no second copy."""
 
-import datetime
 import hashlib
-import io
 import logging
 import os
 from pathlib import Path
@@ -16,12 +14,12 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
-from pypdf import PdfWriter
 
 from contracts import services
-from contracts.choices import AddendumKind, ContractStatus
-from contracts.models import AddendumSignatory, Contract, SignedOriginal, SigningScan
-from tests.factories import contract_in_status, sign_contract
+from contracts.choices import ContractStatus
+from contracts.models import Contract, SignedOriginal, SigningScan
+from tests.factories import blank_pdf, contract_in_status, draft_addendum, sign_contract
+from tests.pdf_reading import addendum_pdf_url, contract_pdf_url
 from wijkaanpak.common import archive
 
 pytestmark = pytest.mark.django_db
@@ -36,30 +34,6 @@ def media_files(settings):
     if not root.exists():
         return []
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
-
-
-def blank_pdf(pages=1):
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-def pdf_url(contract):
-    return reverse("contracts:contract_pdf", kwargs={"slug": contract.neighbourhood.slug})
-
-
-def addendum_url(addendum):
-    return reverse(
-        "contracts:addendum_pdf",
-        kwargs={
-            "slug": addendum.contract.neighbourhood.slug,
-            "pk": addendum.contract_id,
-            "number": addendum.number,
-        },
-    )
 
 
 def verify_archive():
@@ -87,23 +61,8 @@ def signed():
 
 @pytest.fixture
 def signed_addendum(signed):
-    addendum = services.create_addendum(
-        signed,
-        kind=AddendumKind.PARTNER_JOINS,
-        title="Stichting Buurtwerk sluit aan",
-        body="Stichting Buurtwerk sluit aan als partner.",
-        signed_on=datetime.date(2008, 3, 1),
-        signing_place="Haarlem",
-    )
-    for order, party in enumerate(signed.parties.select_related("partner")):
-        AddendumSignatory.objects.create(
-            addendum=addendum,
-            partner=party.partner,
-            signatory_name=f"J. de Vries {order}",
-            signatory_function="wethouder",
-            order=order,
-        )
-    return services.sign_addendum(addendum)
+    partners = [party.partner for party in signed.parties.select_related("partner")]
+    return services.sign_addendum(draft_addendum(signed, partners))
 
 
 # --- Served only as signed --------------------------------------------------------------------
@@ -112,8 +71,8 @@ def signed_addendum(signed):
 def test_an_intact_original_is_served_with_its_fingerprint_and_a_304(client, signed):
     original = signed.signed_original
 
-    response = client.get(pdf_url(signed))
-    again = client.get(pdf_url(signed), HTTP_IF_NONE_MATCH=f'"{original.sha256}"')
+    response = client.get(contract_pdf_url(signed))
+    again = client.get(contract_pdf_url(signed), HTTP_IF_NONE_MATCH=f'"{original.sha256}"')
 
     assert response.status_code == 200
     assert hashlib.sha256(response.content).hexdigest() == original.sha256
@@ -132,7 +91,7 @@ def test_a_damaged_original_is_a_503_page_and_an_error_in_the_log(
         stored_path(settings, original).unlink()
 
     with caplog.at_level(logging.ERROR, logger="wijkaanpak.common.archive"):
-        response = client.get(pdf_url(signed))
+        response = client.get(contract_pdf_url(signed))
         version = client.get(
             reverse(
                 "contracts:contract_version_pdf",
@@ -158,7 +117,7 @@ def test_a_changed_addendum_is_a_503_page(client, signed_addendum, settings, cap
     tamper(settings, signed_addendum)
 
     with caplog.at_level(logging.ERROR, logger="wijkaanpak.common.archive"):
-        response = client.get(addendum_url(signed_addendum))
+        response = client.get(addendum_pdf_url(signed_addendum))
 
     assert response.status_code == 503
     assert 'data-archive-state="changed"' in response.content.decode()

@@ -22,20 +22,20 @@ from post_office.models import STATUS, Email
 from contracts import documents, services
 from contracts.choices import AddendumKind, ContractStatus, DistributionStatus
 from contracts.distribution import distribute_addendum, distribute_contract
-from contracts.models import AddendumSignatory, Contract, Distribution
+from contracts.models import Contract, Distribution
 from tests.factories import (
     ContractPartyFactory,
     PartnerFactory,
     UserFactory,
     complete_contract,
     contract_in_status,
-    take_step,
+    draft_addendum,
+    move_to,
 )
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = "<script>alert(1)</script> & <b>Bewoners</b>"
-SIGNED_PATH = [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED]
 
 
 class FailingBackend(BaseEmailBackend):
@@ -50,9 +50,7 @@ def signed_with(*partners):
     contract = complete_contract()
     for partner in partners:
         ContractPartyFactory(contract=contract, partner=partner)
-    for step in SIGNED_PATH:
-        take_step(contract, step)
-    return contract
+    return move_to(contract, ContractStatus.SIGNED)
 
 
 def sha256(data):
@@ -154,16 +152,20 @@ def test_a_party_without_an_address_is_skipped_and_reported(deliver_mail):
     assert Distribution.objects.filter(contract=contract).count() == 2
 
 
+def assert_refused_and_nothing_sent(contract, code, deliver_mail):
+    """Distributing `contract` is refused with `code`: nothing recorded, no mail."""
+    with pytest.raises(ValidationError) as excinfo:
+        distribute_contract(contract)
+    assert error_codes(excinfo) == {code}
+    assert not Distribution.objects.exists()
+    assert deliver_mail() == []
+
+
 @pytest.mark.parametrize("status", [ContractStatus.DRAFT, ContractStatus.READY_FOR_SIGNING])
 def test_an_unsigned_contract_is_refused(status, deliver_mail):
     contract = contract_in_status(status)
 
-    with pytest.raises(ValidationError) as excinfo:
-        distribute_contract(contract)
-
-    assert error_codes(excinfo) == {"not_signed"}
-    assert not Distribution.objects.exists()
-    assert deliver_mail() == []
+    assert_refused_and_nothing_sent(contract, "not_signed", deliver_mail)
 
 
 def test_the_stored_status_counts_not_the_callers_instance(deliver_mail):
@@ -182,12 +184,7 @@ def test_a_signed_contract_without_archived_original_is_refused(deliver_mail):
     contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
     Contract.objects.filter(pk=contract.pk).update(status=ContractStatus.SIGNED)
 
-    with pytest.raises(ValidationError) as excinfo:
-        distribute_contract(contract)
-
-    assert error_codes(excinfo) == {"not_archived"}
-    assert not Distribution.objects.exists()
-    assert deliver_mail() == []
+    assert_refused_and_nothing_sent(contract, "not_archived", deliver_mail)
 
 
 def test_an_archived_file_that_no_longer_matches_its_fingerprint_is_not_sent(deliver_mail):
@@ -196,12 +193,7 @@ def test_an_archived_file_that_no_longer_matches_its_fingerprint_is_not_sent(del
     with original.file.open("wb") as handle:
         handle.write(b"%PDF-1.7 tampered")
 
-    with pytest.raises(ValidationError) as excinfo:
-        distribute_contract(contract)
-
-    assert error_codes(excinfo) == {"fingerprint_mismatch"}
-    assert not Distribution.objects.exists()
-    assert deliver_mail() == []
+    assert_refused_and_nothing_sent(contract, "fingerprint_mismatch", deliver_mail)
 
 
 def test_a_failing_mail_server_keeps_the_mail_queued_then_failed_and_requeue_sends_it(
@@ -257,22 +249,14 @@ def test_hostile_names_stay_plain_text_in_the_mail(deliver_mail):
 
 
 def signed_addendum(contract, *partners):
-    addendum = services.create_addendum(
+    addendum = draft_addendum(
         contract,
-        kind=AddendumKind.PARTNER_JOINS,
+        partners,
         title="Een nieuwe partner",
         body="De partner doet mee.",
-        signed_on=datetime.date(2008, 3, 1),
-        signing_place="Haarlem",
+        signatory_name="B. Tekenaar",
+        signatory_function="voorzitter",
     )
-    for order, partner in enumerate(partners):
-        AddendumSignatory.objects.create(
-            addendum=addendum,
-            partner=partner,
-            signatory_name="B. Tekenaar",
-            signatory_function="voorzitter",
-            order=order,
-        )
     return services.sign_addendum(addendum)
 
 

@@ -13,27 +13,21 @@ from django.urls import reverse
 from contracts.choices import ContractStatus
 from contracts.models import SubArea
 from tests import pdf_reading
-from tests.conftest import staff_client
+from tests.conftest import assert_signatories_in, staff_client
 from tests.factories import (
+    HOSTILE,
     ContractSectionFactory,
     ProjectFactory,
     ProjectPartnerFactory,
     ResidentWishFactory,
     complete_contract,
     contract_in_status,
-    take_step,
+    move_to,
 )
-from tests.pdf_reading import flat, page_count, pdf_info
+from tests.pdf_reading import contract_pdf_url, flat, page_count, pdf_info
 from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
-
-HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
-SIGNED_PATH = [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED]
-
-
-def pdf_url(contract):
-    return reverse("contracts:contract_pdf", kwargs={"slug": contract.neighbourhood.slug})
 
 
 def pdf_text(path, page=None):
@@ -41,7 +35,7 @@ def pdf_text(path, page=None):
 
 
 def download(client, contract, tmp_path, name="contract.pdf"):
-    return pdf_reading.download(client, pdf_url(contract), tmp_path / name)
+    return pdf_reading.download(client, contract_pdf_url(contract), tmp_path / name)
 
 
 @pytest.fixture
@@ -54,8 +48,7 @@ def signed_contract():
     project = ProjectFactory(contract=contract, title="Speeltuin opknappen")
     ProjectPartnerFactory(project=project, contribution="Nieuwe toestellen", amount=12500)
     project.wishes.add(contract.wishes.first())
-    for step in SIGNED_PATH:
-        take_step(contract, step)
+    move_to(contract, ContractStatus.SIGNED)
     contract.refresh_from_db()
     return contract
 
@@ -91,10 +84,7 @@ def test_the_pdf_holds_the_whole_contract(signed_pdf, signed_contract):
         assert "".join(section.body.split()) in squeezed
     for wish in signed_contract.wishes.all():
         assert wish.title in text
-    for party in signed_contract.parties.all():
-        assert party.partner.name in text
-        assert party.signatory_name in text
-        assert party.signatory_function in text
+    assert_signatories_in(text, signed_contract.parties.all())
     assert "2.1 Speeltuin opknappen" in text
     assert "Nieuwe toestellen" in text
     assert "€ 12.500,00" in text
@@ -167,8 +157,8 @@ def test_a_completed_contract_carries_no_concept_mark(client, tmp_path, poppler)
 def test_a_draft_is_a_404_for_residents_and_shown_to_staff(client):
     contract = contract_in_status(ContractStatus.DRAFT)
 
-    assert client.get(pdf_url(contract)).status_code == 404
-    assert staff_client().get(pdf_url(contract)).status_code == 200
+    assert client.get(contract_pdf_url(contract)).status_code == 404
+    assert staff_client().get(contract_pdf_url(contract)).status_code == 200
 
 
 def test_an_unknown_wijk_is_a_404(client):
@@ -222,4 +212,4 @@ def test_the_contract_page_links_to_the_pdf(client, signed_contract):
 
     response = client.get(url)
 
-    assert f'href="{pdf_url(signed_contract)}"' in response.content.decode()
+    assert f'href="{contract_pdf_url(signed_contract)}"' in response.content.decode()

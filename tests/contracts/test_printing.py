@@ -24,18 +24,12 @@ from tests.factories import (
     NeighbourhoodFactory,
     PartnerFactory,
     complete_contract,
-    take_step,
+    move_to,
 )
 from tests.pdf_reading import pdf_text
 from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
-
-PATH = {
-    ContractStatus.DRAFT: [],
-    ContractStatus.READY_FOR_SIGNING: [ContractStatus.READY_FOR_SIGNING],
-    ContractStatus.SIGNED: [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED],
-}
 
 
 def contract(slug, status, *, extra_parties=0, shared=None):
@@ -46,9 +40,7 @@ def contract(slug, status, *, extra_parties=0, shared=None):
     if shared is not None:
         ContractPartyFactory(contract=made, partner=shared)
     ContractPartyFactory.create_batch(extra_parties, contract=made)
-    for step in PATH[status]:
-        take_step(made, step)
-    return made
+    return move_to(made, status)
 
 
 @pytest.fixture

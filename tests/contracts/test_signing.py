@@ -17,7 +17,6 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfWriter
 
 from contracts import documents, services
 from contracts.choices import ContractStatus
@@ -33,10 +32,11 @@ from tests import pdf_reading
 from tests.factories import (
     ContractPartyFactory,
     UserFactory,
+    blank_pdf,
     complete_contract,
     contract_in_status,
 )
-from tests.pdf_reading import flat
+from tests.pdf_reading import contract_pdf_url, flat
 from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
@@ -63,10 +63,6 @@ def ready_contract(parties=3):
     return contract
 
 
-def pdf_url(contract):
-    return reverse("contracts:contract_pdf", kwargs={"slug": contract.neighbourhood.slug})
-
-
 def media_files(settings):
     root = Path(settings.MEDIA_ROOT)
     return sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())
@@ -80,15 +76,6 @@ def register(contract, **overrides):
         **overrides,
     }
     return services.register_signing(contract, **arguments)
-
-
-def blank_pdf(pages=2):
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 # --- The service ------------------------------------------------------------------------------
@@ -228,8 +215,8 @@ def test_a_signed_contract_pdf_is_the_archived_file_byte_for_byte(client, settin
     contract = contract_in_status(ContractStatus.SIGNED)
     stored = Path(settings.MEDIA_ROOT, contract.signed_original.file.name).read_bytes()
 
-    first = client.get(pdf_url(contract))
-    second = Client().get(pdf_url(contract))
+    first = client.get(contract_pdf_url(contract))
+    second = Client().get(contract_pdf_url(contract))
 
     assert first.status_code == second.status_code == 200
     assert first.content == second.content == stored
@@ -239,7 +226,7 @@ def test_a_signed_contract_pdf_is_the_archived_file_byte_for_byte(client, settin
 
 def test_the_bytes_stay_the_same_after_attempts_to_edit(client, tmp_path, poppler):
     contract = contract_in_status(ContractStatus.SIGNED)
-    before = client.get(pdf_url(contract)).content
+    before = client.get(contract_pdf_url(contract)).content
     section = contract.sections.first()
     party = contract.parties.select_related("partner").first()
     old_name = party.partner.name
@@ -256,7 +243,7 @@ def test_the_bytes_stay_the_same_after_attempts_to_edit(client, tmp_path, popple
     party.partner.name = "Hernoemde Partner"
     party.partner.save()
 
-    after = client.get(pdf_url(contract)).content
+    after = client.get(contract_pdf_url(contract)).content
     assert after == before
     text = pdf_text(after, tmp_path)
     assert old_name in text and "Hernoemde Partner" not in text
@@ -268,7 +255,7 @@ def test_the_published_fingerprint_matches_the_download(client):
     page = client.get(
         reverse("contracts:contract_detail", kwargs={"slug": contract.neighbourhood.slug})
     )
-    download = client.get(pdf_url(contract)).content
+    download = client.get(contract_pdf_url(contract)).content
 
     shown = re.search(r'data-fingerprint="([0-9a-f]{64})"', page.content.decode()).group(1)
     assert shown == hashlib.sha256(download).hexdigest()
@@ -293,7 +280,9 @@ def test_an_earlier_contract_keeps_its_own_pdf_and_fingerprint(client):
 
     assert f'href="{version_pdf}"' in page
     assert download.content == documents.read_archived(earlier.signed_original)
-    assert client.get(pdf_url(earlier)).content == documents.read_archived(later.signed_original)
+    assert client.get(contract_pdf_url(earlier)).content == documents.read_archived(
+        later.signed_original
+    )
     assert earlier.signed_original.sha256 in page
     assert later.signed_original.sha256 not in page
 
@@ -319,7 +308,7 @@ def test_a_browser_that_has_the_original_gets_not_modified(client):
     contract = contract_in_status(ContractStatus.SIGNED)
     etag = f'"{contract.signed_original.sha256}"'
 
-    response = client.get(pdf_url(contract), HTTP_IF_NONE_MATCH=etag)
+    response = client.get(contract_pdf_url(contract), HTTP_IF_NONE_MATCH=etag)
 
     assert response.status_code == 304
     assert response["ETag"] == etag
@@ -328,7 +317,7 @@ def test_a_browser_that_has_the_original_gets_not_modified(client):
 def test_the_archived_pdf_is_tagged_with_title_and_language(client, tmp_path, poppler):
     contract = contract_in_status(ContractStatus.SIGNED)
 
-    info = pdf_info(client.get(pdf_url(contract)).content, tmp_path)
+    info = pdf_info(client.get(contract_pdf_url(contract)).content, tmp_path)
 
     assert re.search(r"^Tagged:\s+yes", info, re.MULTILINE)
     assert re.search(rf"^Title:\s+{re.escape(contract.title)}$", info, re.MULTILINE)
@@ -338,8 +327,8 @@ def test_an_unsigned_pdf_is_rendered_again_only_when_it_changed(client, calls_to
     contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
     rendered = calls_to(pdf, "html_to_pdf")
 
-    first = client.get(pdf_url(contract))
-    second = client.get(pdf_url(contract))
+    first = client.get(contract_pdf_url(contract))
+    second = client.get(contract_pdf_url(contract))
     assert len(rendered) == 1
     assert first.content == second.content
     assert (first["X-Wijkaanpak-Source"], second["X-Wijkaanpak-Source"]) == ("rendered", "cache")
@@ -349,7 +338,7 @@ def test_an_unsigned_pdf_is_rendered_again_only_when_it_changed(client, calls_to
     section.body = "Een gewijzigde tekst"
     section.save()
     services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
-    third = client.get(pdf_url(contract))
+    third = client.get(contract_pdf_url(contract))
 
     assert len(rendered) == 2
     assert third["X-Wijkaanpak-Source"] == "rendered"
@@ -412,7 +401,7 @@ def test_a_scan_of_an_unsigned_contract_is_refused(settings):
     contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
 
     with pytest.raises(ValidationError) as refused:
-        services.attach_scan(contract, SimpleUploadedFile("scan.pdf", blank_pdf()))
+        services.attach_scan(contract, SimpleUploadedFile("scan.pdf", blank_pdf(pages=2)))
 
     assert refused.value.code == "not_signed"
     assert media_files(settings) == []
@@ -423,7 +412,7 @@ def test_a_too_large_scan_is_refused(monkeypatch):
     monkeypatch.setattr(services, "MAX_SCAN_BYTES", 100)
 
     with pytest.raises(ValidationError) as refused:
-        services.attach_scan(contract, SimpleUploadedFile("scan.pdf", blank_pdf()))
+        services.attach_scan(contract, SimpleUploadedFile("scan.pdf", blank_pdf(pages=2)))
 
     assert "scan_too_large" in {error.code for error in refused.value.error_list}
 
@@ -508,7 +497,7 @@ def test_the_signing_page_of_a_draft_sends_the_editor_back(editor):
 
 def test_the_editor_attaches_a_scan_and_reads_it_back(editor):
     contract = contract_in_status(ContractStatus.SIGNED)
-    data = blank_pdf()
+    data = blank_pdf(pages=2)
 
     response = editor.post(
         admin_url("scan_upload", contract),
@@ -548,7 +537,7 @@ def test_the_pilot_contracts_are_loaded_with_their_archived_original(client, set
     assert signed.count() == 5
     for contract in signed:
         original = contract.signed_original
-        download = client.get(pdf_url(contract)).content
+        download = client.get(contract_pdf_url(contract)).content
         assert hashlib.sha256(download).hexdigest() == original.sha256
     files = media_files(settings)
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from contracts import services
 from contracts.choices import ContractStatus
 from contracts.models import SubArea
-from tests.conftest import count_queries, staff_client
+from tests.conftest import assert_signatories_in, count_queries, staff_client
 from tests.factories import (
     ContractFactory,
     DistrictFactory,
@@ -21,6 +21,7 @@ from tests.factories import (
     UserFactory,
     complete_contract,
     contract_in_status,
+    signed_contract_and_next_draft,
     signed_contract_with_rows,
 )
 
@@ -129,10 +130,7 @@ def test_the_contract_page_shows_the_full_text(client):
     assert content.index(sections[0].heading) < content.index(sections[1].heading)
     for wish in contract.wishes.all():
         assert wish.title in content
-    for party in contract.parties.select_related("partner"):
-        assert party.partner.name in content
-        assert party.signatory_name in content
-        assert party.signatory_function in content
+    assert_signatories_in(content, contract.parties.select_related("partner"))
     assert 'data-status="signed"' in content
     assert 'data-status-change="ready_for_signing"' in content
     assert 'data-status-change="signed"' in content
@@ -203,13 +201,7 @@ def test_a_wijk_without_a_visible_contract_has_no_contract_page(client):
 
 
 def test_residents_read_the_signed_contract_while_staff_preview_the_next_draft(client):
-    signed = contract_in_status(ContractStatus.SIGNED)
-    draft = ContractFactory(
-        neighbourhood=signed.neighbourhood,
-        period_start=datetime.date(2009, 10, 2),
-        period_end=datetime.date(2011, 10, 2),
-        title="Tweede periode",
-    )
+    signed, draft = signed_contract_and_next_draft()
 
     resident_view = html(client.get(current_url(signed)))
     assert signed.title in resident_view

@@ -35,9 +35,9 @@ from tests.factories import (
     UserFactory,
     complete_contract,
     contract_in_status,
+    move_to,
     progress_update,
     project_in_signed_contract,
-    take_step,
 )
 
 pytestmark = pytest.mark.django_db
@@ -82,13 +82,7 @@ def contract_with_projects(count, status=ContractStatus.SIGNED):
     contract = complete_contract()
     for _index in range(count):
         ProjectPartnerFactory(project=ProjectFactory(contract=contract))
-    for step in {
-        ContractStatus.DRAFT: [],
-        ContractStatus.READY_FOR_SIGNING: [ContractStatus.READY_FOR_SIGNING],
-        ContractStatus.SIGNED: [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED],
-    }[status]:
-        take_step(contract, step)
-    return contract
+    return move_to(contract, status)
 
 
 def project_form_data(project=None, **fields):
@@ -860,16 +854,22 @@ def round_with_reports(projects=4, due_in_days=-3):
     return round_, reported
 
 
+def overview_of(client, round_):
+    """The round's page: the response, its (total, handed in, late) and each project's state."""
+    response = client.get(url("reportinground", "change", round_.pk))
+    overview = response.context["overview"]
+    states = {row["project"].pk: row["state"] for row in overview["rows"]}
+    return response, (overview["total"], overview["handed_in"], overview["late"]), states
+
+
 def test_the_overview_shows_who_reported_and_who_is_late(editor):
     round_, reported = round_with_reports(projects=4, due_in_days=-3)
     cancelled = Project.objects.exclude(pk=reported.pk).order_by("number").last()
     Project.objects.filter(pk=cancelled.pk).update(status=ProjectStatus.CANCELLED)
 
-    response = editor.get(url("reportinground", "change", round_.pk))
+    response, counts, states = overview_of(editor, round_)
 
-    overview = response.context["overview"]
-    assert (overview["total"], overview["handed_in"], overview["late"]) == (3, 1, 2)
-    states = {row["project"].pk: row["state"] for row in overview["rows"]}
+    assert counts == (3, 1, 2)
     assert states.pop(reported.pk) == "late_handed_in"
     assert set(states.values()) == {"late"}
     assert cancelled.pk not in states
@@ -881,11 +881,9 @@ def test_the_overview_shows_who_reported_and_who_is_late(editor):
 def test_before_the_due_date_nothing_is_late(editor):
     round_, reported = round_with_reports(projects=3, due_in_days=5)
 
-    response = editor.get(url("reportinground", "change", round_.pk))
+    response, counts, states = overview_of(editor, round_)
 
-    overview = response.context["overview"]
-    assert (overview["total"], overview["handed_in"], overview["late"]) == (3, 1, 0)
-    states = {row["project"].pk: row["state"] for row in overview["rows"]}
+    assert counts == (3, 1, 0)
     assert states.pop(reported.pk) == "handed_in"
     assert set(states.values()) == {"open"}
     assert url("reportinground", "remind", round_.pk) not in response.content.decode()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from projects.models import ProjectReport
 from tests import pdf_reading
 from tests.pdf_reading import download, pdf_info
-from tests.projects.test_public import HOSTILE, midterm, review_url  # noqa: F401 (fixture)
+from tests.projects.test_public import midterm, review_url  # noqa: F401 (fixture)
 from wijkaanpak.common import pdf
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]

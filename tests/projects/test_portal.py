@@ -28,6 +28,7 @@ from tests.factories import (
     UserFactory,
     progress_update,
     project_in_signed_contract,
+    team_member,
 )
 
 pytestmark = pytest.mark.django_db
@@ -115,14 +116,21 @@ def report_data(**overrides):
     return data
 
 
+def on_schedule(project, author, percent_complete, happened, **kwargs):
+    """An update that says `project` is on schedule, `percent_complete` done."""
+    return progress_update(
+        project,
+        author,
+        happened=happened,
+        status=ProjectStatus.ON_SCHEDULE,
+        percent_complete=percent_complete,
+        **kwargs,
+    )
+
+
 @pytest.fixture
 def project(db):
     return project_in_signed_contract(title="Speelplekken opknappen")
-
-
-@pytest.fixture
-def member(project):
-    return TeamMembershipFactory(project=project, user=UserFactory(username="teamlid")).user
 
 
 @pytest.fixture
@@ -131,9 +139,14 @@ def other_project(db):
 
 
 @pytest.fixture
+def member(project):
+    return team_member(project, username="teamlid")
+
+
+@pytest.fixture
 def outsider(other_project):
     """A member of another project's team."""
-    return TeamMembershipFactory(project=other_project, user=UserFactory(username="ander")).user
+    return team_member(other_project, username="ander")
 
 
 @pytest.fixture
@@ -372,21 +385,14 @@ def test_staff_see_every_project_and_are_told_so(staff_user, project, other_proj
 def test_my_projects_shows_status_progress_and_the_latest_visible_update(
     member, staff_user, project
 ):
-    progress_update(
+    on_schedule(
         project,
         member,
-        happened="Eerste schouw met bewoners gehouden.",
-        status=ProjectStatus.ON_SCHEDULE,
-        percent_complete=30,
+        30,
+        "Eerste schouw met bewoners gehouden.",
         date=timezone.localdate() - datetime.timedelta(days=3),
     )
-    hidden = progress_update(
-        project,
-        member,
-        happened="Per abuis dubbel ingevoerd.",
-        status=ProjectStatus.ON_SCHEDULE,
-        percent_complete=35,
-    )
+    hidden = on_schedule(project, member, 35, "Per abuis dubbel ingevoerd.")
     services.hide_update(hidden, user=staff_user, reason="Dubbel")
 
     content = html(client_for(member).get(portal_url()))
@@ -442,12 +448,11 @@ def _team_with_projects(user, count, updates_per_project=3):
         project = project_in_signed_contract(title=f"Project {number}")
         TeamMembershipFactory(project=project, user=user)
         for day in range(updates_per_project):
-            progress_update(
+            on_schedule(
                 project,
                 user,
-                happened=f"Update {day}",
-                status=ProjectStatus.ON_SCHEDULE,
-                percent_complete=10 + day,
+                10 + day,
+                f"Update {day}",
                 date=timezone.localdate() - datetime.timedelta(days=day),
             )
         projects.append(project)
@@ -520,21 +525,10 @@ def test_logging_an_update_writes_it_and_moves_the_project(member, project):
 def test_the_timeline_shows_internal_updates_marked_and_hidden_ones_to_staff_only(
     member, staff_user, project
 ):
-    internal = progress_update(
-        project,
-        member,
-        happened="Intern overleg met de corporatie.",
-        status=ProjectStatus.ON_SCHEDULE,
-        percent_complete=20,
-        visibility=Visibility.INTERNAL,
+    internal = on_schedule(
+        project, member, 20, "Intern overleg met de corporatie.", visibility=Visibility.INTERNAL
     )
-    hidden = progress_update(
-        project,
-        member,
-        happened="Bevat een telefoonnummer.",
-        status=ProjectStatus.ON_SCHEDULE,
-        percent_complete=25,
-    )
+    hidden = on_schedule(project, member, 25, "Bevat een telefoonnummer.")
     services.hide_update(hidden, user=staff_user, reason="Persoonsgegevens")
 
     for_member = html(client_for(member).get(work_url(project)))
@@ -549,12 +543,11 @@ def test_the_timeline_shows_internal_updates_marked_and_hidden_ones_to_staff_onl
 
 
 def test_an_attachment_of_the_timeline_is_linked(member, project):
-    update = progress_update(
+    update = on_schedule(
         project,
         member,
-        happened="Foto van de opening.",
-        status=ProjectStatus.ON_SCHEDULE,
-        percent_complete=20,
+        20,
+        "Foto van de opening.",
         attachment=SimpleUploadedFile("opening.png", PNG, content_type="image/png"),
     )
 
@@ -625,9 +618,7 @@ def test_every_refusal_is_reported_at_once(member, project):
 
 
 def test_a_status_the_lifecycle_table_does_not_allow_is_refused(member, project):
-    progress_update(
-        project, member, happened="Gestart.", status=ProjectStatus.ON_SCHEDULE, percent_complete=10
-    )
+    on_schedule(project, member, 10, "Gestart.")
 
     response = client_for(member).post(work_url(project), update_data(status=ProjectStatus.PLANNED))
 

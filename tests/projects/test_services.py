@@ -15,6 +15,7 @@ from projects import services
 from projects.choices import PROJECT_TRANSITIONS, ProjectStatus, Visibility
 from projects.models import ProgressUpdate, ProjectReport, ReportingRound, ReportReminder
 from tests.factories import (
+    PNG,
     TeamMembershipFactory,
     UserFactory,
     contract_in_status,
@@ -22,8 +23,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from contracts.models import Contract, Neighbourhood
 from tests import pdf_reading
 from tests.conftest import staff_client
 from tests.factories import (
+    HOSTILE,
     ContractPartyFactory,
     NeighbourhoodFactory,
     PartnerFactory,
@@ -31,8 +32,8 @@ from tests.factories import (
     ResidentWishFactory,
     complete_contract,
     contract_in_status,
+    move_to,
     project_in_signed_contract,
-    take_step,
 )
 from tests.pdf_reading import flat, page_count, pdf_text
 from wijkaanpak import leaflet
@@ -41,10 +42,8 @@ from wijkaanpak.common.money import format_euro
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 
-HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
-SIGNED_PATH = [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED]
 LONG = "Buurtbewoners willen graag " + " ".join(["veel"] * 60)
-# The fund of the pilot period, with a ceiling for resident initiatives.
+# The `fund` of tests/conftest.py as in the pilot period, with a ceiling for initiatives.
 FUND_TERMS = {
     "name": "Wijkaanpak 2007-2009",
     "organisation_ceiling": 50000,
@@ -77,8 +76,7 @@ def download(client, neighbourhood, tmp_path):
 
 
 def sign(contract):
-    for step in SIGNED_PATH:
-        take_step(contract, step)
+    move_to(contract, ContractStatus.SIGNED)
     contract.refresh_from_db()
     return contract
 

@@ -1,28 +1,21 @@
 """EMAIL_URL: where the outbox delivers; production refuses to start without it."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.wijkaanpak.test_settings import CLEARED, GOOD_KEY, ROOT
+from tests.wijkaanpak.test_settings import CLEARED, GOOD_KEY, fresh_settings
 
 
 def mail_settings(**variables):
     """The mail settings of a fresh interpreter with only these variables set."""
-    env = {key: value for key, value in os.environ.items() if key not in CLEARED | {"EMAIL_URL"}}
-    env.update(variables)
-    code = (
-        "import json, wijkaanpak.settings as s; "
-        "print(json.dumps({'BACKEND': s.EMAIL_BACKEND, 'DELIVERY': s.POST_OFFICE['BACKENDS'], "
+    return fresh_settings(
+        "'BACKEND': s.EMAIL_BACKEND, 'DELIVERY': s.POST_OFFICE['BACKENDS'], "
         "'HOST': s.EMAIL_HOST, 'PORT': s.EMAIL_PORT, 'USER': s.EMAIL_HOST_USER, "
         "'PASSWORD': s.EMAIL_HOST_PASSWORD, 'TLS': s.EMAIL_USE_TLS, 'SSL': s.EMAIL_USE_SSL, "
-        "'TIMEOUT': s.EMAIL_TIMEOUT, 'FROM': s.DEFAULT_FROM_EMAIL}))"
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+        "'TIMEOUT': s.EMAIL_TIMEOUT, 'FROM': s.DEFAULT_FROM_EMAIL",
+        CLEARED | {"EMAIL_URL"},
+        **variables,
     )
 
 

@@ -18,10 +18,9 @@ from contracts.models import SigningScan
 from projects.models import ProgressUpdate
 from tests.budget.test_apply import URL as APPLY_URL
 from tests.factories import (
-    TeamMembershipFactory,
-    UserFactory,
     application_form_data,
     contract_in_status,
+    team_member,
 )
 from tests.projects.test_portal import media_files, update_data, work_url
 from tests.wijkaanpak.test_settings import CLEARED, ROOT
@@ -104,7 +103,7 @@ def test_a_real_body_just_over_the_limit_is_refused_and_one_under_accepted(
 
 @pytest.fixture
 def member(project):
-    return TeamMembershipFactory(project=project, user=UserFactory(username="teamlid")).user
+    return team_member(project, username="teamlid")
 
 
 def test_an_attachment_over_the_limit_is_refused_on_the_portal_form(

@@ -21,18 +21,25 @@ CLEARED = {
 }
 
 
-def load_settings(**variables):
-    """Import the settings in a fresh interpreter with only these variables set."""
-    env = {key: value for key, value in os.environ.items() if key not in CLEARED}
+def fresh_settings(shown, cleared=CLEARED, **variables):
+    """Import the settings in a fresh interpreter with only these variables set (the `cleared`
+    ones of this run taken away); it prints `shown`, the items of a dict made of `s` (the
+    settings module), as JSON."""
+    env = {key: value for key, value in os.environ.items() if key not in cleared}
     env.update(variables)
-    code = (
-        "import json, wijkaanpak.settings as s; "
-        "print(json.dumps({'DEBUG': s.DEBUG, 'ENGINE': s.DATABASES['default']['ENGINE'], "
-        "'HOSTS': s.ALLOWED_HOSTS, 'LANG': s.LANGUAGE_CODE, 'TZ': s.TIME_ZONE, "
-        "'SSL': s.SECURE_SSL_REDIRECT}))"
-    )
+    code = f"import json, wijkaanpak.settings as s; print(json.dumps({{{shown}}}))"
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def load_settings(**variables):
+    """Import the settings in a fresh interpreter with only these variables set."""
+    return fresh_settings(
+        "'DEBUG': s.DEBUG, 'ENGINE': s.DATABASES['default']['ENGINE'], "
+        "'HOSTS': s.ALLOWED_HOSTS, 'LANG': s.LANGUAGE_CODE, 'TZ': s.TIME_ZONE, "
+        "'SSL': s.SECURE_SSL_REDIRECT",
+        **variables,
     )
 
 

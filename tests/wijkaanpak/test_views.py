@@ -28,6 +28,7 @@ from tests.factories import (
     ResidentWishFactory,
     complete_contract,
     contract_in_status,
+    signed_contract_and_next_draft,
     signed_contract_with_rows,
 )
 from wijkaanpak import views
@@ -64,13 +65,15 @@ def test_home_shows_every_wijk_with_a_link(client):
     assert 'data-status="none"' in html(response)
 
 
-def test_home_derives_the_key_dates_from_the_contracts(client):
-    contract_in_status(
-        ContractStatus.SIGNED,
-        period_start=datetime.date(2011, 3, 1),
-        period_end=datetime.date(2013, 3, 1),
-        signed_on=datetime.date(2011, 2, 15),
+def signed_for(start, end, signed_on=None):
+    """A contract for the period from `start` to `end`, signed on `signed_on` or on its start."""
+    return contract_in_status(
+        ContractStatus.SIGNED, period_start=start, period_end=end, signed_on=signed_on or start
     )
+
+
+def test_home_derives_the_key_dates_from_the_contracts(client):
+    signed_for(datetime.date(2011, 3, 1), datetime.date(2013, 3, 1), datetime.date(2011, 2, 15))
 
     content = html(client.get(reverse("home")))
 
@@ -94,12 +97,7 @@ def test_home_key_dates_leave_out_drafts_even_for_staff():
 def test_home_groups_contracts_of_one_round_and_separates_later_rounds(client):
     contract_in_status(ContractStatus.SIGNED)
     contract_in_status(ContractStatus.SIGNED)
-    contract_in_status(
-        ContractStatus.SIGNED,
-        period_start=datetime.date(2008, 9, 22),
-        period_end=datetime.date(2010, 9, 22),
-        signed_on=datetime.date(2008, 9, 22),
-    )
+    signed_for(datetime.date(2008, 9, 22), datetime.date(2010, 9, 22))
 
     content = html(client.get(reverse("home")))
 
@@ -209,13 +207,7 @@ def test_staff_see_a_draft_on_the_wijk_page_marked_as_concept(editor):
 
 
 def test_residents_see_the_signed_contract_while_staff_preview_the_next_draft(client):
-    signed = contract_in_status(ContractStatus.SIGNED)
-    draft = ContractFactory(
-        neighbourhood=signed.neighbourhood,
-        period_start=datetime.date(2009, 10, 2),
-        period_end=datetime.date(2011, 10, 2),
-        title="Tweede periode",
-    )
+    signed, draft = signed_contract_and_next_draft()
 
     assert f'data-contract="{signed.pk}"' in html(client.get(wijk_url(signed.neighbourhood)))
     staff_view = html(staff_client().get(wijk_url(signed.neighbourhood)))
