@@ -3,15 +3,11 @@ fifteen residents' applications in every state, loaded idempotently."""
 
 import copy
 import datetime
-import json
 from collections import Counter
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.apps import apps
 from django.core import mail
-from django.core.management import call_command
 from django.db.models import Sum
 from post_office.models import Email
 
@@ -33,30 +29,13 @@ from budget.models import (
     Payment,
 )
 from contracts.pilot import SIGNING_ORDER
+from tests.pilot_files import load_pilot, pilot_data, row_counts
 from wijkaanpak.common import pilot
 
 pytestmark = pytest.mark.django_db
 
 WIJKEN = {"amsterdamse-buurten", "boerhaavewijk", "delftwijk-waterbuurt", "leidsebuurt", "centrum"}
 FIRST_YEAR = (datetime.date(2007, 10, 2), datetime.date(2008, 10, 2))
-
-
-def load_pilot():
-    out = StringIO()
-    call_command("load_pilot_data", stdout=out)
-    return out.getvalue()
-
-
-def row_counts():
-    """Rows of every table: models, many-to-many tables and simple_history's tables."""
-    return {
-        model._meta.label: model._base_manager.count()
-        for model in apps.get_models(include_auto_created=True)
-    }
-
-
-def pilot_data():
-    return json.loads(pilot.DEFAULT_PILOT_FILE.read_text(encoding="utf-8"))
 
 
 def fund_item(data):

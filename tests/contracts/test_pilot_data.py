@@ -3,12 +3,10 @@
 import ast
 import datetime
 import json
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.utils import timezone, translation
 
 from contracts.choices import ContractStatus, PartnerKind, WishSource
@@ -20,6 +18,7 @@ from contracts.models import (
     SubArea,
 )
 from tests.factories import DistrictFactory
+from tests.pilot_files import load_pilot, pilot_data, row_counts
 from wijkaanpak.common import pilot
 
 pytestmark = pytest.mark.django_db
@@ -47,26 +46,6 @@ CHAPTER_ONE = [
 # pilot-facts: names not verified, so shown as demo data.
 ILLUSTRATIVE_PARTNERS = {"DOCK Haarlem", "Haarlem Effect", "Wijkraad Amsterdamse Buurten"}
 START, END = datetime.date(2007, 10, 2), datetime.date(2009, 10, 2)
-
-
-def load_pilot(*args):
-    out = StringIO()
-    # The command speaks the site's language; the tests read its English source strings.
-    with translation.override("en"):
-        call_command("load_pilot_data", *args, stdout=out)
-    return out.getvalue()
-
-
-def row_counts():
-    """Rows of every table: models, many-to-many tables and simple_history's tables."""
-    return {
-        model._meta.label: model._base_manager.count()
-        for model in apps.get_models(include_auto_created=True)
-    }
-
-
-def pilot_data():
-    return json.loads(pilot.DEFAULT_PILOT_FILE.read_text(encoding="utf-8"))
 
 
 def write(tmp_path, data, name="pilot.json"):
@@ -197,7 +176,7 @@ def test_history_rows_say_they_come_from_the_pilot_data(loaded):
 
 
 def test_a_second_run_changes_nothing():
-    load_pilot()
+    load_pilot(language="en")
     counts = row_counts()
     updated = dict(Contract.objects.values_list("pk", "updated_at"))
     # The snapshot covers the history tables too, so a rewrite of unchanged rows would show.
@@ -205,7 +184,7 @@ def test_a_second_run_changes_nothing():
     assert counts["contracts.HistoricalContractSection"] > 0
     assert counts["contracts.ContractStatusChange"] == 10
 
-    output = load_pilot()
+    output = load_pilot(language="en")
 
     assert row_counts() == counts
     assert dict(Contract.objects.values_list("pk", "updated_at")) == updated
@@ -220,7 +199,7 @@ def test_records_that_exist_are_left_as_staff_changed_them(loaded):
     SubArea.objects.get(name="Waterbuurt").delete()
     counts = row_counts()
 
-    load_pilot()
+    load_pilot(language="en")
 
     assert Partner.objects.get(name="Ymere").email == "wijken@ymere.example"
     assert (
@@ -233,7 +212,7 @@ def test_records_that_exist_are_left_as_staff_changed_them(loaded):
 def test_records_already_in_the_database_are_used_not_duplicated():
     centrum = DistrictFactory(slug="centrum", name="Centrum")
 
-    load_pilot()
+    load_pilot(language="en")
 
     assert District.objects.count() == 5
     assert Neighbourhood.objects.get(slug="centrum").district == centrum
@@ -320,7 +299,7 @@ def test_a_bad_file_is_refused_and_nothing_is_written(tmp_path, change, code, pa
     assert (path, code) in {(problem.path, problem.code) for problem in excinfo.value.problems}
 
     with pytest.raises(CommandError, match=path.replace("[", r"\[")):
-        load_pilot("--file", str(write(tmp_path, data)))
+        load_pilot("--file", str(write(tmp_path, data)), language="en")
     assert row_counts() == counts
 
 
@@ -342,13 +321,13 @@ def test_a_file_that_is_not_pilot_json_is_refused(tmp_path, content, code):
         pilot.load_file(path)
     assert code in excinfo.value.codes
     with pytest.raises(CommandError):
-        load_pilot("--file", str(path))
+        load_pilot("--file", str(path), language="en")
     assert row_counts() == counts
 
 
 def test_a_missing_or_non_utf8_file_is_refused(tmp_path):
     with pytest.raises(CommandError):
-        load_pilot("--file", str(tmp_path / "nothing-here.json"))
+        load_pilot("--file", str(tmp_path / "nothing-here.json"), language="en")
     latin1 = tmp_path / "latin1.json"
     latin1.write_bytes('{"partners": [{"name": "Pré Wonen", "kind": "other"}]}'.encode("latin-1"))
     with pytest.raises(pilot.PilotDataError) as excinfo:

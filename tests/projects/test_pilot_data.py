@@ -2,13 +2,9 @@
 
 import copy
 import datetime
-import json
 from collections import Counter
-from io import StringIO
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
 from django.utils import timezone
 
 from contracts.choices import ContractStatus, PartnerKind
@@ -19,6 +15,7 @@ from projects.choices import PROJECT_TRANSITIONS, ProjectStatus, Visibility
 from projects.models import ProgressUpdate, Project, ProjectReport, ReportingRound
 from projects.services import late_projects
 from tests.factories import UserFactory
+from tests.pilot_files import load_pilot, pilot_data, row_counts
 from wijkaanpak.common import pilot
 
 pytestmark = pytest.mark.django_db
@@ -60,24 +57,6 @@ PILOT_PROJECTS = {
 START, END = datetime.date(2007, 10, 2), datetime.date(2009, 10, 2)
 RADIUS_BANKRUPTCY = datetime.date(2007, 8, 16)
 MIDTERM = "Tussenevaluatie oktober 2008"
-
-
-def load_pilot(*args):
-    out = StringIO()
-    call_command("load_pilot_data", *args, stdout=out)
-    return out.getvalue()
-
-
-def row_counts():
-    """Rows of every table: models, many-to-many tables and simple_history's tables."""
-    return {
-        model._meta.label: model._base_manager.count()
-        for model in apps.get_models(include_auto_created=True)
-    }
-
-
-def pilot_data():
-    return json.loads(pilot.DEFAULT_PILOT_FILE.read_text(encoding="utf-8"))
 
 
 def latest_update(project, until=None):
