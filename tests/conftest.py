@@ -1,5 +1,5 @@
-"""Shared fixtures and helpers: personas, the fund, the pilot, collected static files, the browser;
-and the rule that CI skips nothing."""
+"""Shared fixtures and what the tests use across apps: personas, the fund, the pilot, collected
+static files, the browser; and the rule that CI skips nothing."""
 
 import os
 import shutil
@@ -208,7 +208,7 @@ def wish(project):
     return project.contract.wishes.first()
 
 
-# --- Helpers ----------------------------------------------------------------------------------
+# --- Counting, threads, PDF tools, recorded calls, signatories --------------------------------
 
 
 def count_queries(client, url):
