@@ -13,7 +13,8 @@ discovers this module. Four top-level keys, in this order:
     ``[{neighbourhood: <slug>, title, period_start, period_end, motto?, signed_on?,
     signing_place?, is_illustrative?, sections: [{heading, paragraphs: [text, ...]}],
     parties: [{partner: <partner name>, signatory_name?, signatory_function?}],
-    wishes: [{title, description?, source}], lifecycle?: [{status, at, note?}]}]``
+    wishes: [{title, description?, source, not_taken_up_reason?}],
+    lifecycle?: [{status, at, note?}]}]``
 
 A contract is created as a draft; its lifecycle steps (ready for signing, signed) are walked
 at :data:`SIGNING_ORDER`, once every part ordered before it has run, because what those parts
@@ -118,6 +119,7 @@ class WishItem(Item):
     title: Text
     description: AnyText = ""
     source: choice(WishSource)
+    not_taken_up_reason: AnyText = ""
 
 
 class LifecycleStepItem(Item):
@@ -311,6 +313,7 @@ def _create_contract(item, neighbourhood, context, path):
                 title=wish.title,
                 description=wish.description,
                 source=wish.source,
+                not_taken_up_reason=wish.not_taken_up_reason,
                 order=position * ORDER_STEP,
             ),
             f"{path}.wishes[{position - 1}]",

@@ -1,5 +1,10 @@
 """Writes of the contract domain that touch more than one row."""
 
+import contextlib
+import ipaddress
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -99,24 +104,116 @@ def add_standard_sections(contract):
     return sections
 
 
+# Checks that apps building on contracts add to the readiness of a contract (the projects add
+# theirs): functions of a contract that return ValidationErrors, added with add_readiness_check.
+_READINESS_CHECKS = []
+
+
+def add_readiness_check(check):
+    """Make "ready for signing" also require what `check(contract)` finds nothing wrong with.
+
+    `contracts` never imports the apps above it; an app whose rows are part of a contract's
+    text (the projects) adds its check here, once, from its AppConfig.ready().
+    """
+    if check not in _READINESS_CHECKS:
+        _READINESS_CHECKS.append(check)
+    return check
+
+
+def at(where, errors):
+    """`errors` with where they are fixed in their params["where"]: "sections", "parties",
+    "wishes", "projects", (app label, model name, pk) of a record with an admin page of its own,
+    or "settings"; so the admin can link each one."""
+    for error in errors:
+        error.params = {**(error.params or {}), "where": where}
+    return errors
+
+
 def readiness_problems(contract):
-    """What stops a contract from going to "ready for signing", as ValidationErrors."""
+    """Everything that stops a contract from going to "ready for signing", as ValidationErrors.
+
+    At least two parties, each with a signatory and function; a text without a section that
+    still holds a standard section's writing prompt; a public address for the site when DEBUG is
+    off (it is printed in the PDF that is signed); and what the apps above check (every wish
+    answered or marked as not taken up, every project complete). Each error says in
+    params["where"] where it is fixed.
+    """
     problems = []
     parties = list(contract.parties.select_related("partner"))
     if len(parties) < MINIMUM_PARTIES:
-        problems.append(
-            ValidationError(
-                _("A contract needs at least %(minimum)d parties before it can be signed."),
-                code="too_few_parties",
-                params={"minimum": MINIMUM_PARTIES},
-            )
+        problems += at(
+            "parties",
+            [
+                ValidationError(
+                    _("A contract needs at least %(minimum)d parties before it can be signed."),
+                    code="too_few_parties",
+                    params={"minimum": MINIMUM_PARTIES},
+                )
+            ],
         )
-    problems += _signatory_problems(
-        parties, _("Fill in the signatory and their function for: %(partners)s.")
+    problems += at(
+        "parties",
+        _signatory_problems(
+            parties, _("Fill in the signatory and their function for: %(partners)s.")
+        ),
     )
-    if not contract.sections.exists():
-        problems.append(ValidationError(_("The contract has no text yet."), code="no_sections"))
+    sections = list(contract.sections.all())
+    if not sections:
+        problems += at(
+            "sections",
+            [ValidationError(_("The contract has no text yet."), code="no_sections")],
+        )
+    prompts = {
+        " ".join(body.split()) for body in StandardSection.objects.values_list("body", flat=True)
+    }
+    unwritten = [
+        section.heading
+        for section in sections
+        if not section.body.strip() or " ".join(section.body.split()) in prompts
+    ]
+    if unwritten:
+        problems += at(
+            "sections",
+            [
+                ValidationError(
+                    _("Replace the writing prompt by the contract's own text in: %(sections)s."),
+                    code="placeholder_text",
+                    params={"sections": ", ".join(unwritten)},
+                )
+            ],
+        )
+    problems += at("settings", site_url_problems())
+    for check in _READINESS_CHECKS:
+        problems += check(contract)
     return problems
+
+
+def site_url_problems():
+    """The site's public address is printed in every PDF; a signed one must name the real site.
+
+    With DEBUG off, SITE_URL must not be a loopback or development address.
+    """
+    if settings.DEBUG:
+        return []
+    host = (urlsplit(settings.SITE_URL).hostname or "").lower()
+    development = host in {"localhost", "testserver"} or host.endswith(
+        (".localhost", ".local", ".internal")
+    )
+    with contextlib.suppress(ValueError):
+        address = ipaddress.ip_address(host)
+        development = development or address.is_loopback or address.is_unspecified
+    if not development:
+        return []
+    return [
+        ValidationError(
+            _(
+                "The site's address (SITE_URL) is %(address)s, a development address: set the "
+                "public address the printed contract names before it can be ready for signing."
+            ),
+            code="site_url_not_public",
+            params={"address": settings.SITE_URL},
+        )
+    ]
 
 
 def signing_problems(contract):

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("projects")
+
+    def ready(self):
+        # A contract's projects are part of its text: "ready for signing" checks them too.
+        from contracts.services import add_readiness_check
+        from projects.services import contract_readiness_problems
+
+        add_readiness_check(contract_readiness_problems)

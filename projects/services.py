@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from contracts.choices import PUBLIC_STATUSES
+from contracts.services import at
 from projects.choices import PROJECT_TRANSITIONS, ProjectStatus, Visibility
 from projects.models import (
     ProgressUpdate,
@@ -383,3 +384,68 @@ def _team_messages(projects, template_name, context):
                 )
             )
     return messages
+
+
+# --- What a contract's projects need before it is ready for signing -----------------------------
+
+
+def contract_readiness_problems(contract):
+    """What the projects of `contract` and its wishes still lack before it can be signed.
+
+    Every wish is answered by at least one project or marked as not taken up with a reason;
+    every project answers at least one wish and is led by one of the contract's parties. (Its
+    lead and planning are required fields.) Added to `contracts.services.readiness_problems`
+    by ProjectsConfig.ready(); each error says in params["where"] where it is fixed.
+    """
+    problems = []
+    open_wishes = [
+        wish.title
+        for wish in contract.wishes.annotate(answers=Count("projects"))
+        if not wish.answers and not wish.not_taken_up_reason.strip()
+    ]
+    if open_wishes:
+        problems += at(
+            "wishes",
+            [
+                ValidationError(
+                    _(
+                        "Answer these wishes with a project, or say why they are not taken up: "
+                        "%(wishes)s."
+                    ),
+                    code="wish_not_answered",
+                    params={"wishes": "; ".join(open_wishes)},
+                )
+            ],
+        )
+    parties = set(contract.parties.values_list("partner_id", flat=True))
+    projects = contract.projects.annotate(answered=Count("wishes")).order_by("number")
+    for project in projects:
+        if not project.answered:
+            problems += at(
+                ("projects", "project", project.pk),
+                [
+                    ValidationError(
+                        _(
+                            "Project %(project)s answers no resident wish: link the wishes it "
+                            "answers."
+                        ),
+                        code="project_without_wish",
+                        params={"project": str(project)},
+                    )
+                ],
+            )
+        if project.lead_partner_id not in parties:
+            problems += at(
+                ("projects", "project", project.pk),
+                [
+                    ValidationError(
+                        _(
+                            "The lead partner of project %(project)s is not a party to the "
+                            "contract."
+                        ),
+                        code="lead_not_party",
+                        params={"project": str(project)},
+                    )
+                ],
+            )
+    return problems

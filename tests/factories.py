@@ -141,11 +141,14 @@ class ResidentWishFactory(factory.django.DjangoModelFactory):
 
 
 def complete_contract(**kwargs):
-    """A draft contract with two sections, two parties with signatories and two wishes."""
+    """A draft contract that may go to "ready for signing": two sections of its own text, two
+    parties with signatories and two wishes that no project takes up, each with the reason."""
     contract = ContractFactory(**kwargs)
     ContractSectionFactory.create_batch(2, contract=contract)
     ContractPartyFactory.create_batch(2, contract=contract)
-    ResidentWishFactory.create_batch(2, contract=contract)
+    ResidentWishFactory.create_batch(
+        2, contract=contract, not_taken_up_reason="Geen partner kan dit nu oppakken."
+    )
     return contract
 
 
@@ -155,7 +158,7 @@ def signed_contract_with_rows(count):
     contract = ContractFactory()
     ContractSectionFactory.create_batch(count, contract=contract)
     ContractPartyFactory.create_batch(count, contract=contract)
-    ResidentWishFactory.create_batch(count, contract=contract)
+    ResidentWishFactory.create_batch(count, contract=contract, not_taken_up_reason="Later.")
     for index in range(count):
         SubArea.objects.create(neighbourhood=contract.neighbourhood, name=f"Buurt {index}")
     take_step(contract, ContractStatus.READY_FOR_SIGNING)
@@ -283,6 +286,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "projects.Project"
+        skip_postgeneration_save = True
 
     contract = factory.SubFactory(ContractFactory)
     number = factory.Sequence(lambda n: n + 1)
@@ -293,6 +297,17 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     lead_partner = factory.LazyAttribute(_lead_party)
     planned_start = datetime.date(2007, 11, 1)
     planned_end = datetime.date(2009, 6, 30)
+
+    @factory.post_generation
+    def wishes(self, create, extracted, **kwargs):
+        """The wishes it answers: those given, or else the first wish of its contract (a
+        project answers at least one wish before its contract can be signed)."""
+        if not create:
+            return
+        if extracted is not None:
+            self.wishes.set(extracted)
+        elif (first := self.contract.wishes.first()) is not None:
+            self.wishes.add(first)
 
 
 class ProjectPartnerFactory(factory.django.DjangoModelFactory):

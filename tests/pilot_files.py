@@ -1,6 +1,7 @@
 """The pilot-data file and its command, as the three apps' pilot-data tests use them."""
 
 import contextlib
+import copy
 import json
 from io import StringIO
 
@@ -32,3 +33,16 @@ def row_counts():
 def pilot_data():
     """The pilot's data file, parsed: a fresh copy to change for a test."""
     return json.loads(pilot.DEFAULT_PILOT_FILE.read_text(encoding="utf-8"))
+
+
+PROJECT_PARTS = ("projects", "progress_updates", "reporting_rounds")
+
+
+def without_projects(data):
+    """`data` without its projects, their updates and the round. With no project, no wish is
+    answered: each is marked as not taken up, so the contracts can still be signed."""
+    data = {key: copy.deepcopy(value) for key, value in data.items() if key not in PROJECT_PARTS}
+    for contract in data["contracts"]:
+        for wish in contract["wishes"]:
+            wish["not_taken_up_reason"] = "Nog geen project."
+    return data

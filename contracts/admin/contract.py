@@ -97,6 +97,8 @@ class ContractPartyInline(ContractPartInline, LabelledTabularInline):
     formset = ContractPartyInlineFormSet
     fields = ("partner", "signatory_name", "signatory_function", "order")
     autocomplete_fields = ("partner",)
+    # Within the page at 1366 px, with the delete box.
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 26})}}
     extra = 1
 
     def get_queryset(self, request):
@@ -105,9 +107,11 @@ class ContractPartyInline(ContractPartInline, LabelledTabularInline):
 
 class ResidentWishInline(ContractPartInline, LabelledTabularInline):
     model = ResidentWish
-    fields = ("order", "title", "description", "source")
+    fields = ("order", "title", "description", "source", "not_taken_up_reason")
+    # Five columns within the page at 1366 px: the texts get two narrow rows each.
     formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 32})}
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 22})},
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 24})},
     }
     extra = 1
 

@@ -74,7 +74,11 @@ class LifecycleAdminMixin:
             "steps": steps,
             "signing_url": signing_url,
             "signing_label": STEP_LABELS[ContractStatus.SIGNED],
-            "problems": [message for problem in problems for message in problem.messages],
+            "problems": [
+                {"message": message, "url": self._fix_url(problem)}
+                for problem in problems
+                for message in problem.messages
+            ],
             "problems_title": problems_title,
             "notice": notice,
             "url": reverse("admin:contracts_contract_change_status", args=[quote(obj.pk)]),
@@ -82,6 +86,17 @@ class LifecycleAdminMixin:
         }
 
     # --- Lifecycle: the change page's buttons and the changelist's actions ---
+
+    @staticmethod
+    def _fix_url(problem):
+        """Where on the change page (or which page) a readiness problem is fixed."""
+        where = (getattr(problem, "params", None) or {}).get("where")
+        if isinstance(where, tuple):
+            app_label, model_name, pk = where
+            return reverse(f"admin:{app_label}_{model_name}_change", args=[quote(pk)])
+        if where in ("sections", "parties", "wishes", "projects"):
+            return f"#{where}-group"
+        return None
 
     def get_urls(self):
         custom = [

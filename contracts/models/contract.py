@@ -387,6 +387,14 @@ class ResidentWish(ContractPart):
     title = models.CharField(_("wish"), max_length=250)
     description = models.TextField(_("explanation"), blank=True)
     source = models.CharField(_("source"), max_length=30, choices=WishSource.choices)
+    not_taken_up_reason = models.TextField(
+        _("not taken up, because"),
+        blank=True,
+        help_text=_(
+            "Only for a wish that no project of this contract answers: why the partners do not "
+            "take it up. Residents read it on the contract."
+        ),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()

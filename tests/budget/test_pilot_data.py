@@ -29,7 +29,7 @@ from budget.models import (
     Payment,
 )
 from contracts.pilot import SIGNING_ORDER
-from tests.pilot_files import load_pilot, pilot_data, row_counts
+from tests.pilot_files import load_pilot, pilot_data, row_counts, without_projects
 from wijkaanpak.common import pilot
 
 pytestmark = pytest.mark.django_db
@@ -268,11 +268,7 @@ def test_a_fund_that_exists_is_left_as_its_managers_made_it():
 
 
 def test_without_projects_an_application_stands_on_its_wish_or_explanation():
-    data = pilot_data()
-    for key in ("projects", "progress_updates", "reporting_rounds"):
-        del data[key]
-
-    pilot.load(data)
+    pilot.load(without_projects(pilot_data()))
 
     assert InitiativeApplication.objects.count() == 15
     for application in InitiativeApplication.objects.all():

@@ -44,7 +44,12 @@ def signed_contract():
     contract = complete_contract()
     SubArea.objects.create(neighbourhood=contract.neighbourhood, name="Molenwijk")
     ContractSectionFactory(contract=contract, heading="Vijandig", body=f"Let op:\n\n{HOSTILE}")
-    ResidentWishFactory(contract=contract, title="Vijandige wens", description=HOSTILE)
+    ResidentWishFactory(
+        contract=contract,
+        title="Vijandige wens",
+        description=HOSTILE,
+        not_taken_up_reason="Valt buiten dit contract.",
+    )
     project = ProjectFactory(contract=contract, title="Speeltuin opknappen")
     ProjectPartnerFactory(project=project, contribution="Nieuwe toestellen", amount=12500)
     project.wishes.add(contract.wishes.first())

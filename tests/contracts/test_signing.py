@@ -604,7 +604,12 @@ def test_hostile_text_in_every_field_is_printed_as_text_in_the_archived_pdf(
     section = contract.sections.first()
     section.heading, section.body = hostile("kop"), hostile("tekst")
     section.save()
-    ResidentWishFactory(contract=contract, title=hostile("wens"), description=hostile("uitleg"))
+    ResidentWishFactory(
+        contract=contract,
+        title=hostile("wens"),
+        description=hostile("uitleg"),
+        not_taken_up_reason=hostile("reden"),
+    )
     party = contract.parties.select_related("partner").first()
     party.partner.name = hostile("partner")
     party.partner.save()
@@ -619,6 +624,6 @@ def test_hostile_text_in_every_field_is_printed_as_text_in_the_archived_pdf(
     text = "".join(pdf_text(documents.read_archived(contract.signed_original), tmp_path).split())
     for field in (
         "titel", "motto", "wijk", "kop", "tekst", "wens", "uitleg", "partner", "naam",
-        "functie", "project", "bijdrage", "plaats",
+        "functie", "project", "bijdrage", "plaats", "reden",
     ):  # fmt: skip
         assert hostile(field).replace(" ", "") in text, field

@@ -414,7 +414,7 @@ def test_a_wish_of_another_contract_is_a_form_error(editor):
 
 
 def test_a_wish_of_another_contract_is_a_form_error_on_change(editor):
-    project = ProjectFactory(contract=complete_contract())
+    project = ProjectFactory(contract=complete_contract(), wishes=[])
     other_wish = ResidentWishFactory()
 
     response = editor.post(

@@ -15,7 +15,7 @@ from projects.choices import PROJECT_TRANSITIONS, ProjectStatus, Visibility
 from projects.models import ProgressUpdate, Project, ProjectReport, ReportingRound
 from projects.services import late_projects
 from tests.factories import UserFactory
-from tests.pilot_files import load_pilot, pilot_data, row_counts
+from tests.pilot_files import load_pilot, pilot_data, row_counts, without_projects
 from wijkaanpak.common import pilot
 
 pytestmark = pytest.mark.django_db
@@ -293,8 +293,7 @@ def test_a_project_that_exists_keeps_the_timeline_its_team_wrote(loaded):
 
 def test_a_contract_that_exists_gets_no_projects_added():
     data = pilot_data()
-    without_projects = {key: value for key, value in data.items() if key not in PROJECT_PARTS}
-    pilot.load(without_projects)
+    pilot.load(without_projects(data))
     assert not Project.objects.exists()
 
     pilot.load(data)  # the contracts are signed: a project now comes by addendum only
@@ -322,8 +321,6 @@ def test_updates_are_written_by_the_team_account_when_it_exists():
 
 
 # --- Bad files --------------------------------------------------------------------------------
-
-PROJECT_PARTS = ("projects", "progress_updates", "reporting_rounds")
 
 
 def _index(data, part, slug, number, key="number"):

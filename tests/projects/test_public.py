@@ -197,7 +197,9 @@ def test_each_wish_links_to_the_projects_that_answer_it(client):
             block = content.split(f'data-wish-projects="{wish.pk}"', 1)[1].split("</div>", 1)[0]
             assert f'href="{project.get_absolute_url()}"' in block
     lonely_item = content.split(f'id="wens-{lonely.pk}"', 1)[1].split("</li>", 1)[0]
-    assert 'data-wish-projects="none"' in lonely_item
+    # Signed, so it was marked as not taken up: residents read why instead of "none yet".
+    assert lonely.not_taken_up_reason in lonely_item
+    assert 'data-wish-projects="none"' not in lonely_item
 
 
 def test_the_wijk_page_links_to_round_reviews_once_reports_exist(client):

@@ -235,7 +235,7 @@ def test_an_unsigned_contract_gives_a_leaflet_marked_concept_on_both_pages(
 
 def test_hostile_text_prints_as_text(client, tmp_path, poppler):
     contract = complete_contract()
-    ResidentWishFactory(contract=contract, title=HOSTILE)
+    ResidentWishFactory(contract=contract, title=HOSTILE, not_taken_up_reason=HOSTILE)
     sign(contract)
 
     _response, path = download(client, contract.neighbourhood, tmp_path)

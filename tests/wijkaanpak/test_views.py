@@ -505,7 +505,9 @@ def test_the_wish_source_is_shown_in_words(client):
     contract = ContractFactory()
     ContractPartyFactory.create_batch(2, contract=contract)
     ContractSectionFactory(contract=contract)
-    ResidentWishFactory(contract=contract, source=WishSource.RESIDENTS_EVENING)
+    ResidentWishFactory(
+        contract=contract, source=WishSource.RESIDENTS_EVENING, not_taken_up_reason="Later."
+    )
     services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
 
     content = html(client.get(wijk_url(contract.neighbourhood)))
