@@ -6,8 +6,6 @@ an explanation) belong to budget.services.submit_application, whose refusals the
 these fields: one place for each rule, with one error code.
 """
 
-import re
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
@@ -24,25 +22,6 @@ from contracts.models import Contract, Neighbourhood, ResidentWish
 FIELDS_TEMPLATE = "projects/portal/includes/form_fields.html"
 
 HONEYPOT_FIELD = "website"
-
-# "1.250" or "1.250.000": Dutch thousands separators without decimals.
-_DUTCH_GROUPED = re.compile(r"\d{1,3}(\.\d{3})+")
-# "1.250,50": Dutch thousands separators and a decimal comma.
-_DUTCH_GROUPED_DECIMAL = re.compile(r"\d{1,3}(\.\d{3})+,\d+")
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
-
-
-def normalise_amount(value):
-    """An amount as typed by a resident ("€ 1.250,50", "1250,50", "1250.50") as a plain
-    decimal string ("1250.50"), or None when it cannot be read as a number."""
-    text = re.sub(r"[\s\u00a0€]", "", value or "").removeprefix("EUR")
-    if _DUTCH_GROUPED_DECIMAL.fullmatch(text.lstrip("+-")):
-        text = text.replace(".", "").replace(",", ".")
-    elif _DUTCH_GROUPED.fullmatch(text.lstrip("+-")):
-        text = text.replace(".", "")
-    elif "," in text and "." not in text:
-        text = text.replace(",", ".")
-    return text if _PLAIN_NUMBER.fullmatch(text) else None
 
 
 def current_public_contracts():
@@ -225,12 +204,14 @@ class ApplicationForm(forms.Form):
         )
 
     def clean_amount_requested(self):
-        """The amount as a plain decimal string; the service's parse_amount judges it."""
-        normalised = normalise_amount(self.cleaned_data["amount_requested"])
-        if normalised is None:
-            raise ValidationError(_("Enter an amount in euros."), code="amount_invalid")
+        """The amount as a plain decimal string with cents ("1250.50"); the service's
+        parse_amount reads the Dutch notations and judges it."""
         try:
-            return str(services.parse_amount(normalised, field="amount_requested"))
+            return str(
+                services.parse_amount(
+                    self.cleaned_data["amount_requested"], field="amount_requested"
+                )
+            )
         except ValidationError as error:
             raise ValidationError(error.error_dict["amount_requested"]) from None
 

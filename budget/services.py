@@ -35,17 +35,23 @@ from budget.models import (
     InitiativeApplication,
     Payment,
 )
-from wijkaanpak.common.money import format_euro
+from wijkaanpak.common.money import format_euro, normalise_amount
 
 # Above this, an amount is a typing error, not a grant from a neighbourhood fund.
 ABSURD_AMOUNT = Decimal("10000000.00")
 
 
 def parse_amount(value, field="amount"):
-    """A positive euro amount with at most two decimals, or a ValidationError for `field`."""
+    """A positive euro amount with at most two decimals, or a ValidationError for `field`.
+
+    `value` is a Decimal or text in any of the Dutch notations of
+    `wijkaanpak.common.money.normalise_amount` ("500", "500,00", "€ 1.250,50", "€ 750,-").
+    """
+    if not isinstance(value, Decimal):
+        value = normalise_amount(value)
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
+        amount = value if isinstance(value, Decimal) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
         raise ValidationError(
             {field: ValidationError(_("Enter an amount in euros."), code="amount_invalid")}
         ) from None

@@ -21,6 +21,7 @@ from django.views.generic import FormView, TemplateView
 
 from budget import selectors, services
 from budget.forms import ApplicationForm
+from contracts.models import Neighbourhood
 from wijkaanpak.common.forms import add_service_errors
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,16 @@ class ApplicationCreateView(FormView):
     def dispatch(self, request, *args, **kwargs):
         self.fund = selectors.current_fund()
         return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        """The wijk a resident came from (the wijk page links here with ?wijk=<slug>), when
+        the form offers it; anything else is ignored."""
+        initial = super().get_initial()
+        slug = self.request.GET.get("wijk", "")
+        wijk = Neighbourhood.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        if wijk is not None:
+            initial["neighbourhood"] = wijk
+        return initial
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

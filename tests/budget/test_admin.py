@@ -201,7 +201,7 @@ def test_a_booking_over_the_fund_is_refused(budget_manager, fund):
         ("0", "amount_not_positive"),
         ("-5", "amount_not_positive"),
         ("abc", "amount_invalid"),
-        ("12.345", "amount_too_precise"),
+        ("12,345", "amount_too_precise"),
         ("99999999", "amount_absurd"),
     ],
 )
@@ -459,21 +459,44 @@ def test_a_grant_books_exactly_one_allocation(budget_manager, budget_manager_use
     assert letter.attachments.get().mimetype == "application/pdf"
 
 
-def test_a_partial_grant_books_the_lower_amount(budget_manager, fund):
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("1500.00", Decimal("1500.00")),
+        ("1.500,00", Decimal("1500.00")),
+        ("500,00", Decimal("500.00")),
+        ("€ 750,-", Decimal("750.00")),
+        ("500", Decimal("500.00")),
+    ],
+)
+def test_a_partial_grant_books_the_lower_amount(budget_manager, fund, typed, expected):
     application = application_of(fund)
 
     decide(
         budget_manager,
         application,
         decision="partly_granted",
-        amount="1500.00",
+        amount=typed,
         reason="De verf betaalt de woningcorporatie.",
     )
 
     application.refresh_from_db()
     assert application.status == ApplicationStatus.PARTLY_GRANTED
-    assert application.amount_granted == Decimal("1500.00")
-    assert Allocation.objects.get().amount == Decimal("1500.00")
+    assert application.amount_granted == expected
+    assert Allocation.objects.get().amount == expected
+
+
+def test_a_nonsense_amount_is_refused_and_changes_nothing(budget_manager, fund):
+    application = application_of(fund)
+
+    response = decide(
+        budget_manager, application, decision="partly_granted", amount="vijfhonderd", reason="x"
+    )
+
+    assert error_tags(response) == [{"amount_invalid"}]
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_REVIEW
+    assert Allocation.objects.count() == 0
 
 
 def test_a_partial_grant_without_a_reason_or_lower_amount_is_refused(budget_manager, fund):

@@ -7,7 +7,6 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from budget.forms import normalise_amount
 from budget.models import InitiativeApplication
 from contracts.choices import ContractStatus
 from tests.conftest import assert_accessible
@@ -17,6 +16,7 @@ from tests.factories import (
     contract_in_status,
     project_in_signed_contract,
 )
+from wijkaanpak.common.money import normalise_amount
 
 URL = reverse("budget:apply")
 RECEIVED_URL = reverse("budget:apply_received")
@@ -70,6 +70,12 @@ def test_an_application_is_saved_and_its_reference_shown_once(client, fund, wish
         ("1250.50", "1250.50"),
         ("€ 1.250", "1250"),
         ("12.500.000", "12500000"),
+        ("€ 750,-", "750"),
+        ("750,--", "750"),
+        ("500,00", "500.00"),
+        ("EUR 500", "500"),
+        ("€ 1.250,50", "1250.50"),
+        ("-,-", None),
         ("abc", None),
         ("1e5", None),
         ("", None),
@@ -243,3 +249,29 @@ def test_the_form_works_with_the_keyboard_and_passes_axe(page, fund, wish):
     assert "IA-" in page.locator("[data-reference]").inner_text()
     assert page.locator("h1").count() == 1
     assert_accessible(page)
+
+
+def test_the_wijk_page_opens_the_form_with_its_wijk_chosen(client, fund, wish):
+    neighbourhood = wish.contract.neighbourhood
+    wijk_page = client.get(reverse("neighbourhood_detail", kwargs={"slug": neighbourhood.slug}))
+    link = f"{URL}?wijk={neighbourhood.slug}"
+
+    form = client.get(link)
+
+    assert f'href="{link}"' in wijk_page.content.decode()
+    assert form.context["form"]["neighbourhood"].value() == neighbourhood.pk
+    assert f'<option value="{neighbourhood.pk}" selected>' in form.content.decode()
+
+
+@pytest.mark.parametrize("slug", ["bestaat-niet", "<script>", ""])
+def test_an_unknown_wijk_in_the_link_is_ignored(client, fund, wish, slug):
+    response = client.get(URL, {"wijk": slug})
+
+    assert response.status_code == 200
+    assert response.context["form"]["neighbourhood"].value() is None
+
+
+def test_the_home_page_links_to_the_form(client, fund, wish):
+    content = client.get(reverse("home")).content.decode()
+
+    assert f'href="{URL}" data-apply-link' in content

@@ -35,9 +35,9 @@ def test_booking_commits_and_the_rest_remains(fund):
     [
         ("-5", "amount_not_positive"),
         ("0", "amount_not_positive"),
-        ("12.345", "amount_too_precise"),
+        ("12,345", "amount_too_precise"),
         ("twaalf", "amount_invalid"),
-        ("1e400", "amount_absurd"),
+        ("1e400", "amount_invalid"),
         ("NaN", "amount_invalid"),
         ("99999999999", "amount_absurd"),
     ],

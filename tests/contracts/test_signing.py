@@ -262,6 +262,19 @@ def test_the_published_fingerprint_matches_the_download(client):
     assert page.content.decode().count(shown) >= 2
 
 
+def test_the_contents_come_first_and_list_the_fingerprint_section(client):
+    contract = contract_in_status(ContractStatus.SIGNED)
+
+    content = client.get(
+        reverse("contracts:contract_detail", kwargs={"slug": contract.neighbourhood.slug})
+    ).content.decode()
+
+    contents = content.index('class="toc"')
+    assert contents < content.index('class="fingerprint"')
+    assert contents < content.index('class="contract-section"')
+    assert 'href="#vingerafdruk"' in content[contents : content.index("</nav>", contents)]
+
+
 def test_an_earlier_contract_keeps_its_own_pdf_and_fingerprint(client):
     earlier = contract_in_status(ContractStatus.SIGNED)
     later = contract_in_status(

@@ -329,6 +329,8 @@ def test_many_long_wishes_and_projects_still_give_two_pages(client, fund, tmp_pa
 
 # --- The pilot --------------------------------------------------------------------------------
 
+DUTCH_MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+
 
 def test_every_pilot_wijk_gets_a_two_page_leaflet_with_its_contract(
     client, load_pilot, tmp_path, poppler
@@ -351,6 +353,11 @@ def test_every_pilot_wijk_gets_a_two_page_leaflet_with_its_contract(
         for project in contract.projects.select_related("lead_partner"):
             assert project.title in second, (neighbourhood.slug, project.title)
             assert project.lead_partner.name in second, (neighbourhood.slug, project.title)
+            # Dutch month names are written in lower case: "nov 2007 – jun 2009".
+            planned = (
+                f"{DUTCH_MONTHS[project.planned_start.month - 1]} {project.planned_start.year}"
+            )
+            assert planned in second, (neighbourhood.slug, project.title)
         assert format_euro(initiatives.remaining) in second
         assert "/initiatieven/aanvragen/" in second.replace(" ", "")
         assert cut_off_words(path, 1) == [], neighbourhood.slug

@@ -7,6 +7,7 @@ amount in its placeholder ("Only %(remaining)s remains"), so the translation nev
 euro sign itself.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -35,3 +36,26 @@ def format_euro_or_dash(amount):
     """:func:`format_euro`, with "-" for None: the admin's mark for an empty value, so a missing
     amount (no ceiling, nothing granted yet) reads like any other empty field there."""
     return "-" if amount is None else format_euro(amount)
+
+
+# "1.250" or "1.250.000": Dutch thousands separators without decimals.
+_DUTCH_GROUPED = re.compile(r"\d{1,3}(\.\d{3})+")
+# "1.250,50": Dutch thousands separators and a decimal comma.
+_DUTCH_GROUPED_DECIMAL = re.compile(r"\d{1,3}(\.\d{3})+,\d+")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def normalise_amount(value):
+    """An amount as people in the Netherlands type it ("€ 1.250,50", "1250,50", "1250.50",
+    "€ 750,-", "500,00", "EUR 500") as a plain decimal string ("1250.50"), or None when it
+    cannot be read as a number. Staff in the admin and residents on the form alike."""
+    text = re.sub(r"[\s\u00a0€]", "", str(value or "")).removeprefix("EUR")
+    # "750,-" and "750,--": whole euros, as price tags and cheques write them.
+    text = re.sub(r"[,.]-{1,2}$", "", text)
+    if _DUTCH_GROUPED_DECIMAL.fullmatch(text.lstrip("+-")):
+        text = text.replace(".", "").replace(",", ".")
+    elif _DUTCH_GROUPED.fullmatch(text.lstrip("+-")):
+        text = text.replace(".", "")
+    elif "," in text and "." not in text:
+        text = text.replace(",", ".")
+    return text if _PLAIN_NUMBER.fullmatch(text) else None
