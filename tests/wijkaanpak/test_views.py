@@ -315,6 +315,16 @@ def test_the_accessibility_statement_does_not_claim_more_than_the_evidence(clien
     assert re.search(r'data-compliance-status="C"', content)
 
 
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_accessibility_statement_covers_the_whole_site_as_it_is(client, language):
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    content = html(client.get(reverse("accessibility")))
+
+    for path in ("/projecten/", "/budget/", "/initiatieven/aanvragen/", "/team/", "/admin/"):
+        assert path in content, path
+    assert "in ontwikkeling" not in content and "still being developed" not in content
+
+
 def test_statements_show_a_contact_address_when_one_is_configured(client, settings):
     settings.CONTACT_EMAIL = "wijkaanpak@gemeente.example"
     for name in ("accessibility", "privacy"):
