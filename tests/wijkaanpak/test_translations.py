@@ -1,10 +1,13 @@
 """Dutch is complete: every source string is translated, and the compiled file is current."""
 
+import json
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import django
 import polib
 import pytest
 
@@ -61,3 +64,29 @@ def test_every_string_in_the_code_is_in_the_dutch_catalogue(tmp_path):
         entry.msgid for entry in extracted if (entry.msgctxt, entry.msgid) not in known
     )
     assert missing == []
+
+
+def test_every_string_of_the_admins_javascript_is_dutch(client, editor_user):
+    """The admin's scripts (the wish picker, the calendar) speak Dutch: Django's own Dutch
+    catalogue lacks some of their strings, which locale/nl/LC_MESSAGES/djangojs.po adds."""
+    scripts = Path(django.__file__).parent / "contrib" / "admin" / "static" / "admin" / "js"
+    msgids = {
+        match.group(1)
+        for path in scripts.glob("*.js")
+        for match in re.finditer(r"\bn?gettext\('((?:[^'\\]|\\.)*)'", path.read_text())
+    }
+    assert "Choose all %s" in msgids
+    client.force_login(editor_user)
+
+    response = client.get("/admin/jsi18n/", HTTP_ACCEPT_LANGUAGE="nl")
+
+    dutch = re.search(r"const newcatalog = (\{.*?\});", response.content.decode(), re.S)
+    assert dutch is not None
+    translations = json.loads(dutch.group(1))
+    missing = sorted(msgid for msgid in msgids if msgid not in translations)
+    assert missing == []
+
+
+def test_the_javascript_catalogue_is_compiled():
+    po = PO.with_name("djangojs.po")
+    assert translated(polib.pofile(str(po))) == translated(polib.mofile(str(po.with_suffix(".mo"))))
