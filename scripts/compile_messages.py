@@ -1,4 +1,5 @@
-"""Compile every locale/*/LC_MESSAGES/django.po and djangojs.po into its .mo file with polib.
+"""Compile every locale/*/LC_MESSAGES/django.po and djangojs.po, and the corrections of
+Django's admin in locale/admin/, into .mo files with polib.
 
 Django reads the compiled .mo files, which are committed, so running the site needs no GNU
 gettext. `make messages` runs this after `makemessages`.
@@ -14,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> int:
     problems = 0
-    for po_path in sorted((ROOT / "locale").glob("*/LC_MESSAGES/django*.po")):
+    catalogs = [*(ROOT / "locale").glob("*/LC_MESSAGES/django*.po")]
+    catalogs += (ROOT / "locale" / "admin").glob("*/LC_MESSAGES/django.po")
+    for po_path in sorted(catalogs):
         catalog = polib.pofile(str(po_path))
         untranslated = catalog.untranslated_entries() + catalog.fuzzy_entries()
         for entry in untranslated:

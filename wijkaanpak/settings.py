@@ -129,7 +129,9 @@ LOGIN_URL = "projects:login"
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The site's catalogue first (makemessages writes it); then locale/admin, kept by hand, which
+# corrects Django's own Dutch for the admin ("de contract" becomes "Toegevoegd: contract …").
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "admin"]
 USE_I18N = True
 TIME_ZONE = "Europe/Amsterdam"
 USE_TZ = True

@@ -87,6 +87,50 @@ def test_every_string_of_the_admins_javascript_is_dutch(client, editor_user):
     assert missing == []
 
 
-def test_the_javascript_catalogue_is_compiled():
-    po = PO.with_name("djangojs.po")
+@pytest.mark.parametrize(
+    "po",
+    [PO.with_name("djangojs.po"), ROOT / "locale" / "admin" / "nl" / "LC_MESSAGES" / "django.po"],
+    ids=["javascript", "admin corrections"],
+)
+def test_the_catalogues_kept_by_hand_are_compiled(po):
     assert translated(polib.pofile(str(po))) == translated(polib.mofile(str(po.with_suffix(".mo"))))
+
+
+def test_the_admin_speaks_dutch_without_wrong_articles(client, editor_user, db):
+    """Django's own Dutch says "De contract … is met succes toegevoegd"; locale/admin corrects
+    it, article-free, and says "Partij toevoegen" instead of "Nog een Partij toevoegen"."""
+    from django.contrib.messages import get_messages
+    from django.urls import reverse
+
+    from tests.factories import NeighbourhoodFactory
+
+    client.force_login(editor_user)
+    neighbourhood = NeighbourhoodFactory()
+    add = reverse("admin:contracts_contract_add")
+    data = {
+        "neighbourhood": neighbourhood.pk,
+        "title": "Wijkcontract Noord",
+        "period_start": "2010-01-01",
+        "period_end": "2012-01-01",
+        **{
+            f"{prefix}-{key}": value
+            for prefix in ("parties", "wishes")
+            for key, value in {
+                "TOTAL_FORMS": "0",
+                "INITIAL_FORMS": "0",
+                "MIN_NUM_FORMS": "0",
+                "MAX_NUM_FORMS": "1000",
+            }.items()
+        },
+    }
+
+    page = client.get(add, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    response = client.post(add, data, HTTP_ACCEPT_LANGUAGE="nl")
+
+    assert "Partij toevoegen" in page and "Nog een Partij" not in page
+    texts = [str(message) for message in get_messages(response.wsgi_request)]
+    assert any(
+        text.startswith("Toegevoegd: contract ‘") and "Wijkcontract Noord</a>’." in text
+        for text in texts
+    )
+    assert not any(text.startswith("De contract") for text in texts)
