@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -215,7 +216,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{format_euro(self.amount)} ({self.paid_on:%Y-%m-%d})"
+        return f"{format_euro(self.amount)} ({date_format(self.paid_on)})"
 
 
 class InitiativeApplication(models.Model):

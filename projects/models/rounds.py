@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -152,7 +154,8 @@ class ReportReminder(models.Model):
         ordering = ["-sent_at"]
 
     def __str__(self):
-        return f"{self.round}: {self.project} ({self.sent_at:%Y-%m-%d})"
+        sent = date_format(timezone.localtime(self.sent_at)) if self.sent_at else "–"
+        return f"{self.round}: {self.project} ({sent})"
 
     @property
     def delivery_state(self):

@@ -137,7 +137,7 @@ def test_ledger_rows_name_their_amounts_dutch_style(fund):
     reserve.refresh_from_db()
 
     assert str(allocation) == "Buurtfeest (€ 150.000,00)"
-    assert str(payment) == "€ 1.500,50 (2007-11-01)"
+    assert str(payment) == "€ 1.500,50 (1 november 2007)"
     assert str(reserve) == "Boerhaavewijk: € 2.500,00"
 
 
