@@ -6,6 +6,8 @@ an explanation) belong to budget.services.submit_application, whose refusals the
 these fields: one place for each rule, with one error code.
 """
 
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
@@ -136,9 +138,11 @@ class ApplicationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, fund=None, **kwargs):
         super().__init__(*args, **kwargs)
         from projects.models import Project
+
+        self.fund = fund
 
         contracts = current_public_contracts()
         self.fields["neighbourhood"].queryset = Neighbourhood.objects.filter(
@@ -219,6 +223,18 @@ class ApplicationForm(forms.Form):
     def is_spam(self):
         """Whether the honeypot was filled in (only people who cannot see it do that)."""
         return bool(self.data.get(HONEYPOT_FIELD, "").strip())
+
+    def clean(self):
+        """Everything the service would refuse, shown with the field errors in one pass."""
+        cleaned_data = super().clean()
+        amount = cleaned_data.get("amount_requested")
+        problems = services.application_problems(
+            cleaned_data, fund=self.fund, amount=Decimal(amount) if amount else None
+        )
+        for field, error in problems.items():
+            if field not in self.errors:
+                self.add_error(field, error)
+        return cleaned_data
 
     def application_fields(self):
         """The cleaned fields as budget.services.submit_application takes them."""

@@ -338,6 +338,43 @@ def _recent_repeat(fund, fingerprint):
     )
 
 
+def application_problems(fields, *, fund=None, amount=None):
+    """What is wrong with an application's fields beyond each field on its own, by field name.
+
+    The declaration that no other budget can pay; a wish and project of the chosen wijk; a wish,
+    a project or an explanation of the fit. With `fund` and `amount`, also an amount above what
+    the fund can still grant for initiatives (submit_application checks that again under the
+    fund's lock). Fields that are missing (they failed on their own) are not judged, so the
+    form can show everything in one pass.
+    """
+    errors = {}
+    if not fields.get("no_other_budget"):
+        errors["no_other_budget"] = ValidationError(
+            _("Declare that no other budget can pay for this initiative."),
+            code="declaration_missing",
+        )
+    neighbourhood = fields.get("neighbourhood")
+    wish, project = fields.get("wish"), fields.get("project")
+    if neighbourhood is not None:
+        if wish is not None and wish.contract.neighbourhood_id != neighbourhood.pk:
+            errors["wish"] = ValidationError(
+                _("Choose a wish of this neighbourhood's contract."), code="wish_of_other_wijk"
+            )
+        if project is not None and project.contract.neighbourhood_id != neighbourhood.pk:
+            errors["project"] = ValidationError(
+                _("Choose a project of this neighbourhood's contract."),
+                code="project_of_other_wijk",
+            )
+    if wish is None and project is None and not (fields.get("fit_explanation") or "").strip():
+        errors["fit_explanation"] = ValidationError(
+            _("Choose the wish or project it fits, or explain how it fits the contract."),
+            code="fit_missing",
+        )
+    if fund is not None and amount is not None and (error := _available_error(fund, amount)):
+        errors["amount_requested"] = error
+    return errors
+
+
 def submit_application(fund, **fields):
     """Register a residents' application; the applicant and the budget managers are told by
     e-mail, queued in the same transaction. `fields` are the form's cleaned fields.
@@ -351,27 +388,7 @@ def submit_application(fund, **fields):
     """
     amount = parse_amount(fields.pop("amount_requested"), field="amount_requested")
     fingerprint = application_fingerprint(fund, {**fields, "amount_requested": amount})
-    errors = {}
-    if not fields.get("no_other_budget"):
-        errors["no_other_budget"] = ValidationError(
-            _("Declare that no other budget can pay for this initiative."),
-            code="declaration_missing",
-        )
-    neighbourhood = fields["neighbourhood"]
-    wish, project = fields.get("wish"), fields.get("project")
-    if wish is not None and wish.contract.neighbourhood_id != neighbourhood.pk:
-        errors["wish"] = ValidationError(
-            _("Choose a wish of this neighbourhood's contract."), code="wish_of_other_wijk"
-        )
-    if project is not None and project.contract.neighbourhood_id != neighbourhood.pk:
-        errors["project"] = ValidationError(
-            _("Choose a project of this neighbourhood's contract."), code="project_of_other_wijk"
-        )
-    if wish is None and project is None and not fields.get("fit_explanation", "").strip():
-        errors["fit_explanation"] = ValidationError(
-            _("Choose the wish or project it fits, or explain how it fits the contract."),
-            code="fit_missing",
-        )
+    errors = application_problems(fields)
     with transaction.atomic():
         fund = _lock_fund(fund.pk)
         repeat = _recent_repeat(fund, fingerprint)

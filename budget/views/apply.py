@@ -64,6 +64,9 @@ class ApplicationCreateView(FormView):
         self.fund = selectors.current_fund()
         return super().dispatch(request, *args, **kwargs)
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "fund": self.fund}
+
     def get_initial(self):
         """The wijk a resident came from (the wijk page links here with ?wijk=<slug>), when
         the form offers it; anything else is ignored."""

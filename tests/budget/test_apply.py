@@ -275,3 +275,33 @@ def test_the_home_page_links_to_the_form(client, fund, wish):
     content = client.get(reverse("home")).content.decode()
 
     assert f'href="{URL}" data-apply-link' in content
+
+
+def test_every_error_shows_in_one_pass_and_each_once(client, fund, wish, project):
+    """The field errors and what the service refuses (the declaration, a wish of another wijk,
+    an amount above what the fund can grant) come together, not in a second round."""
+    other = project_in_signed_contract()
+    data = application_form_data(
+        wish,
+        neighbourhood=other.contract.neighbourhood_id,
+        title="",
+        contact_email="geen-adres",
+        no_other_budget="",
+        amount_requested="€ 999.999,00",
+    )
+
+    response = client.post(URL, data)
+
+    assert response.status_code == 200
+    codes = error_codes(response)
+    assert codes == {
+        "title": ["required"],
+        "contact_email": ["invalid"],
+        "wish": ["wish_of_other_wijk"],
+        "no_other_budget": ["declaration_missing"],
+        "amount_requested": ["amount_above_available"],
+    }
+    content = response.content.decode()
+    declaration = "Verklaar dat geen ander budget dit initiatief kan betalen."
+    assert content.count(declaration) == 2  # in the summary at the top and at its field
+    assert not InitiativeApplication.objects.exists()
