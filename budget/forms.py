@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budget import services
 from contracts.models import Contract, Neighbourhood, ResidentWish
+from wijkaanpak.common.money import format_euro
 
 # Reused from the portal: fields with linked errors, without an error box of their own (the
 # page's error summary lists every error once).
@@ -143,6 +144,12 @@ class ApplicationForm(forms.Form):
         from projects.models import Project
 
         self.fund = fund
+        if fund is not None:
+            # The most that can be granted, in the resident's sight before they type an amount.
+            self.fields["amount_requested"].help_text = _(
+                "For example 1.250,50 (at most two decimals). The fund can still grant at most "
+                "%(available)s for initiatives."
+            ) % {"available": format_euro(services.available_for_initiatives(fund))}
 
         contracts = current_public_contracts()
         self.fields["neighbourhood"].queryset = Neighbourhood.objects.filter(

@@ -305,3 +305,13 @@ def test_every_error_shows_in_one_pass_and_each_once(client, fund, wish, project
     declaration = "Verklaar dat geen ander budget dit initiatief kan betalen."
     assert content.count(declaration) == 2  # in the summary at the top and at its field
     assert not InitiativeApplication.objects.exists()
+
+
+def test_the_form_states_the_most_the_fund_can_grant(client, fund, wish):
+    from budget.services import available_for_initiatives
+    from wijkaanpak.common.money import format_euro
+
+    content = client.get(URL).content.decode()
+
+    available = format_euro(available_for_initiatives(fund))
+    assert available in content.replace("\xa0", " ")
