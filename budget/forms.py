@@ -143,13 +143,14 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         from projects.models import Project
 
-        self.fund = fund
+        # What the fund can still grant for initiatives: stated here, judged in clean().
+        self.available = services.available_for_initiatives(fund) if fund is not None else None
         if fund is not None:
             # The most that can be granted, in the resident's sight before they type an amount.
             self.fields["amount_requested"].help_text = _(
                 "For example 1.250,50 (at most two decimals). The fund can still grant at most "
                 "%(available)s for initiatives."
-            ) % {"available": format_euro(services.available_for_initiatives(fund))}
+            ) % {"available": format_euro(self.available)}
 
         contracts = current_public_contracts()
         self.fields["neighbourhood"].queryset = Neighbourhood.objects.filter(
@@ -236,7 +237,7 @@ class ApplicationForm(forms.Form):
         cleaned_data = super().clean()
         amount = cleaned_data.get("amount_requested")
         problems = services.application_problems(
-            cleaned_data, fund=self.fund, amount=Decimal(amount) if amount else None
+            cleaned_data, available=self.available, amount=Decimal(amount) if amount else None
         )
         for field, error in problems.items():
             if field not in self.errors:

@@ -309,9 +309,9 @@ def available_for_initiatives(fund):
     return max(available, ZERO)
 
 
-def _available_error(fund, amount):
-    """The refusal of an amount the fund can no longer grant for initiatives, or None."""
-    available = available_for_initiatives(fund)
+def _available_error(available, amount):
+    """The refusal of an amount above `available`, what the fund can still grant for
+    initiatives (available_for_initiatives), or None."""
     if amount <= available:
         return None
     return ValidationError(
@@ -338,14 +338,14 @@ def _recent_repeat(fund, fingerprint):
     )
 
 
-def application_problems(fields, *, fund=None, amount=None):
+def application_problems(fields, *, available=None, amount=None):
     """What is wrong with an application's fields beyond each field on its own, by field name.
 
     The declaration that no other budget can pay; a wish and project of the chosen wijk; a wish,
-    a project or an explanation of the fit. With `fund` and `amount`, also an amount above what
-    the fund can still grant for initiatives (submit_application checks that again under the
-    fund's lock). Fields that are missing (they failed on their own) are not judged, so the
-    form can show everything in one pass.
+    a project or an explanation of the fit. With `amount` and `available` (what the fund can
+    still grant for initiatives), also an amount above it; submit_application checks that again
+    under the fund's lock. Fields that are missing (they failed on their own) are not judged,
+    so the form can show everything in one pass.
     """
     errors = {}
     if not fields.get("no_other_budget"):
@@ -370,7 +370,11 @@ def application_problems(fields, *, fund=None, amount=None):
             _("Choose the wish or project it fits, or explain how it fits the contract."),
             code="fit_missing",
         )
-    if fund is not None and amount is not None and (error := _available_error(fund, amount)):
+    if (
+        available is not None
+        and amount is not None
+        and (error := _available_error(available, amount))
+    ):
         errors["amount_requested"] = error
     return errors
 
@@ -395,7 +399,7 @@ def submit_application(fund, **fields):
         if repeat is not None:
             repeat.is_repeat = True
             return repeat
-        if error := _available_error(fund, amount):
+        if error := _available_error(available_for_initiatives(fund), amount):
             errors["amount_requested"] = error
         if errors:
             raise ValidationError(errors)

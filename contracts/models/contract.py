@@ -207,10 +207,6 @@ class Contract(models.Model):
     def is_signed(self):
         return self.status in (ContractStatus.SIGNED, ContractStatus.COMPLETED)
 
-    def stored_status(self):
-        """The status as the database has it now (not as this instance may say)."""
-        return type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
-
     def clean(self):
         super().clean()
         if self.period_start and self.period_end and self.period_end <= self.period_start:
