@@ -1,28 +1,33 @@
-"""Reads of the fund for the public: the account, the ledger, a wijk's initiatives.
+"""Reads of the fund for the public: the account, the ledger, a wijk's initiatives; and, at
+the end, what waits for the budget managers (the admin's desk).
 
-Everything here is public. Applications are read with `.only()` on the fields a visitor may
-see, so the applicant's contact details are never even loaded into a public page. Sums are
-made by the database per category and per wijk, payments in a separate query from the
-commitments (joining both would count each commitment once per payment). The number of
-queries is fixed, however many allocations, payments and applications there are.
+Everything here but that last part is public. Applications are read with `.only()` on the
+fields a visitor may see, so the applicant's contact details are never even loaded into a
+public page. Sums are made by the database per category and per wijk, payments in a separate
+query from the commitments (joining both would count each commitment once per payment). The
+number of queries is fixed, however many allocations, payments and applications there are.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from budget.choices import GRANTED_STATUSES, CategoryKind
+from budget.choices import DECIDED_STATUSES, GRANTED_STATUSES, ApplicationStatus, CategoryKind
 from budget.models import (
     ZERO,
     Allocation,
     Fund,
+    FundCategory,
     InitiativeApplication,
     NeighbourhoodReserve,
     Payment,
 )
+from wijkaanpak.common import mail
 
 # Public fields of an application; never the contact fields or the decision reason.
 PUBLIC_APPLICATION_FIELDS = (
@@ -256,3 +261,125 @@ def ledger(fund):
         )
         .order_by("decision_date", "pk")
     )
+
+
+# --- What waits for the budget managers (the admin's desk) --------------------------------------
+
+# The application form promises the decision within four weeks of the application.
+ANSWER_WITHIN = datetime.timedelta(weeks=4)
+WAITING_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
+
+
+def answer_due(application):
+    """The last day of the four weeks the form promises for the decision on `application`."""
+    return timezone.localdate(application.submitted_at) + ANSWER_WITHIN
+
+
+def waiting_applications():
+    """Applications waiting for a decision (submitted or in review), the oldest first."""
+    return InitiativeApplication.objects.filter(status__in=WAITING_STATUSES).order_by(
+        "submitted_at", "pk"
+    )
+
+
+def overdue_applications(today=None):
+    """Waiting applications whose four weeks have passed: submitted more than four weeks
+    before `today` (an application of 1 November is due on 29 November, overdue from the
+    30th)."""
+    today = today or timezone.localdate()
+    last_day_in_time = today - ANSWER_WITHIN
+    start_of_next_day = datetime.datetime.combine(
+        last_day_in_time, datetime.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    return waiting_applications().filter(submitted_at__lt=start_of_next_day)
+
+
+def _decision_letters():
+    """The outbox's mails that are the decision letter of the application in the outer query.
+
+    An application keeps no link to its letter; `budget.emails.send_decision` writes it to the
+    outbox in the transaction of the decision, as the one mail to the applicant's contact
+    address whose subject names the application's reference and that was written at or after
+    the moment of the decision (the receipt, the only other mail to that address naming the
+    reference, was written when the application came in).
+    """
+    return mail.outbox_mails().filter(
+        to=OuterRef("contact_email"),
+        subject__contains=OuterRef("reference"),
+        created__gte=OuterRef("decided_at"),
+    )
+
+
+def decisions_without_sent_letter():
+    """Decided applications (granted, partly granted, refused) whose decision letter has not
+    been sent, each with `letter_state`: that of its newest letter in the outbox
+    (mail.QUEUED: waiting, also for a retry; mail.FAILED: given up), or None when there is
+    none (a decision recorded without its letter, as the pilot's replay of 2008 does).
+
+    "Sent" is what the outbox knows: the letter (see _decision_letters) was delivered to the
+    mail server. Applications whose personal data has been erased are left out: their address
+    is gone, and the copies of their mails were erased with it, on purpose. The outbox keeps
+    a sent mail for a year (`cleanup_mail --days 365`); a decision older than that has no
+    letter left to show and is counted here too, until its personal data is erased.
+    """
+    letters = _decision_letters()
+    newest_state = (
+        letters.annotate(state=mail.delivery_state_expression())
+        .order_by("-created", "-pk")
+        .values("state")[:1]
+    )
+    return (
+        InitiativeApplication.objects.filter(
+            status__in=DECIDED_STATUSES, personal_data_erased_at__isnull=True
+        )
+        .exclude(contact_email="")
+        .annotate(letter_state=Subquery(newest_state))
+        .exclude(
+            Exists(letters.annotate(state=mail.delivery_state_expression()).filter(state=mail.SENT))
+        )
+        .order_by("decided_at", "pk")
+    )
+
+
+@dataclass
+class CategoryRoom:
+    """What a category of the fund has committed and can still commit (`room`)."""
+
+    category: FundCategory
+    line: Line
+    room: Decimal
+    allocations: int
+
+
+def fund_room(fund):
+    """Per category of `fund` (in the order of the account): what it can still commit.
+
+    The room of a category is what is left under its ceiling, and never more than the fund's
+    own uncommitted total: the same sums budget.services checks a booking against (for the
+    initiatives it equals services.available_for_initiatives). Made from fund_account()'s
+    lines, with the number of allocations per category.
+    """
+    account = fund_account(fund)
+    categories = {category.kind: category for category in fund.categories.all()}
+    counts = dict(
+        Allocation.objects.filter(fund=fund)
+        .order_by()
+        .values("category_id")
+        .annotate(count=Count("pk"))
+        .values_list("category_id", "count")
+    )
+    rooms = []
+    for line in account.categories:
+        category = categories[line.slug]
+        room = (
+            account.remaining if line.remaining is None else min(line.remaining, account.remaining)
+        )
+        rooms.append(
+            CategoryRoom(
+                category=category,
+                line=line,
+                room=max(room, ZERO),
+                allocations=counts.get(category.pk, 0),
+            )
+        )
+    return account, rooms

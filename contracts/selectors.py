@@ -3,14 +3,17 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404
 
+from contracts.choices import AddendumStatus, ContractStatus, DistributionStatus
 from contracts.models import (
+    Addendum,
     Contract,
     ContractParty,
     ContractSection,
     ContractStatusChange,
+    Distribution,
     Neighbourhood,
     ResidentWish,
 )
@@ -178,3 +181,44 @@ def contract_rounds(neighbourhoods):
         for (signed_on, period_start, period_end), contracts in groups.items()
     ]
     return sorted(rounds, key=lambda r: (r.period_start, r.signed_on or r.period_start))
+
+
+# --- What waits for the editors (the admin's desk) ----------------------------------------------
+
+
+def draft_contracts():
+    """Contracts still being written."""
+    return Contract.objects.filter(status=ContractStatus.DRAFT)
+
+
+def draft_addenda():
+    """Addenda still being written: not signed yet."""
+    return Addendum.objects.filter(status=AddendumStatus.DRAFT)
+
+
+def contracts_ready_for_signing():
+    """Contracts ready for signing, the first planned signing first; those without a planned
+    date (`signed_on`) last."""
+    return (
+        Contract.objects.filter(status=ContractStatus.READY_FOR_SIGNING)
+        .select_related("neighbourhood")
+        .order_by(F("signed_on").asc(nulls_last=True), "neighbourhood__name", "pk")
+    )
+
+
+def signed_contracts_without_distribution():
+    """Signed (or completed) contracts whose signed original has not gone out to the parties.
+
+    A contract counts as distributed once a distribution of the contract itself (not of one of
+    its addenda) is in the outbox or delivered. Distributions that failed for good do not
+    count: nobody got the PDF from them, so the contract waits to be sent again.
+    """
+    distributed = (
+        Distribution.objects.with_delivery_status()
+        .filter(addendum__isnull=True)
+        .exclude(delivery=DistributionStatus.FAILED)
+        .values("contract_id")
+    )
+    return Contract.objects.filter(
+        status__in=(ContractStatus.SIGNED, ContractStatus.COMPLETED)
+    ).exclude(pk__in=distributed)

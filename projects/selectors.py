@@ -1,17 +1,22 @@
-"""Reads of the projects domain for the public pages: the wijk page, a project, a round review.
+"""Reads of the projects domain for the public pages: the wijk page, a project, a round review;
+and, at the end, what waits for the editors (the admin's desk).
 
-Every function here costs a fixed number of queries, however many projects, wishes, partners,
-updates or reports there are: related rows come through `Prefetch(..., to_attr=...)` or a
-subquery, never through a query per row in a template.
+Every function for the public pages costs a fixed number of queries, however many projects,
+wishes, partners, updates or reports there are: related rows come through
+`Prefetch(..., to_attr=...)` or a subquery, never through a query per row in a template.
 """
 
+import datetime
+
 from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Greatest
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from contracts.choices import ContractStatus
 from contracts.models import Contract, Neighbourhood, ResidentWish
-from projects.choices import ProjectStatus
+from projects.choices import CLOSED_STATUSES, ProjectStatus
 from projects.models import ProgressUpdate, Project, ProjectPartner, ProjectReport, ReportingRound
 
 # Newest first, as the model orders them; spelled out because the subquery below needs it too.
@@ -200,3 +205,57 @@ def round_review(slug, round_pk):
         "shows_illustrative": round_.is_illustrative
         or any(is_illustrative(project) for project in all_projects),
     }
+
+
+# --- What waits for the editors (the admin's desk) ----------------------------------------------
+
+# A running project without a progress update for this long needs a word with its team.
+SILENCE = datetime.timedelta(days=90)
+
+
+def delayed_projects():
+    """Projects whose latest progress update says they are delayed."""
+    return Project.objects.filter(status=ProjectStatus.DELAYED)
+
+
+def running_projects():
+    """Projects being carried out: of a signed contract that is not completed yet, and
+    neither done nor cancelled."""
+    return Project.objects.filter(contract__status=ContractStatus.SIGNED).exclude(
+        status__in=CLOSED_STATUSES
+    )
+
+
+def silent_projects(today=None, silence=SILENCE):
+    """Running projects without a progress update in the `silence` (90 days) up to `today`.
+
+    Only updates that are not hidden count (a hidden update was taken back); their date is the
+    day the team reports on. A project that started (its planned start, or its contract's
+    signing when later) less than `silence` ago is not silent yet, even without any update.
+    """
+    today = today or timezone.localdate()
+    cutoff = today - silence
+    recent = ProgressUpdate.objects.filter(hidden=False, date__gt=cutoff).values("project_id")
+    return (
+        running_projects()
+        .exclude(pk__in=recent)
+        .alias(started_on=Greatest("planned_start", "contract__signed_on"))
+        .filter(started_on__lte=cutoff)
+    )
+
+
+def late_projects(round_, today=None):
+    """Projects of the round without a report once the due date has passed."""
+    today = today or timezone.localdate()
+    if today <= round_.due_date:
+        return Project.objects.none()
+    return round_.requested_projects().exclude(reports__round=round_)
+
+
+def rounds_with_late_reports(today=None):
+    """The reporting rounds past their due date in which reports are missing, newest due date
+    first: a list of (round, number of late reports). One query per round past due."""
+    today = today or timezone.localdate()
+    rounds = ReportingRound.objects.filter(due_date__lt=today).order_by("-due_date", "-pk")
+    counted = ((round_, late_projects(round_, today).count()) for round_ in rounds)
+    return [(round_, count) for round_, count in counted if count]

@@ -24,6 +24,7 @@ from projects.models import (
     ReportReminder,
     TeamMembership,
 )
+from projects.selectors import late_projects
 from projects.validators import validate_attachment
 from wijkaanpak.common import mail
 
@@ -301,14 +302,6 @@ def submit_report(
                 code="report_already_submitted",
             ) from None
     return report
-
-
-def late_projects(round_, today=None):
-    """Projects of the round without a report once the due date has passed."""
-    today = today or timezone.localdate()
-    if today <= round_.due_date:
-        return Project.objects.none()
-    return round_.requested_projects().exclude(reports__round=round_)
 
 
 def send_reminders(round_, *, user=None, today=None, not_reminded_for_days=None):

@@ -1,4 +1,4 @@
-"""The staff admin site's titles; the models' admins live in each app's admin.py."""
+"""The staff admin site's titles and home page; the models' admins live in each app's admin.py."""
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -11,6 +11,8 @@ from wijkaanpak.common.admin.labels import LabelledSplitDateTime
 admin.site.site_header = _("Wijkaanpak – management")
 admin.site.site_title = _("Wijkaanpak management")
 admin.site.index_title = _("Contracts, neighbourhoods and partners")
+# The home page: each role's desk (wijkaanpak.desk) above the list of models.
+admin.site.index_template = "admin/desk_index.html"
 
 
 # Django's user admin, with date-and-time boxes that say what they hold (WCAG 1.3.1).

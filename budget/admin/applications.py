@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from budget import personal_data, services
+from budget import personal_data, selectors, services
 from budget.admin.forms import CriterionReviewForm, DecisionForm, WithdrawForm
 from budget.choices import DECIDED_STATUSES, ApplicationStatus, Criterion
 from budget.models import CriterionReview, InitiativeApplication
@@ -72,6 +72,38 @@ DECISION_FIELDSET = (
 )
 
 
+class WaitingFilter(admin.SimpleListFilter):
+    """Applications waiting for a decision; and those past the four weeks the form promises."""
+
+    title = _("waiting for a decision")
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return (("all", _("waiting")), ("overdue", _("waiting more than four weeks")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "all":
+            return queryset.filter(pk__in=selectors.waiting_applications().values("pk"))
+        if self.value() == "overdue":
+            return queryset.filter(pk__in=selectors.overdue_applications().values("pk"))
+        return queryset
+
+
+class DecisionLetterFilter(admin.SimpleListFilter):
+    """Decisions whose letter has not reached the applicant (budget.selectors)."""
+
+    title = _("decision letter")
+    parameter_name = "letter"
+
+    def lookups(self, request, model_admin):
+        return (("unsent", _("decided, letter not sent")),)
+
+    def queryset(self, request, queryset):
+        if self.value() == "unsent":
+            return queryset.filter(pk__in=selectors.decisions_without_sent_letter().values("pk"))
+        return queryset
+
+
 @admin.register(InitiativeApplication)
 class InitiativeApplicationAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, ViewOnlyHistoryAdmin):
     """Applications come from the public form; staff review, decide or withdraw them with the
@@ -86,7 +118,7 @@ class InitiativeApplicationAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, ViewOnl
         "submitted_at",
     )
     list_display_links = ("reference", "title")
-    list_filter = ("status", "neighbourhood")
+    list_filter = ("status", WaitingFilter, DecisionLetterFilter, "neighbourhood")
     list_select_related = ("neighbourhood",)
     search_fields = ("reference", "title")
     date_hierarchy = "submitted_at"

@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from contracts import distribution, services
+from contracts import distribution, selectors, services
 from contracts.admin.lifecycle import LifecycleAdminMixin
 from contracts.admin.signing import SigningAdminMixin
 from contracts.choices import FROZEN_STATUSES, ContractStatus
@@ -149,6 +149,26 @@ def add_contract_part(inline, history_part, *, history_title):
     ContractAdmin.history_parts_title = history_title
 
 
+class DistributedFilter(admin.SimpleListFilter):
+    """Whether the signed original went out to the parties (contracts.selectors)."""
+
+    title = _("signed original sent to the parties")
+    parameter_name = "distributed"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("sent")), ("no", _("signed, not sent yet")))
+
+    def queryset(self, request, queryset):
+        waiting = selectors.signed_contracts_without_distribution().values("pk")
+        if self.value() == "no":
+            return queryset.filter(pk__in=waiting)
+        if self.value() == "yes":
+            return queryset.filter(
+                status__in=(ContractStatus.SIGNED, ContractStatus.COMPLETED)
+            ).exclude(pk__in=waiting)
+        return queryset
+
+
 @admin.register(Contract)
 class ContractAdmin(
     LifecycleAdminMixin,
@@ -159,7 +179,13 @@ class ContractAdmin(
     ViewOnlyHistoryAdmin,
 ):
     list_display = ("title", "neighbourhood", "district", "status", "period", "signed_on")
-    list_filter = ("status", "neighbourhood", "neighbourhood__district", "is_illustrative")
+    list_filter = (
+        "status",
+        DistributedFilter,
+        "neighbourhood",
+        "neighbourhood__district",
+        "is_illustrative",
+    )
     list_select_related = ("neighbourhood__district",)
     search_fields = ("title", "neighbourhood__name", "parties__partner__name")
     inlines = [

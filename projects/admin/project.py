@@ -6,6 +6,7 @@ from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -13,13 +14,14 @@ from django.utils.translation import ngettext
 from contracts.admin.contract import ContractPartInline, add_contract_part
 from contracts.choices import FROZEN_STATUSES, ContractStatus
 from contracts.models import ContractFrozen
+from projects import selectors
 from projects.admin.forms import (
     ADDED_TO_FROZEN_CONTRACT,
     PROJECT_TEXT_FORM_FIELDS,
     ProjectAdminForm,
     ProjectInlineFormSet,
 )
-from projects.models import Project, ProjectPartner, TeamMembership
+from projects.models import Project, ProjectPartner, ReportingRound, TeamMembership
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
 from wijkaanpak.common.admin.views import GuardedDeleteMixin, RefusalsAsMessagesMixin, posts_any
@@ -113,6 +115,49 @@ class ContractStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SilenceFilter(admin.SimpleListFilter):
+    """Running projects whose team has not reported progress for a while."""
+
+    title = _("progress updates")
+    parameter_name = "no_update"
+
+    def lookups(self, request, model_admin):
+        return ((str(selectors.SILENCE.days), _("none in the last 90 days")),)
+
+    def queryset(self, request, queryset):
+        if self.value() == str(selectors.SILENCE.days):
+            return queryset.filter(pk__in=selectors.silent_projects().values("pk"))
+        return queryset
+
+
+class LateReportFilter(admin.SimpleListFilter):
+    """Projects whose report for a reporting round is late (projects.selectors.late_projects)."""
+
+    title = _("report late for")
+    parameter_name = "late_report"
+
+    def lookups(self, request, model_admin):
+        today = timezone.localdate()
+        return [
+            (str(round_.pk), str(round_))
+            for round_ in ReportingRound.objects.filter(due_date__lt=today).order_by(
+                "-due_date", "-pk"
+            )
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        round_ = (
+            ReportingRound.objects.filter(pk=self.value()).first()
+            if self.value().isdigit()
+            else None
+        )
+        if round_ is None:
+            return queryset.none()
+        return queryset.filter(pk__in=selectors.late_projects(round_).values("pk"))
+
+
 @admin.register(Project)
 class ProjectAdmin(RefusalsAsMessagesMixin, GuardedDeleteMixin, ViewOnlyHistoryAdmin):
     form = ProjectAdminForm
@@ -130,6 +175,8 @@ class ProjectAdmin(RefusalsAsMessagesMixin, GuardedDeleteMixin, ViewOnlyHistoryA
         "status",
         "contract__neighbourhood",
         ContractStatusFilter,
+        SilenceFilter,
+        LateReportFilter,
         ("lead_partner", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("contract__neighbourhood", "lead_partner")

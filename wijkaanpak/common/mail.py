@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Case, CharField, Min, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 # Delivery states of a queued mail, as a project-wide vocabulary over post_office's numbers.
@@ -110,6 +110,27 @@ def delivery_state(email):
     if email.status == STATUS.failed:
         return FAILED
     return QUEUED
+
+
+def outbox_mails():
+    """Every mail of the outbox (`post_office.Email`), as a QuerySet to narrow: for the apps'
+    own queries about their mails, e.g. in a subquery."""
+    from post_office.models import Email
+
+    return Email.objects.all()
+
+
+def delivery_state_expression():
+    """delivery_state() as a database expression over an outbox mail's fields: QUEUED, SENT
+    or FAILED, to annotate a query of outbox_mails() with."""
+    from post_office.models import STATUS
+
+    return Case(
+        When(status=STATUS.sent, then=Value(SENT)),
+        When(status=STATUS.failed, then=Value(FAILED)),
+        default=Value(QUEUED),
+        output_field=CharField(),
+    )
 
 
 def last_error(email):
