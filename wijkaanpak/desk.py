@@ -120,9 +120,13 @@ def desks_for(request, today=None):
 # --- Links ------------------------------------------------------------------------------------
 
 
+def _model_admin(model):
+    return admin.site.get_model_admin(model) if admin.site.is_registered(model) else None
+
+
 def changelist_url(request, model, **params):
     """The admin list of `model` with the filter `params`; "" if the user may not see it."""
-    model_admin = admin.site._registry.get(model)
+    model_admin = _model_admin(model)
     if model_admin is None or not model_admin.has_view_or_change_permission(request):
         return ""
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
@@ -130,7 +134,7 @@ def changelist_url(request, model, **params):
 
 
 def change_url(request, obj):
-    model_admin = admin.site._registry.get(type(obj))
+    model_admin = _model_admin(type(obj))
     if model_admin is None or not model_admin.has_view_or_change_permission(request, obj):
         return ""
     opts = obj._meta
@@ -140,7 +144,7 @@ def change_url(request, obj):
 def ordered_by(model, field_name):
     """The changelist's `o` parameter that sorts its rows on `field_name`, oldest first; {}
     when the list has no such column."""
-    list_display = list(admin.site._registry[model].list_display)
+    list_display = list(admin.site.get_model_admin(model).list_display)
     if field_name not in list_display:
         return {}
     return {"o": str(list_display.index(field_name) + 1)}

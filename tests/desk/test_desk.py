@@ -7,10 +7,12 @@ import re
 import pytest
 from django.contrib.admin.views.main import ChangeList
 from django.utils import timezone
+from post_office.models import STATUS, Email
 
 from budget import services as budget_services
 from budget.choices import ApplicationStatus
 from budget.models import Allocation, InitiativeApplication
+from contracts import distribution
 from contracts.choices import ContractStatus
 from contracts.models import Contract
 from projects.choices import ProjectStatus
@@ -83,6 +85,11 @@ def test_the_editor_desk_counts_and_links_on_factories(editor, editor_user):
     undated = contract_in_status(ContractStatus.READY_FOR_SIGNING)
     Contract.objects.filter(pk=undated.pk).update(signed_on=None)
     signed = contract_in_status(ContractStatus.SIGNED, signed_on=datetime.date(2007, 10, 2))
+    sent = contract_in_status(ContractStatus.SIGNED, signed_on=datetime.date(2007, 10, 2))
+    distribution.distribute_contract(sent)
+    failed = contract_in_status(ContractStatus.SIGNED, signed_on=datetime.date(2007, 10, 2))
+    for row in distribution.distribute_contract(failed).distributions:
+        Email.objects.filter(pk=row.outbox_email_id).update(status=STATUS.failed)
 
     delayed = project_in_signed_contract()
     quiet = project_in_signed_contract()
@@ -114,7 +121,13 @@ def test_the_editor_desk_counts_and_links_on_factories(editor, editor_user):
     not_due.contracts.set([delayed.contract])
 
     response = editor.get("/admin/")
-    signed_contracts = {signed.pk, delayed.contract_id, quiet.contract_id, lively.contract_id}
+    signed_contracts = {
+        signed.pk,
+        failed.pk,
+        delayed.contract_id,
+        quiet.contract_id,
+        lively.contract_id,
+    }
     assert_links_exact(
         editor,
         response,
@@ -132,6 +145,7 @@ def test_the_editor_desk_counts_and_links_on_factories(editor, editor_user):
     rows = item(response, "ready_for_signing").rows
     assert [row["contract"] for row in rows] == [ready, undated]
     assert f"late_reports_{not_due.pk}" not in items_on(response)
+    assert listed(editor, "/admin/contracts/contract/?distributed=yes") == ({sent.pk}, 1)
     assert response.context["desks"][0].title == "Bureau van de redacteur"
 
 
@@ -211,8 +225,6 @@ def test_the_budget_manager_desk_counts_and_links_on_factories(
 def test_a_failed_letter_is_not_sent_and_an_erased_applicant_is_left_out(
     budget_manager, budget_manager_user
 ):
-    from post_office.models import STATUS, Email
-
     fund = fund_with_categories()
     contract = project_in_signed_contract().contract
     failed = decided(
