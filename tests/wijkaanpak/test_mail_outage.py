@@ -121,11 +121,17 @@ def test_an_outage_loses_nothing_and_each_mail_arrives_once(client, superuser, s
     application = InitiativeApplication.objects.get()
 
     # ... a budget manager refuses it in the admin.
-    budget_services.start_review(application, user=manager)
     client.force_login(manager)
     response = client.post(
         reverse("admin:budget_initiativeapplication_decide", args=[application.pk]),
-        {"decision": ApplicationStatus.REFUSED, "reason": "Past niet in het wijkcontract."},
+        {
+            "action": "decide",
+            "fits_contract_met": "no",
+            "no_other_budget_met": "yes",
+            "own_initiative_met": "yes",
+            "decision": ApplicationStatus.REFUSED,
+            "reason": "Past niet in het wijkcontract.",
+        },
     )
     assert response.status_code == 302
     application.refresh_from_db()
