@@ -111,7 +111,6 @@ class InitiativeApplicationAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, ViewOnl
 
     class Media:
         css = {"all": ("admin-extra/admin.css",)}
-        js = ("admin-extra/error-summary.js",)
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None and obj.status in (*DECIDED_STATUSES, ApplicationStatus.WITHDRAWN):

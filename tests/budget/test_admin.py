@@ -12,7 +12,6 @@ from budget import services
 from budget.choices import AllocationStatus, ApplicationStatus, CategoryKind, Criterion
 from budget.models import (
     Allocation,
-    CriterionReview,
     FundCategory,
     InitiativeApplication,
     Payment,
@@ -391,7 +390,10 @@ def test_the_application_page_shows_contact_data_and_the_one_form(budget_manager
 
     content = response.content.decode()
     assert "aanvrager@example.org" in content
-    assert f'action="{url("initiativeapplication", "decide", application.pk)}#review"' in content
+    assert (
+        f'action="{url("initiativeapplication", "decide", application.pk)}#review-errors"'
+        in content
+    )
     assert content.count('class="review-form"') == 1
     assert "€ 2.000,00" in content
     # The form comes before the application itself (and before the page's "Close" button).
@@ -532,7 +534,9 @@ def test_an_error_keeps_everything_typed_and_shows_it_at_the_form(budget_manager
     assert form["decision"].value() == "partly_granted"
     # The summary of the errors, which the page opens at and focuses.
     assert "data-error-summary" in html
-    assert f'action="{url("initiativeapplication", "decide", application.pk)}#review"' in html
+    assert (
+        f'action="{url("initiativeapplication", "decide", application.pk)}#review-errors"' in html
+    )
     assert_unchanged(application)
 
 

@@ -219,7 +219,7 @@ def test_review_and_decide_saves_nothing_when_the_decision_is_refused(fund, cont
 
 def test_review_and_decide_in_one_step(fund, contract, manager):
     application = submit(fund, contract)
-    reviews = {criterion: (True, "In orde") for criterion in Criterion}
+    reviews = dict.fromkeys(Criterion, (True, "In orde"))
 
     decided = services.review_and_decide(
         application,

@@ -28,7 +28,6 @@ from django.urls import reverse
 from django.utils import timezone
 from post_office.models import STATUS, Email
 
-from budget import services as budget_services
 from budget.choices import ApplicationStatus
 from budget.models import InitiativeApplication
 from contracts import documents
