@@ -83,7 +83,22 @@ def decision_letter_context(application):
         "municipality_name": settings.MUNICIPALITY_NAME,
         "letter_date": timezone.localdate(application.decided_at or timezone.now()),
         "criteria": [(criterion, reviews.get(criterion.value)) for criterion in Criterion],
+        "contact": {
+            "name": settings.DECISION_CONTACT_NAME,
+            "phone": settings.DECISION_CONTACT_PHONE,
+            "email": settings.DECISION_CONTACT_EMAIL,
+        },
+        "objection": {
+            "addressee": settings.OBJECTION_ADDRESSEE,
+            "address": settings.OBJECTION_ADDRESS,
+        },
     }
+
+
+def decision_letter_filename(application):
+    """The letter's file name, in the site's language: "besluit-IA-2008-0001.pdf"."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("decision-%(reference)s.pdf") % {"reference": application.reference}
 
 
 def decision_letter_pdf(application):
@@ -115,7 +130,6 @@ def send_decision(application):
             body=render_to_string("budget/email/decision.txt", context),
             to=[application.contact_email],
         )
-        filename = _("decision-%(reference)s.pdf") % {"reference": application.reference}
-    message.attach(filename, pdf, "application/pdf")
+    message.attach(decision_letter_filename(application), pdf, "application/pdf")
     [email] = mail.queue(message)
     return email

@@ -417,6 +417,13 @@ def _decide(application, item, decided_on, context, path):
     reason = item.reason.strip()
     application = InitiativeApplication.objects.get(pk=application.pk)
     call(path, services._change_application_status, application, status)
+    if missing := services.unreviewed_criteria(application):
+        raise fail(
+            f"{path}.reviews",
+            "criteria_not_reviewed",
+            _("Assess every criterion before deciding. Not assessed yet: %(criteria)s."),
+            criteria="; ".join(f"“{criterion.label}”" for criterion in missing),
+        )
     if status == ApplicationStatus.GRANTED:
         granted = application.amount_requested
     elif status == ApplicationStatus.PARTLY_GRANTED:
@@ -434,6 +441,15 @@ def _decide(application, item, decided_on, context, path):
         granted = None
     if status != ApplicationStatus.GRANTED and not reason:
         raise fail(f"{path}.reason", "reason_missing", _("Give the reason for this decision."))
+    if not reason and application.reviews.filter(met=False).exists():
+        raise fail(
+            f"{path}.reason",
+            "reason_for_unmet_criterion",
+            _(
+                "A criterion is not met: give the reason why the application is "
+                "granted nonetheless."
+            ),
+        )
     if granted is not None:
         category = application.fund.categories.filter(kind=CategoryKind.INITIATIVES).first()
         if category is None:

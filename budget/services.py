@@ -462,13 +462,74 @@ def review_criterion(application, criterion, *, met, note="", user):
     return review
 
 
+def unreviewed_criteria(application):
+    """The criteria of `application` that nobody has reviewed yet, in the council note's order."""
+    reviewed = set(application.reviews.values_list("criterion", flat=True))
+    return [criterion for criterion in Criterion if criterion.value not in reviewed]
+
+
+def _criteria_error(application):
+    """The refusal of a decision while a criterion is not reviewed (it names them), or None."""
+    missing = unreviewed_criteria(application)
+    if not missing:
+        return None
+    return ValidationError(
+        _("Assess every criterion before deciding. Not assessed yet: %(criteria)s."),
+        code="criteria_not_reviewed",
+        params={"criteria": "; ".join(f"“{criterion.label}”" for criterion in missing)},
+    )
+
+
+def decision_problems(application, decision, *, amount=None, reason=""):
+    """What stands in the way of `decision` on `application`, by field, and the amount it
+    grants (None for a refusal, or when the amount is refused).
+
+    Every criterion must be reviewed. A partial grant needs a lower amount and a reason, a
+    refusal a reason, and a full grant a reason when a criterion is not met: the applicant reads
+    why the fund pays nonetheless. Everything is judged in one pass, so staff see every problem
+    at once. The caller holds the application's row lock.
+    """
+    errors = {}
+    if error := _criteria_error(application):
+        errors["criteria"] = error
+    granted = None
+    if decision == ApplicationStatus.GRANTED:
+        granted = application.amount_requested
+    elif decision == ApplicationStatus.PARTLY_GRANTED:
+        try:
+            granted = parse_amount(amount)
+        except ValidationError as error:
+            errors.update(error.error_dict)
+        else:
+            if granted >= application.amount_requested:
+                errors["amount"] = ValidationError(
+                    _("A partial grant is lower than the %(requested)s requested."),
+                    code="partial_not_lower",
+                    params={"requested": format_euro(application.amount_requested)},
+                )
+    if not reason:
+        if decision != ApplicationStatus.GRANTED:
+            errors["reason"] = ValidationError(
+                _("Give the reason for this decision."), code="reason_missing"
+            )
+        elif application.reviews.filter(met=False).exists():
+            errors["reason"] = ValidationError(
+                _(
+                    "A criterion is not met: give the reason why the application is "
+                    "granted nonetheless."
+                ),
+                code="reason_for_unmet_criterion",
+            )
+    return errors, granted
+
+
 def decide(application, decision, *, user, amount=None, reason="", decision_date=None):
     """Grant, grant in part, or refuse an application that is in review.
 
-    A grant books its allocation in the same transaction, under the fund's lock; a partial
-    grant needs a lower amount and a reason; a refusal needs a reason. A decision is final:
-    a second one is refused. The decision letter is queued for the applicant in the same
-    transaction.
+    Every criterion must be reviewed first (see decision_problems for the rest of what a
+    decision needs). A grant books its allocation in the same transaction, under the fund's
+    lock. A decision is final: a second one is refused. The decision letter is queued for the
+    applicant in the same transaction.
     """
     decision = ApplicationStatus(decision)
     if decision not in DECIDED_STATUSES:
@@ -481,23 +542,7 @@ def decide(application, decision, *, user, amount=None, reason="", decision_date
                 _("This application has already been decided."), code="already_decided"
             )
         _change_application_status(application, decision)
-        errors = {}
-        if decision == ApplicationStatus.GRANTED:
-            granted = application.amount_requested
-        elif decision == ApplicationStatus.PARTLY_GRANTED:
-            granted = parse_amount(amount)
-            if granted >= application.amount_requested:
-                errors["amount"] = ValidationError(
-                    _("A partial grant is lower than the %(requested)s requested."),
-                    code="partial_not_lower",
-                    params={"requested": format_euro(application.amount_requested)},
-                )
-        else:
-            granted = None
-        if decision != ApplicationStatus.GRANTED and not reason:
-            errors["reason"] = ValidationError(
-                _("Give the reason for this decision."), code="reason_missing"
-            )
+        errors, granted = decision_problems(application, decision, amount=amount, reason=reason)
         if errors:
             raise ValidationError(errors)
         if granted is not None:
@@ -519,6 +564,30 @@ def decide(application, decision, *, user, amount=None, reason="", decision_date
         application.decided_by = user
         application.save()
         notify_decided(application)
+    return application
+
+
+def review_and_decide(application, reviews, *, user, decision=None, amount=None, reason=""):
+    """Record the review of the criteria and, given a `decision`, decide: one step, in one
+    transaction. When any part is refused nothing is saved, not even the reviews.
+
+    `reviews` maps a criterion to `(met, note)`; a criterion left out keeps the review it has.
+    A submitted application is taken into review by this step, as start_review would.
+    Returns the application as it is afterwards.
+    """
+    with transaction.atomic():
+        application = _locked_application(application)
+        if application.status in DECIDED_STATUSES:
+            raise ValidationError(
+                _("This application has already been decided."), code="already_decided"
+            )
+        if application.status == ApplicationStatus.SUBMITTED:
+            _change_application_status(application, ApplicationStatus.IN_REVIEW)
+            application.save(update_fields=["status"])
+        for criterion, (met, note) in reviews.items():
+            review_criterion(application, criterion, met=met, note=note, user=user)
+        if decision is not None:
+            application = decide(application, decision, user=user, amount=amount, reason=reason)
     return application
 
 

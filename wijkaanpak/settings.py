@@ -300,3 +300,12 @@ if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("SITE_URL must start with http:// or https://.")
 # Where residents report accessibility problems and privacy questions; the statements name it.
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", default="")
+# The decision letter on an initiative application: whom the applicant asks about it, and
+# where an objection (bezwaar, Algemene wet bestuursrecht) is sent.
+DECISION_CONTACT_NAME = env_str("DECISION_CONTACT_NAME", default="Bureau Regie in de Wijken")
+DECISION_CONTACT_PHONE = env_str("DECISION_CONTACT_PHONE", default="14 023")
+DECISION_CONTACT_EMAIL = env_str("DECISION_CONTACT_EMAIL", default=CONTACT_EMAIL)
+OBJECTION_ADDRESSEE = env_str(
+    "OBJECTION_ADDRESSEE", default="het college van burgemeester en wethouders van Haarlem"
+)
+OBJECTION_ADDRESS = env_str("OBJECTION_ADDRESS", default="Postbus 511, 2003 PB Haarlem")

@@ -1,24 +1,33 @@
-"""Residents' initiative applications in the admin: reviewed per criterion, decided and
-withdrawn through `budget.services`; read-only otherwise, and entirely after the decision."""
+"""Residents' initiative applications in the admin: the three criteria reviewed and the
+decision taken in one form at the top of the page, withdrawn on request, the decision letter
+opened as PDF; all through `budget.services`, read-only otherwise."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from budget import personal_data, selectors, services
-from budget.admin.forms import CriterionReviewForm, DecisionForm, WithdrawForm
+from budget import emails, personal_data, selectors, services
+from budget.admin.forms import DECIDE, ReviewDecisionForm, WithdrawForm
 from budget.choices import DECIDED_STATUSES, ApplicationStatus, Criterion
 from budget.models import CriterionReview, InitiativeApplication
 from wijkaanpak.common import mail
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
+from wijkaanpak.common.admin.refusals import report_refusal
 from wijkaanpak.common.admin.views import ObjectActionsMixin, ReadOnlyAdminMixin
+from wijkaanpak.common.forms import add_service_errors
 from wijkaanpak.common.money import format_euro_or_dash
+from wijkaanpak.common.pdf import pdf_response
+
+# An application is reviewed and decided while it is one of these.
+OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
 
 APPLICATION_FIELDSETS = (
     (
@@ -231,70 +240,102 @@ class InitiativeApplicationAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, ViewOnl
         response["Cache-Control"] = "no-store"
         return response
 
-    # --- The review box on the change page ---
+    # --- The review and decision box at the top of the change page ---
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
         if obj is not None:
-            extra_context = {**(extra_context or {}), "review": self._review(request, obj)}
+            form = (extra_context or {}).get("review_form")
+            extra_context = {
+                **(extra_context or {}),
+                "review": self._review(request, obj, form),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _review(self, request, obj):
-        """The criteria as reviewed, and the forms that the status and the user allow."""
+    @staticmethod
+    def _evidence(obj):
+        """Per criterion, what the applicant wrote about it: (label, text) pairs."""
+        yes_no = {True: gettext("yes"), False: gettext("no")}
+        fields = {
+            Criterion.FITS_CONTRACT: ("wish", "project", "fit_explanation"),
+            Criterion.NO_OTHER_BUDGET: ("no_other_budget", "other_budgets_tried"),
+            Criterion.OWN_INITIATIVE: ("own_contribution",),
+        }
+        evidence = {}
+        for criterion, names in fields.items():
+            pairs = []
+            for name in names:
+                value = getattr(obj, name)
+                if value in (None, ""):
+                    continue
+                pairs.append(
+                    (
+                        capfirst(obj._meta.get_field(name).verbose_name),
+                        yes_no[value] if isinstance(value, bool) else value,
+                    )
+                )
+            evidence[criterion.value] = pairs
+        return evidence
+
+    def _review(self, request, obj, form=None):
+        """The criteria as reviewed, and the forms that the status and the user allow.
+
+        `form` is a review form sent with errors: it is shown as it was sent."""
         may_review = self.has_review_permission(request, obj)
         status = obj.status
         reviews = {review.criterion: review for review in obj.reviews.select_related("reviewed_by")}
         args = [quote(obj.pk)]
-        in_review = status == ApplicationStatus.IN_REVIEW
-        criteria = []
-        for criterion in Criterion:
-            review = reviews.get(criterion.value)
+        open_for_review = status in OPEN_STATUSES
+        if may_review and open_for_review and form is None:
+            form = ReviewDecisionForm(reviews=reviews, auto_id="review-%s")
+        evidence = self._evidence(obj)
+        criteria = [
+            {
+                "criterion": criterion,
+                "review": reviews.get(criterion.value),
+                "evidence": evidence[criterion.value],
+            }
+            for criterion in Criterion
+        ]
+        rows = []
+        if form is not None and may_review and open_for_review:
+            for item, (_criterion, met, note) in zip(criteria, form.criterion_rows(), strict=True):
+                rows.append({**item, "met": met, "note": note})
+        else:
             form = None
-            if may_review and in_review:
-                initial = {"criterion": criterion.value}
-                if review is not None:
-                    initial.update(met="yes" if review.met else "no", note=review.note)
-                form = CriterionReviewForm(initial=initial, auto_id=f"{criterion.value}-%s")
-            criteria.append({"criterion": criterion, "review": review, "form": form})
+        decided = status in DECIDED_STATUSES
         return {
             "status": obj.get_status_display(),
             "status_value": status,
+            "decided": decided,
             "criteria": criteria,
-            "review_url": reverse("admin:budget_initiativeapplication_review", args=args),
-            "start_url": (
-                reverse("admin:budget_initiativeapplication_start_review", args=args)
-                if may_review and status == ApplicationStatus.SUBMITTED
-                else None
+            "form": form,
+            "rows": rows,
+            "decide_url": reverse("admin:budget_initiativeapplication_decide", args=args),
+            "letter_url": (
+                reverse("admin:budget_initiativeapplication_letter", args=args) if decided else None
             ),
-            "decide_url": (
-                reverse("admin:budget_initiativeapplication_decide", args=args)
-                if may_review and in_review
-                else None
-            ),
-            "decision_form": DecisionForm(auto_id="decision-%s"),
             "withdraw_url": (
                 reverse("admin:budget_initiativeapplication_withdraw", args=args)
-                if may_review
-                and status in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
+                if may_review and open_for_review
                 else None
             ),
             "withdraw_form": WithdrawForm(auto_id="withdraw-%s"),
         }
 
-    # --- The state changes: small POST-only views ---
+    # --- The state changes: small POST-only views, and the letter ---
 
     def get_urls(self):
         view = self.admin_site.admin_view
         name = "budget_initiativeapplication_"
         return [
-            path(
-                "<path:object_id>/start-review/",
-                view(self.start_review_view),
-                name=f"{name}start_review",
-            ),
-            path("<path:object_id>/review/", view(self.review_view), name=f"{name}review"),
             path("<path:object_id>/decide/", view(self.decide_view), name=f"{name}decide"),
             path("<path:object_id>/withdraw/", view(self.withdraw_view), name=f"{name}withdraw"),
+            path(
+                "<path:object_id>/decision-letter.pdf",
+                view(self.letter_view),
+                name=f"{name}letter",
+            ),
             *super().get_urls(),
         ]
 
@@ -302,80 +343,129 @@ class InitiativeApplicationAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, ViewOnl
         self.log_field_change(request, application, field)
         messages.success(request, text, extra_tags=tag)
 
-    def start_review_view(self, request, object_id):
-        def act(application, data):
-            application = services.start_review(application, user=request.user)
-            self._changed(
-                request,
-                application,
-                gettext("“%(application)s” is in review.") % {"application": application},
-                "review_started",
-            )
+    def decide_view(self, request, object_id):
+        """The review of the criteria and the decision, sent as one form (POST only).
 
-        return self.object_action(
-            request, object_id, act, allowed=self.has_review_permission, form_class=None
-        )
-
-    def review_view(self, request, object_id):
-        def act(application, data):
-            review = services.review_criterion(
-                application,
-                data["criterion"],
-                met=data["met"],
-                note=data["note"],
-                user=request.user,
-            )
-            self.log_change(
-                request,
-                application,
-                [
-                    {
-                        "changed": {
-                            "name": str(review._meta.verbose_name),
-                            "object": str(review),
-                            "fields": [str(_("met")), str(_("note"))],
-                        }
-                    }
-                ],
-            )
-            messages.success(
-                request,
-                gettext("The review of “%(criterion)s” was recorded.")
-                % {"criterion": review.get_criterion_display()},
-                extra_tags="criterion_reviewed",
-            )
-
-        return self.object_action(
+        Refused (by the form or by budget.services.review_and_decide, which saves nothing
+        then): the change page again, with the form as it was sent and its errors, at the
+        form. Accepted: back to the change page, at the outcome.
+        """
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        application, redirect = self.object_or_redirect(request, object_id)
+        if redirect is not None:
+            return redirect
+        back = HttpResponseRedirect(f"{self.change_url(application)}#review")
+        if application.status not in OPEN_STATUSES:
+            # Decided or withdrawn (perhaps by a colleague since the page was opened): there
+            # is no form to come back to; the page says why.
+            report_refusal(request, self._closed_error(application), subject=application)
+            return back
+        form = ReviewDecisionForm(request.POST, auto_id="review-%s")
+        if form.is_valid():
+            deciding = form.cleaned_data["action"] == DECIDE
+            data = form.cleaned_data
+            try:
+                application = services.review_and_decide(
+                    application,
+                    form.reviews(),
+                    user=request.user,
+                    decision=data["decision"] if deciding else None,
+                    amount=data["amount"] or None,
+                    reason=data["reason"],
+                )
+            except ValidationError as error:
+                application.refresh_from_db(fields=["status"])
+                if application.status not in OPEN_STATUSES:
+                    report_refusal(request, error, subject=application)
+                    return back
+                add_service_errors(form, error)
+            else:
+                self._log_review(request, application, form.reviews())
+                self._report_review(request, application, deciding)
+                return back
+        # The change page as a GET shows it, with this form in it; Django's own (read-only)
+        # form reads nothing from the POST.
+        request.method = "GET"
+        return self.change_view(
             request,
             object_id,
-            act,
-            allowed=self.has_review_permission,
-            form_class=CriterionReviewForm,
+            form_url=self.change_url(application),
+            extra_context={"review_form": form},
         )
 
-    def decide_view(self, request, object_id):
-        def act(application, data):
-            application = services.decide(
-                application,
-                data["decision"],
-                amount=data["amount"] or None,
-                reason=data["reason"],
-                user=request.user,
+    @staticmethod
+    def _closed_error(application):
+        if application.status in DECIDED_STATUSES:
+            return ValidationError(
+                _("This application has already been decided."), code="already_decided"
             )
-            self._changed(
+        return ValidationError(
+            _("An application that is “%(from)s” cannot become “%(to)s”."),
+            code="transition_not_allowed",
+            params={
+                "from": application.get_status_display(),
+                "to": ApplicationStatus.IN_REVIEW.label,
+            },
+        )
+
+    def _log_review(self, request, application, reviews):
+        changes = [
+            {
+                "changed": {
+                    "name": str(CriterionReview._meta.verbose_name),
+                    "object": str(criterion.label),
+                    "fields": [str(_("met")), str(_("note"))],
+                }
+            }
+            for criterion in reviews
+        ]
+        if application.status in DECIDED_STATUSES:
+            changes.append(
+                {"changed": {"fields": [str(application._meta.get_field("status").verbose_name)]}}
+            )
+        if changes:
+            self.log_change(request, application, changes)
+
+    def _report_review(self, request, application, deciding):
+        if deciding:
+            messages.success(
                 request,
-                application,
-                gettext("“%(application)s”: %(decision)s (%(amount)s).")
+                gettext(
+                    "“%(application)s”: %(decision)s (%(amount)s). The decision letter is "
+                    "on its way to the applicant."
+                )
                 % {
                     "application": application,
                     "decision": application.get_status_display(),
                     "amount": format_euro_or_dash(application.amount_granted),
                 },
-                "application_decided",
+                extra_tags="application_decided",
+            )
+        else:
+            messages.success(
+                request,
+                gettext("The review of “%(application)s” was saved; no decision was taken.")
+                % {"application": application},
+                extra_tags="review_saved",
             )
 
-        return self.object_action(
-            request, object_id, act, allowed=self.has_review_permission, form_class=DecisionForm
+    def letter_view(self, request, object_id):
+        """The decision letter as PDF, as the applicant received it: for those who may see
+        the application (it carries the applicant's name and address)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        application, redirect = self.object_or_redirect(request, object_id)
+        if redirect is not None:
+            return redirect
+        if application.status not in DECIDED_STATUSES:
+            raise Http404("This application has not been decided")
+        return pdf_response(
+            emails.decision_letter_pdf(application),
+            emails.decision_letter_filename(application),
+            cache_control="private, no-store",
         )
 
     def withdraw_view(self, request, object_id):

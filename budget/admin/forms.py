@@ -49,36 +49,122 @@ class PaymentForm(forms.Form):
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
 
 
-class CriterionReviewForm(forms.Form):
-    criterion = forms.ChoiceField(choices=Criterion.choices, widget=forms.HiddenInput)
-    met = forms.TypedChoiceField(
-        label=_("Met"),
-        choices=[("yes", _("yes")), ("no", _("no"))],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(
-        label=_("Note"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
-    )
+MET_CHOICES = [("yes", _("met")), ("no", _("not met"))]
+
+# The two buttons of the review form.
+DECIDE = "decide"
+SAVE_REVIEW = "save_review"
 
 
-class DecisionForm(forms.Form):
+class ReviewDecisionForm(forms.Form):
+    """The review of the three criteria and the decision, filled in and sent as one.
+
+    Per criterion "met" or "not met" and a note; then the decision, the amount (for a partial
+    grant) and the reason. The button pressed ("decide" or "save the review only") is the field
+    `action`. The rules of a decision (every criterion reviewed, a reason where one is due, the
+    amount in any Dutch notation) are budget.services.decision_problems': the view puts its
+    refusals on this form, so what was typed stays.
+    """
+
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=DECISION_CHOICES, widget=forms.RadioSelect
+        label=_("Decision"), choices=DECISION_CHOICES, widget=forms.RadioSelect, required=False
     )
-    # Required only for a partial grant and for a refusal: the service says which.
     amount = forms.CharField(
-        label=_("Amount granted (grant in part)"), max_length=30, required=False
+        label=_("Amount granted (grant in part)"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"aria-describedby": "review-amount-help"}),
     )
     reason = forms.CharField(
         label=_("Reason"),
         max_length=5000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "cols": 60, "aria-describedby": "review-reason-help"}
+        ),
     )
+    action = forms.ChoiceField(
+        choices=[(DECIDE, DECIDE), (SAVE_REVIEW, SAVE_REVIEW)], widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, reviews=None, **kwargs):
+        """`reviews` maps a criterion's value to its recorded CriterionReview: the start."""
+        reviews = reviews or {}
+        initial = kwargs.pop("initial", None) or {}
+        for criterion, review in reviews.items():
+            initial[self.met_name(criterion)] = "yes" if review.met else "no"
+            initial[self.note_name(criterion)] = review.note
+        super().__init__(*args, initial=initial, **kwargs)
+        fields = {}
+        for criterion in Criterion:
+            fields[self.met_name(criterion)] = forms.ChoiceField(
+                label=criterion.label,
+                choices=MET_CHOICES,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+            fields[self.note_name(criterion)] = forms.CharField(
+                label=_("Note"),
+                max_length=2000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+            )
+        # The criteria first, as the page shows them.
+        self.fields = {**fields, **self.fields}
+
+    @staticmethod
+    def met_name(criterion):
+        return f"{Criterion(criterion).value}_met"
+
+    @staticmethod
+    def note_name(criterion):
+        return f"{Criterion(criterion).value}_note"
+
+    def criterion_rows(self):
+        """(criterion, its "met" field, its note field), in the council note's order."""
+        return [
+            (criterion, self[self.met_name(criterion)], self[self.note_name(criterion)])
+            for criterion in Criterion
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for criterion in Criterion:
+            note = (data.get(self.note_name(criterion)) or "").strip()
+            if note and not data.get(self.met_name(criterion)):
+                self.add_error(
+                    self.met_name(criterion),
+                    forms.ValidationError(
+                        _("Say whether this criterion is met; the note is kept with it."),
+                        code="met_missing",
+                    ),
+                )
+        if data.get("action") == DECIDE and not data.get("decision"):
+            self.add_error(
+                "decision",
+                forms.ValidationError(
+                    _("Choose grant, grant in part or refuse."), code="not_a_decision"
+                ),
+            )
+        if data.get("action") == SAVE_REVIEW and not self.reviews():
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    _("Assess at least one criterion to save the review."),
+                    code="nothing_reviewed",
+                ),
+            )
+        return data
+
+    def reviews(self):
+        """What budget.services.review_and_decide records: criterion -> (met, note), for each
+        criterion marked met or not met."""
+        data = self.cleaned_data
+        return {
+            criterion: (data[self.met_name(criterion)] == "yes", data[self.note_name(criterion)])
+            for criterion in Criterion
+            if data.get(self.met_name(criterion))
+        }
 
 
 class WithdrawForm(forms.Form):

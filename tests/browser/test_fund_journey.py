@@ -1,4 +1,5 @@
-"""A resident applies, a budget manager grants part of it, the public account shows it."""
+"""A resident applies, a budget manager reviews and grants part of it in one form and opens
+the decision letter, the public account shows it."""
 
 from decimal import Decimal
 
@@ -6,6 +7,7 @@ import pytest
 
 from budget.choices import ApplicationStatus
 from budget.models import InitiativeApplication
+from tests import pdf_reading
 from tests.conftest import assert_accessible, log_in
 from tests.factories import contract_in_status
 
@@ -18,7 +20,9 @@ FUND_TERMS = {
 }
 
 
-def test_an_application_from_form_to_public_account(page, fund, budget_manager_user):
+def test_an_application_from_form_to_public_account(
+    page, fund, budget_manager_user, tmp_path, poppler
+):
     contract = contract_in_status("signed")
     wish = contract.wishes.first()
 
@@ -39,20 +43,64 @@ def test_an_application_from_form_to_public_account(page, fund, budget_manager_u
     application = InitiativeApplication.objects.get()
     assert application.reference in page.locator("main").inner_text()
 
-    # The budget manager reviews and grants part of it.
+    # The budget manager reviews the three criteria and decides in one form at the top of
+    # the page. Deciding before every criterion is assessed is refused, and what was typed
+    # stays, at the form.
     page.context.clear_cookies()
     log_in(page, budget_manager_user.username)
     page.goto(f"/admin/budget/initiativeapplication/{application.pk}/change/")
-    page.get_by_role("button", name="In behandeling nemen").click()
-    page.wait_for_load_state()
-    page.check("input[name=decision][value=partly_granted]")
-    page.fill("form.ledger-form input[name=amount]", "1500")
-    page.fill("form.ledger-form textarea[name=reason]", "Het gereedschap kan worden geleend.")
+    form = page.locator("form.review-form")
+    assert form.is_visible()
+    assert_accessible(page)
+    page.get_by_role("radio", name="voldaan", exact=True).first.check()
+    page.get_by_label("Toelichting bij criterium 1").fill("Past bij de wens voor groen.")
+    page.get_by_role("radio", name="gedeeltelijk toegekend").check()
+    page.get_by_label("Toegekend bedrag (bij gedeeltelijke toekenning)").fill("€ 1.500,-")
+    page.get_by_label("Reden", exact=True).fill("Het gereedschap kan worden geleend.")
     page.get_by_role("button", name="Besluit nemen").click()
     page.wait_for_load_state()
+    summary = page.locator("[data-error-summary]")
+    assert "Nog niet beoordeeld" in summary.inner_text()
+    # The focus is on the summary, in view: not at the top of a long page.
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    assert page.evaluate("window.scrollY") > 0
+    assert (
+        page.get_by_label("Reden", exact=True).input_value()
+        == "Het gereedschap kan worden geleend."
+    )
+    assert page.get_by_label("Toelichting bij criterium 1").input_value() == (
+        "Past bij de wens voor groen."
+    )
+    assert_accessible(page)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert not application.reviews.exists()
+
+    for number in (2, 3):
+        page.locator(f"fieldset.review-criterion:nth-of-type({number})").get_by_role(
+            "radio", name="voldaan", exact=True
+        ).check()
+    page.get_by_role("button", name="Besluit nemen").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("#review")
+    assert "gedeeltelijk toegekend" in page.locator("#review [role=status]").inner_text()
     application.refresh_from_db()
     assert application.status == ApplicationStatus.PARTLY_GRANTED
+    assert application.reviews.filter(met=True).count() == 3
     assert application.allocation.amount == Decimal("1500.00")
+    assert_accessible(page)
+
+    # The decision letter opens from the application, with the objection clause.
+    link = page.get_by_role("link", name="Besluitbrief openen (PDF)")
+    # Chromium shows a PDF in its viewer: fetch what the link opens, with the same session.
+    response = page.context.request.get(link.get_attribute("href"))
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    letter_path = tmp_path / "besluit.pdf"
+    letter_path.write_bytes(response.body())
+    text = " ".join(pdf_reading.pdf_text(letter_path).split())
+    assert "bezwaar" in text and "zes weken" in text
+    assert "Algemene wet bestuursrecht" in text
 
     # Anyone sees the new figures, and not who applied.
     page.context.clear_cookies()

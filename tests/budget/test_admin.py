@@ -12,11 +12,11 @@ from budget import services
 from budget.choices import AllocationStatus, ApplicationStatus, CategoryKind, Criterion
 from budget.models import (
     Allocation,
-    CriterionReview,
     FundCategory,
     InitiativeApplication,
     Payment,
 )
+from tests import pdf_reading
 from tests.admin_pages import error_tags, messages_of
 from tests.conftest import count_queries
 from tests.factories import FundFactory, NeighbourhoodFactory, UserFactory, book_allocation
@@ -337,27 +337,73 @@ def test_state_changes_are_post_only(budget_manager, fund):
     application = application_of(fund)
     assert budget_manager.get(url("allocation", "pay", allocation.pk)).status_code == 405
     assert budget_manager.get(url("allocation", "reduce", allocation.pk)).status_code == 405
-    for name in ("start_review", "review", "decide", "withdraw"):
+    for name in ("decide", "withdraw"):
         response = budget_manager.get(url("initiativeapplication", name, application.pk))
         assert response.status_code == 405
 
 
-# --- Applications: review ---------------------------------------------------------------------
+# --- Applications: the review and decision form ----------------------------------------------
+
+MET = {True: "yes", False: "no"}
 
 
-def test_the_application_page_shows_contact_data_and_the_forms(budget_manager, fund):
+def review_form(met=(True, True, True), notes=(), **decision):
+    """The review form as the page sends it: per criterion "met" (True, False or None for
+    not assessed) and a note, then the decision's fields; the "decide" button by default."""
+    data = {"action": "decide"}
+    notes = list(notes) + [""] * (len(Criterion) - len(notes))
+    for criterion, is_met, note in zip(Criterion, met, notes, strict=True):
+        data[f"{criterion.value}_note"] = note
+        if is_met is not None:
+            data[f"{criterion.value}_met"] = MET[is_met]
+    return {**data, **decision}
+
+
+def decide(client, application, met=(True, True, True), notes=(), **decision):
+    return client.post(
+        url("initiativeapplication", "decide", application.pk),
+        review_form(met, notes, **decision),
+    )
+
+
+def form_codes(response):
+    """The codes of the errors on the review form the page came back with, by field."""
+    form = response.context["review"]["form"]
+    return {
+        field: sorted(error.code for error in errors)
+        for field, errors in form.errors.as_data().items()
+    }
+
+
+def assert_unchanged(application, status=ApplicationStatus.IN_REVIEW):
+    application.refresh_from_db()
+    assert application.status == status
+    assert not application.reviews.exists()
+    assert Allocation.objects.count() == 0
+    assert not Email.objects.exists()
+
+
+def test_the_application_page_shows_contact_data_and_the_one_form(budget_manager, fund):
     application = application_of(fund)
 
     response = budget_manager.get(url("initiativeapplication", "change", application.pk))
 
     content = response.content.decode()
     assert "aanvrager@example.org" in content
-    assert url("initiativeapplication", "decide", application.pk) in content
-    assert url("initiativeapplication", "review", application.pk) in content
+    assert (
+        f'action="{url("initiativeapplication", "decide", application.pk)}#review-errors"'
+        in content
+    )
+    assert content.count('class="review-form"') == 1
     assert "€ 2.000,00" in content
+    # The form comes before the application itself (and before the page's "Close" button).
+    assert content.index('class="review-form"') < content.index("Speeltuin opknappen</div>")
+    for criterion in Criterion:
+        assert f'name="{criterion.value}_met"' in content
+        assert f'name="{criterion.value}_note"' in content
 
 
-def test_without_the_change_permission_there_are_no_forms(client, fund):
+def test_without_the_change_permission_there_is_no_form(client, fund):
     from django.contrib.auth.models import Permission
 
     viewer = UserFactory(is_staff=True)
@@ -370,93 +416,128 @@ def test_without_the_change_permission_there_are_no_forms(client, fund):
     assert response.status_code == 200
     content = response.content.decode()
     assert url("initiativeapplication", "decide", application.pk) not in content
-    refused = client.post(
-        url("initiativeapplication", "decide", application.pk), {"decision": "granted"}
-    )
+    refused = decide(client, application, decision="granted")
     assert refused.status_code == 403
+    assert_unchanged(application)
 
 
-def test_a_budget_manager_starts_the_review(budget_manager, fund):
-    application = application_of(fund, status=ApplicationStatus.SUBMITTED)
-    page = budget_manager.get(url("initiativeapplication", "change", application.pk))
-    assert url("initiativeapplication", "start_review", application.pk) in page.content.decode()
-
-    response = budget_manager.post(url("initiativeapplication", "start_review", application.pk))
-
-    application.refresh_from_db()
-    assert application.status == ApplicationStatus.IN_REVIEW
-    assert "review_started" in tags(response)
-
-
-def test_a_budget_manager_reviews_each_criterion(budget_manager, budget_manager_user, fund):
-    application = application_of(fund)
-    review_url = url("initiativeapplication", "review", application.pk)
-
-    for criterion in Criterion:
-        response = budget_manager.post(
-            review_url, {"criterion": criterion.value, "met": "yes", "note": "In orde"}
-        )
-        assert "criterion_reviewed" in tags(response)
-    budget_manager.post(
-        review_url, {"criterion": Criterion.OWN_INITIATIVE, "met": "no", "note": "Te weinig"}
-    )
-
-    reviews = {r.criterion: r for r in CriterionReview.objects.filter(application=application)}
-    assert set(reviews) == set(Criterion.values)
-    assert reviews[Criterion.OWN_INITIATIVE].met is False
-    assert reviews[Criterion.FITS_CONTRACT].reviewed_by == budget_manager_user
-
-
-def test_criteria_are_not_reviewed_before_the_review_starts(budget_manager, fund):
-    application = application_of(fund, status=ApplicationStatus.SUBMITTED)
-
-    response = budget_manager.post(
-        url("initiativeapplication", "review", application.pk),
-        {"criterion": Criterion.FITS_CONTRACT, "met": "yes"},
-    )
-
-    assert error_tags(response) == [{"not_in_review"}]
-    assert CriterionReview.objects.count() == 0
-
-
-def test_an_unknown_criterion_is_refused(budget_manager, fund):
+def test_one_post_reviews_the_criteria_and_decides(budget_manager, budget_manager_user, fund):
     application = application_of(fund)
 
-    response = budget_manager.post(
-        url("initiativeapplication", "review", application.pk),
-        {"criterion": "bribe", "met": "yes"},
+    response = decide(
+        budget_manager,
+        application,
+        notes=("Past bij de wens.", "", "Bewoners schilderen zelf."),
+        decision="partly_granted",
+        amount="€ 1.250,50",
+        reason="De verf betaalt de woningcorporatie.",
     )
 
-    assert len(error_tags(response)) == 1
-    assert CriterionReview.objects.count() == 0
-
-
-# --- Applications: decisions ------------------------------------------------------------------
-
-
-def decide(client, application, **data):
-    return client.post(url("initiativeapplication", "decide", application.pk), data)
-
-
-def test_a_grant_books_exactly_one_allocation(budget_manager, budget_manager_user, fund):
-    application = application_of(fund)
-
-    response = decide(budget_manager, application, decision="granted")
-
+    assert response.status_code == 302
+    # Back at the box with the outcome, not at the top of the page.
+    assert response.url == url("initiativeapplication", "change", application.pk) + "#review"
     assert "application_decided" in tags(response)
     application.refresh_from_db()
-    assert application.status == ApplicationStatus.GRANTED
-    assert application.amount_granted == Decimal("2000.00")
+    assert application.status == ApplicationStatus.PARTLY_GRANTED
+    assert application.amount_granted == Decimal("1250.50")
     assert application.decided_by == budget_manager_user
-    allocation = Allocation.objects.get()
-    assert application.allocation == allocation
-    assert allocation.amount == Decimal("2000.00")
-    assert allocation.neighbourhood == application.neighbourhood
-    assert allocation.category.kind == CategoryKind.INITIATIVES
-    # The decision letter is in the outbox, written with the decision.
+    reviews = {review.criterion: review for review in application.reviews.all()}
+    assert set(reviews) == set(Criterion.values)
+    assert all(review.met for review in reviews.values())
+    assert reviews[Criterion.FITS_CONTRACT].note == "Past bij de wens."
+    assert reviews[Criterion.OWN_INITIATIVE].reviewed_by == budget_manager_user
+    assert Allocation.objects.get().amount == Decimal("1250.50")
     [letter] = Email.objects.all()
     assert letter.to == [application.contact_email]
-    assert letter.attachments.get().mimetype == "application/pdf"
+
+
+def test_a_submitted_application_is_taken_into_review_by_the_decision(budget_manager, fund):
+    application = application_of(fund, status=ApplicationStatus.SUBMITTED)
+    page = budget_manager.get(url("initiativeapplication", "change", application.pk))
+    assert 'class="review-form"' in page.content.decode()
+
+    decide(budget_manager, application, decision="granted")
+
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.GRANTED
+    assert application.reviews.count() == 3
+
+
+def test_the_review_is_saved_without_a_decision(budget_manager, budget_manager_user, fund):
+    application = application_of(fund, status=ApplicationStatus.SUBMITTED)
+
+    response = decide(
+        budget_manager,
+        application,
+        met=(True, False, None),
+        notes=("", "Er is een potje van de corporatie."),
+        action="save_review",
+    )
+
+    assert "review_saved" in tags(response)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_REVIEW
+    reviews = {review.criterion: review for review in application.reviews.all()}
+    assert set(reviews) == {Criterion.FITS_CONTRACT, Criterion.NO_OTHER_BUDGET}
+    assert reviews[Criterion.NO_OTHER_BUDGET].met is False
+    assert reviews[Criterion.NO_OTHER_BUDGET].note == "Er is een potje van de corporatie."
+    assert Allocation.objects.count() == 0
+    # The next visit starts from what was saved.
+    page = budget_manager.get(url("initiativeapplication", "change", application.pk))
+    assert page.context["review"]["form"].initial[f"{Criterion.NO_OTHER_BUDGET}_met"] == "no"
+
+
+@pytest.mark.parametrize(
+    ("met", "missing"),
+    [
+        ((None, None, None), list(Criterion)),
+        ((True, None, False), [Criterion.NO_OTHER_BUDGET]),
+    ],
+)
+def test_a_decision_before_every_criterion_is_assessed_is_refused(
+    budget_manager, fund, met, missing
+):
+    application = application_of(fund)
+
+    response = decide(budget_manager, application, met=met, decision="refused", reason="Nee")
+
+    assert response.status_code == 200
+    assert form_codes(response) == {"__all__": ["criteria_not_reviewed"]}
+    [error] = response.context["review"]["form"].non_field_errors()
+    for criterion in Criterion:
+        assert (str(criterion.label) in error) == (criterion in missing)
+    # Nothing saved: not the decision, not even the criteria that were assessed.
+    assert_unchanged(application)
+
+
+def test_an_error_keeps_everything_typed_and_shows_it_at_the_form(budget_manager, fund):
+    application = application_of(fund)
+
+    response = decide(
+        budget_manager,
+        application,
+        met=(True, False, True),
+        notes=("Past bij wens 3.", "Corporatie betaalt mee?", "Eigen verf."),
+        decision="partly_granted",
+        amount="vijfhonderd",
+        reason="Alleen het hout.",
+    )
+
+    assert response.status_code == 200
+    assert form_codes(response) == {"amount": ["amount_invalid"]}
+    html = response.content.decode()
+    for typed in ("Past bij wens 3.", "Corporatie betaalt mee?", "Eigen verf.", "Alleen het hout."):
+        assert typed in html
+    assert 'value="vijfhonderd"' in html
+    form = response.context["review"]["form"]
+    assert form[f"{Criterion.NO_OTHER_BUDGET}_met"].value() == "no"
+    assert form["decision"].value() == "partly_granted"
+    # The summary of the errors, which the page opens at and focuses.
+    assert "data-error-summary" in html
+    assert (
+        f'action="{url("initiativeapplication", "decide", application.pk)}#review-errors"' in html
+    )
+    assert_unchanged(application)
 
 
 @pytest.mark.parametrize(
@@ -465,7 +546,9 @@ def test_a_grant_books_exactly_one_allocation(budget_manager, budget_manager_use
         ("1500.00", Decimal("1500.00")),
         ("1.500,00", Decimal("1500.00")),
         ("500,00", Decimal("500.00")),
+        ("€ 1.250,50", Decimal("1250.50")),
         ("€ 750,-", Decimal("750.00")),
+        ("EUR 500", Decimal("500.00")),
         ("500", Decimal("500.00")),
     ],
 )
@@ -486,39 +569,81 @@ def test_a_partial_grant_books_the_lower_amount(budget_manager, fund, typed, exp
     assert Allocation.objects.get().amount == expected
 
 
-def test_a_nonsense_amount_is_refused_and_changes_nothing(budget_manager, fund):
-    application = application_of(fund)
-
-    response = decide(
-        budget_manager, application, decision="partly_granted", amount="vijfhonderd", reason="x"
-    )
-
-    assert error_tags(response) == [{"amount_invalid"}]
-    application.refresh_from_db()
-    assert application.status == ApplicationStatus.IN_REVIEW
-    assert Allocation.objects.count() == 0
-
-
 def test_a_partial_grant_without_a_reason_or_lower_amount_is_refused(budget_manager, fund):
     application = application_of(fund)
 
     response = decide(budget_manager, application, decision="partly_granted", amount="2500")
 
-    assert error_tags(response) == [{"partial_not_lower", "reason_missing"}]
+    assert form_codes(response) == {
+        "amount": ["partial_not_lower"],
+        "reason": ["reason_missing"],
+    }
+    assert_unchanged(application)
+
+
+def test_a_grant_while_a_criterion_is_not_met_needs_a_reason(budget_manager, fund):
+    application = application_of(fund)
+
+    refused = decide(budget_manager, application, met=(True, True, False), decision="granted")
+
+    assert form_codes(refused) == {"reason": ["reason_for_unmet_criterion"]}
+    assert_unchanged(application)
+    decide(
+        budget_manager,
+        application,
+        met=(True, True, False),
+        decision="granted",
+        reason="Klein bedrag; de buurt doet volgend jaar zelf meer.",
+    )
     application.refresh_from_db()
-    assert application.status == ApplicationStatus.IN_REVIEW
-    assert Allocation.objects.count() == 0
+    assert application.status == ApplicationStatus.GRANTED
+
+
+def test_the_form_asks_for_what_it_misses(budget_manager, fund):
+    application = application_of(fund)
+
+    no_decision = decide(budget_manager, application)
+    note_without_judgement = decide(
+        budget_manager,
+        application,
+        met=(True, None, True),
+        notes=("", "Nog navragen."),
+        decision="granted",
+    )
+    nothing_to_save = decide(budget_manager, application, met=(None,) * 3, action="save_review")
+
+    assert form_codes(no_decision) == {"decision": ["not_a_decision"]}
+    assert form_codes(note_without_judgement) == {
+        f"{Criterion.NO_OTHER_BUDGET}_met": ["met_missing"]
+    }
+    assert form_codes(nothing_to_save) == {"__all__": ["nothing_reviewed"]}
+    assert_unchanged(application)
 
 
 def test_a_refusal_with_a_reason(budget_manager, fund):
     application = application_of(fund)
 
-    decide(budget_manager, application, decision="refused", reason="Er is een ander budget.")
+    decide(
+        budget_manager,
+        application,
+        met=(True, False, False),
+        decision="refused",
+        reason="Er is een ander budget.",
+    )
 
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REFUSED
     assert application.decision_reason == "Er is een ander budget."
     assert Allocation.objects.count() == 0
+
+
+def test_a_refusal_without_a_reason_is_refused(budget_manager, fund):
+    application = application_of(fund)
+
+    response = decide(budget_manager, application, decision="refused", reason="  ")
+
+    assert form_codes(response) == {"reason": ["reason_missing"]}
+    assert_unchanged(application)
 
 
 def test_the_application_page_shows_whether_the_letter_reached_the_applicant(
@@ -541,16 +666,6 @@ def test_the_application_page_shows_whether_the_letter_reached_the_applicant(
     assert budget_manager.get(reverse("admin:post_office_email_changelist")).status_code == 403
 
 
-def test_a_refusal_without_a_reason_is_refused(budget_manager, fund):
-    application = application_of(fund)
-
-    response = decide(budget_manager, application, decision="refused", reason="  ")
-
-    assert error_tags(response) == [{"reason_missing"}]
-    application.refresh_from_db()
-    assert application.status == ApplicationStatus.IN_REVIEW
-
-
 def test_a_second_decision_is_refused(budget_manager, fund):
     application = application_of(fund)
     decide(budget_manager, application, decision="granted")
@@ -558,6 +673,7 @@ def test_a_second_decision_is_refused(budget_manager, fund):
     response = decide(budget_manager, application, decision="refused", reason="Toch niet")
 
     assert error_tags(response) == [{"already_decided"}]
+    assert response.url.endswith("#review")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.GRANTED
     assert Allocation.objects.count() == 1
@@ -569,9 +685,10 @@ def test_a_grant_over_the_fund_is_refused_and_nothing_booked(budget_manager, fun
 
     response = decide(budget_manager, application, decision="granted")
 
-    assert error_tags(response) == [{"fund_exceeded"}]
+    assert form_codes(response) == {"amount": ["fund_exceeded"]}
     application.refresh_from_db()
     assert application.status == ApplicationStatus.IN_REVIEW
+    assert not application.reviews.exists()
     assert Allocation.objects.count() == 1
 
 
@@ -583,13 +700,72 @@ def test_after_the_decision_the_page_is_read_only_and_shows_it(budget_manager, f
     response = budget_manager.get(url("initiativeapplication", "change", application.pk))
 
     content = response.content.decode()
-    assert url("initiativeapplication", "decide", application.pk) not in content
-    assert url("initiativeapplication", "review", application.pk) not in content
+    assert 'class="review-form"' not in content
     assert url("initiativeapplication", "withdraw", application.pk) not in content
+    assert url("initiativeapplication", "letter", application.pk) in content
     assert url("allocation", "change", application.allocation_id) in content
     assert "budgetbeheerder" in content
     history = budget_manager.get(url("initiativeapplication", "history", application.pk))
     assert history.status_code == 200
+
+
+# --- Applications: the decision letter --------------------------------------------------------
+
+
+def test_the_decision_letter_opens_as_pdf_with_the_objection_clause(
+    budget_manager, fund, settings, tmp_path, poppler
+):
+    settings.DECISION_CONTACT_NAME = "Mw. P. Wijkregisseur"
+    settings.DECISION_CONTACT_PHONE = "023 511 5115"
+    settings.DECISION_CONTACT_EMAIL = "regie@haarlem.example"
+    application = application_of(fund)
+    decide(budget_manager, application, decision="refused", reason="Er is een ander budget.")
+
+    response = budget_manager.get(url("initiativeapplication", "letter", application.pk))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]
+    assert application.reference in response["Content-Disposition"]
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(response.content)
+    text = " ".join(pdf_reading.pdf_text(path).split())
+    for expected in (
+        "bezwaar",
+        "zes weken",
+        "Algemene wet bestuursrecht",
+        "college van burgemeester en wethouders van Haarlem",
+        "Mw. P. Wijkregisseur",
+        "023 511 5115",
+        "regie@haarlem.example",
+        "Er is een ander budget.",
+        application.reference,
+    ):
+        assert expected in text
+
+
+def test_only_decided_applications_have_a_letter(budget_manager, fund):
+    application = application_of(fund)
+    response = budget_manager.get(url("initiativeapplication", "letter", application.pk))
+    assert response.status_code == 404
+
+
+def test_the_letter_is_for_budget_managers_only(client, fund, editor_user):
+    from tests.factories import ProjectFactory, team_member
+
+    application = application_of(fund, status=ApplicationStatus.REFUSED, decision_reason="Nee")
+    letter = url("initiativeapplication", "letter", application.pk)
+    login = reverse("admin:login")
+
+    anonymous = client.get(letter)
+    client.force_login(team_member(ProjectFactory()))
+    member = client.get(letter)
+    client.force_login(editor_user)
+    editor = client.get(letter)
+
+    assert anonymous.status_code == member.status_code == 302
+    assert anonymous.url.startswith(login) and member.url.startswith(login)
+    assert editor.status_code == 403
 
 
 def test_withdrawal_on_request(budget_manager, fund):

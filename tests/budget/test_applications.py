@@ -177,3 +177,131 @@ def test_personal_data_is_kept_out_of_the_history(fund, contract):
     application = submit(fund, contract)
     record = application.history.first()
     assert not hasattr(record, "contact_email")
+
+
+# --- Every criterion before the decision ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "reviewed_criteria", [(), (Criterion.FITS_CONTRACT, Criterion.OWN_INITIATIVE)]
+)
+def test_a_decision_needs_every_criterion_reviewed(fund, contract, manager, reviewed_criteria):
+    application = services.start_review(submit(fund, contract), user=manager)
+    for criterion in reviewed_criteria:
+        services.review_criterion(application, criterion, met=True, user=manager)
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.decide(application, "granted", user=manager)
+
+    assert codes(excinfo) == {"criteria": ["criteria_not_reviewed"]}
+    [message] = excinfo.value.messages
+    for criterion in Criterion:
+        assert (str(criterion.label) in message) == (criterion not in reviewed_criteria)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_REVIEW
+    assert not Allocation.objects.exists()
+
+
+def test_review_and_decide_saves_nothing_when_the_decision_is_refused(fund, contract, manager):
+    application = submit(fund, contract)
+    partial = {Criterion.FITS_CONTRACT: (True, "Past."), Criterion.NO_OTHER_BUDGET: (True, "")}
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.review_and_decide(
+            application, partial, user=manager, decision="refused", reason="Nee"
+        )
+
+    assert codes(excinfo) == {"criteria": ["criteria_not_reviewed"]}
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert not application.reviews.exists()
+
+
+def test_review_and_decide_in_one_step(fund, contract, manager):
+    application = submit(fund, contract)
+    reviews = dict.fromkeys(Criterion, (True, "In orde"))
+
+    decided = services.review_and_decide(
+        application,
+        reviews,
+        user=manager,
+        decision="partly_granted",
+        amount="€ 1.250,50",
+        reason="De tent leent de wijkraad uit.",
+    )
+
+    assert decided.status == ApplicationStatus.PARTLY_GRANTED
+    assert decided.amount_granted == Decimal("1250.50")
+    assert decided.reviews.filter(met=True, note="In orde").count() == 3
+    assert decided.allocation.amount == Decimal("1250.50")
+
+
+def test_a_grant_with_a_criterion_not_met_needs_a_reason(fund, contract, manager):
+    application = reviewed(fund, contract, manager)
+    services.review_criterion(application, Criterion.OWN_INITIATIVE, met=False, user=manager)
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.decide(application, "granted", user=manager)
+
+    assert codes(excinfo) == {"reason": ["reason_for_unmet_criterion"]}
+    assert not Allocation.objects.exists()
+    granted = services.decide(application, "granted", user=manager, reason="Kleine aanvraag.")
+    assert granted.status == ApplicationStatus.GRANTED
+
+
+# --- Amounts as people type them --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("500", "500.00"),
+        ("500,00", "500.00"),
+        ("500,5", "500.50"),
+        ("1250.50", "1250.50"),
+        ("1.250", "1250.00"),
+        ("1.250,50", "1250.50"),
+        ("€ 1.250,50", "1250.50"),
+        ("€1.250,50", "1250.50"),
+        ("€ 750,-", "750.00"),
+        ("€ 750,--", "750.00"),
+        ("EUR 500", "500.00"),
+        (" 12.345,67 ", "12345.67"),
+    ],
+)
+def test_amounts_in_every_dutch_notation(typed, expected):
+    assert services.parse_amount(typed) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("vijfhonderd", "amount_invalid"),
+        ("", "amount_invalid"),
+        (None, "amount_invalid"),
+        ("€", "amount_invalid"),
+        ("12,5a", "amount_invalid"),
+        ("1,250,50", "amount_invalid"),
+        ("1.2.3", "amount_invalid"),
+        ("NaN", "amount_invalid"),
+        ("Infinity", "amount_invalid"),
+        ("0", "amount_not_positive"),
+        ("-10", "amount_not_positive"),
+        ("10,001", "amount_too_precise"),
+        ("99.999.999,00", "amount_absurd"),
+    ],
+)
+def test_nonsense_amounts_are_refused(typed, code):
+    with pytest.raises(ValidationError) as excinfo:
+        services.parse_amount(typed)
+    assert codes(excinfo) == {"amount": [code]}
+
+
+def test_a_nonsense_amount_in_a_partial_grant_books_nothing(fund, contract, manager):
+    application = reviewed(fund, contract, manager)
+    with pytest.raises(ValidationError) as excinfo:
+        services.decide(application, "partly_granted", user=manager, amount="veel", reason="x")
+    assert codes(excinfo) == {"amount": ["amount_invalid"]}
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_REVIEW
+    assert not Allocation.objects.exists()

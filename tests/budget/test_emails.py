@@ -167,6 +167,8 @@ def test_hostile_markup_prints_as_text_in_the_letter(
 ):
     application = submit(fund, wish, title='<img src="http://evil.example/x">')
     services.start_review(application, user=managers)
+    for criterion in Criterion:
+        services.review_criterion(application, criterion, met=False, user=managers)
     deliver_mail().clear()
     services.decide(application, ApplicationStatus.REFUSED, user=managers, reason="<b>Nee</b>")
     text = pdf_text(deliver_mail()[0].attachments[0][1], tmp_path)

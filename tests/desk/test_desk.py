@@ -10,7 +10,7 @@ from django.utils import timezone
 from post_office.models import STATUS, Email
 
 from budget import services as budget_services
-from budget.choices import ApplicationStatus
+from budget.choices import ApplicationStatus, Criterion
 from budget.models import Allocation, InitiativeApplication
 from contracts import distribution
 from contracts.choices import ContractStatus
@@ -166,6 +166,8 @@ def submitted(contract, fund, days_ago, **fields):
 
 def decided(application, user):
     budget_services.start_review(application, user=user)
+    for criterion in Criterion.values:
+        budget_services.review_criterion(application, criterion, met=False, user=user)
     return budget_services.decide(
         application, ApplicationStatus.REFUSED, user=user, reason="Past niet in het contract."
     )

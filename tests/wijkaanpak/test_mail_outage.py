@@ -28,7 +28,6 @@ from django.urls import reverse
 from django.utils import timezone
 from post_office.models import STATUS, Email
 
-from budget import services as budget_services
 from budget.choices import ApplicationStatus
 from budget.models import InitiativeApplication
 from contracts import documents
@@ -121,11 +120,17 @@ def test_an_outage_loses_nothing_and_each_mail_arrives_once(client, superuser, s
     application = InitiativeApplication.objects.get()
 
     # ... a budget manager refuses it in the admin.
-    budget_services.start_review(application, user=manager)
     client.force_login(manager)
     response = client.post(
         reverse("admin:budget_initiativeapplication_decide", args=[application.pk]),
-        {"decision": ApplicationStatus.REFUSED, "reason": "Past niet in het wijkcontract."},
+        {
+            "action": "decide",
+            "fits_contract_met": "no",
+            "no_other_budget_met": "yes",
+            "own_initiative_met": "yes",
+            "decision": ApplicationStatus.REFUSED,
+            "reason": "Past niet in het wijkcontract.",
+        },
     )
     assert response.status_code == 302
     application.refresh_from_db()

@@ -110,3 +110,45 @@ def test_deploy_check_is_clean_with_production_values():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+LETTER_SETTINGS = (
+    "DECISION_CONTACT_NAME",
+    "DECISION_CONTACT_PHONE",
+    "DECISION_CONTACT_EMAIL",
+    "OBJECTION_ADDRESSEE",
+    "OBJECTION_ADDRESS",
+)
+
+
+def letter_settings(**variables):
+    import json
+
+    result = fresh_settings(
+        ", ".join(f"'{name}': s.{name}" for name in LETTER_SETTINGS),
+        cleared=CLEARED | {*LETTER_SETTINGS, "CONTACT_EMAIL"},
+        SECRET_KEY=GOOD_KEY,
+        **variables,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_decision_letter_names_a_contact_and_where_to_object_by_default():
+    values = letter_settings(CONTACT_EMAIL="wijkaanpak@haarlem.example")
+    assert values == {
+        "DECISION_CONTACT_NAME": "Bureau Regie in de Wijken",
+        "DECISION_CONTACT_PHONE": "14 023",
+        # The site's contact address, unless the letter has one of its own.
+        "DECISION_CONTACT_EMAIL": "wijkaanpak@haarlem.example",
+        "OBJECTION_ADDRESSEE": "het college van burgemeester en wethouders van Haarlem",
+        "OBJECTION_ADDRESS": "Postbus 511, 2003 PB Haarlem",
+    }
+    chosen = {
+        "DECISION_CONTACT_NAME": "Mw. J. Jansen, wijkregisseur",
+        "DECISION_CONTACT_PHONE": "023 511 5115",
+        "DECISION_CONTACT_EMAIL": "j.jansen@gemeente.example",
+        "OBJECTION_ADDRESSEE": "het college van burgemeester en wethouders van Leiden",
+        "OBJECTION_ADDRESS": "Postbus 9100, 2300 PC Leiden",
+    }
+    assert letter_settings(CONTACT_EMAIL="wijkaanpak@haarlem.example", **chosen) == chosen
