@@ -25,6 +25,7 @@ from tests import pdf_reading
 from tests.conftest import staff_client
 from tests.factories import (
     HOSTILE,
+    PILOT_PERIOD,
     ContractPartyFactory,
     NeighbourhoodFactory,
     PartnerFactory,
@@ -45,6 +46,7 @@ pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 LONG = "Buurtbewoners willen graag " + " ".join(["veel"] * 60)
 # The `fund` of tests/conftest.py as in the pilot period, with a ceiling for initiatives.
 FUND_TERMS = {
+    **PILOT_PERIOD,
     "name": "Wijkaanpak 2007-2009",
     "organisation_ceiling": 50000,
     "initiatives_ceiling": 200000,
