@@ -33,7 +33,9 @@ from tests.factories import (
     ResidentWishFactory,
     complete_contract,
     contract_in_status,
+    fund_with_categories,
     move_to,
+    open_period,
     project_in_signed_contract,
 )
 from tests.pdf_reading import flat, page_count, pdf_text
@@ -283,6 +285,15 @@ def test_a_fund_of_another_period_is_not_shown(signed_project, fund):
 
     assert 'data-fund="none"' in html
     assert "€" not in html
+
+
+def test_a_later_fund_period_leaves_the_contracts_own_fund_on_the_leaflet(signed_project, fund):
+    later = fund_with_categories(name="Later", **open_period())
+
+    html = leaflet_html(signed_project.contract)
+
+    assert budget_selectors.current_fund() == later
+    assert f'data-fund="{fund.pk}"' in html
 
 
 def test_many_long_wishes_and_projects_still_give_two_pages(client, fund, tmp_path, poppler):
