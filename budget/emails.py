@@ -42,15 +42,26 @@ def admin_url(application):
     return f"{settings.SITE_URL}{path}"
 
 
+def status_url(application):
+    """The applicant's status link, with the secret only the new application object holds
+    (`status_token`); None without it."""
+    token = getattr(application, "status_token", None)
+    if not token:
+        return None
+    path = reverse("budget:status", kwargs={"reference": application.reference, "token": token})
+    return f"{settings.SITE_URL}{path}"
+
+
 def send_submitted(application):
-    """Queue the applicant's confirmation and a notice to each budget manager; return the
-    outbox rows. Call it in the transaction that saves the application."""
+    """Queue the applicant's confirmation (with the status link) and a notice to each budget
+    manager; return the outbox rows. Call it in the transaction that saves the application."""
     context = {
         "application": application,
         "municipality_name": settings.MUNICIPALITY_NAME,
         "site_url": settings.SITE_URL,
         "admin_url": admin_url(application),
     }
+    applicant_context = {**context, "status_url": status_url(application)}
     with translation.override(settings.LANGUAGE_CODE):
         messages = [
             EmailMessage(
@@ -58,7 +69,7 @@ def send_submitted(application):
                     _("Your application %(reference)s has been received")
                     % {"reference": application.reference}
                 ),
-                body=render_to_string("budget/email/application_received.txt", context),
+                body=render_to_string("budget/email/application_received.txt", applicant_context),
                 to=[application.contact_email],
             )
         ]

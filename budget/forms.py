@@ -35,12 +35,46 @@ def current_public_contracts():
     return latest
 
 
+def neighbourhoods_to_apply_for():
+    """The wijken an application can be for: those with a public contract, by name."""
+    return Neighbourhood.objects.filter(pk__in=current_public_contracts().keys()).order_by("name")
+
+
 def _grouped_choices(items, label):
     """Choices grouped by wijk: [("", "—"), (wijk, [(pk, label), …]), …]."""
     groups = {}
     for item in items:
         groups.setdefault(item.contract.neighbourhood.name, []).append((item.pk, label(item)))
     return [("", _("(none)")), *sorted(groups.items())]
+
+
+class NeighbourhoodChoiceForm(forms.Form):
+    """Step one of the application, sent with GET: the wijk, so that step two offers only
+    its wishes and projects. The wijk pages link past it with ?wijk=<slug>."""
+
+    wijk = forms.ChoiceField(
+        label=_("Your neighbourhood"),
+        help_text=_("The neighbourhood where the initiative takes place."),
+        error_messages={
+            "required": _("Choose your neighbourhood."),
+            "invalid_choice": _("Choose your neighbourhood from the list."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wijk"].choices = [
+            ("", _("Choose your neighbourhood")),
+            *neighbourhoods_to_apply_for().values_list("slug", "name"),
+        ]
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.template = FIELDS_TEMPLATE
+
+    def chosen(self):
+        """The chosen Neighbourhood (call after is_valid())."""
+        return Neighbourhood.objects.get(slug=self.cleaned_data["wijk"])
 
 
 class ApplicationForm(forms.Form):
@@ -139,9 +173,15 @@ class ApplicationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, fund=None, **kwargs):
+    def __init__(self, *args, fund=None, neighbourhood=None, **kwargs):
+        """`neighbourhood`: the wijk chosen in step one (or posted with the form); the form
+        then offers only its wishes and projects, and shows the wijk with a way to change it.
+        Without it (a post without a known wijk) the wijk is a list again, with every wish
+        and project grouped by wijk."""
         super().__init__(*args, **kwargs)
         from projects.models import Project
+
+        self.neighbourhood = neighbourhood
 
         # What the fund can still grant for initiatives: stated here, judged in clean().
         self.available = services.available_for_initiatives(fund) if fund is not None else None
@@ -157,6 +197,9 @@ class ApplicationForm(forms.Form):
             pk__in=contracts.keys()
         ).order_by("name")
         contract_ids = [contract.pk for contract in contracts.values()]
+        # Every current wish and project is a valid choice to the field, so that one of
+        # another wijk, forced into the post, gets application_problems' clear refusal rather
+        # than "not one of the choices"; the lists offer only the chosen wijk's.
         wishes = ResidentWish.objects.filter(contract__in=contract_ids).select_related(
             "contract__neighbourhood"
         )
@@ -164,14 +207,50 @@ class ApplicationForm(forms.Form):
             "contract__neighbourhood"
         )
         self.fields["wish"].queryset = wishes
-        self.fields["wish"].choices = _grouped_choices(
-            wishes.order_by("order", "pk"), lambda wish: wish.title
-        )
         self.fields["project"].queryset = projects
-        self.fields["project"].choices = _grouped_choices(
-            projects.order_by("number", "pk"),
-            lambda project: f"{project.number}. {project.title}",
-        )
+        if neighbourhood is not None:
+            contract = contracts[neighbourhood.pk]
+            self.fields["neighbourhood"].widget = forms.HiddenInput()
+            self.initial["neighbourhood"] = neighbourhood.pk
+            self.fields["wish"].choices = [
+                ("", _("(none)")),
+                *(
+                    (wish.pk, wish.title)
+                    for wish in wishes.filter(contract=contract).order_by("order", "pk")
+                ),
+            ]
+            self.fields["project"].choices = [
+                ("", _("(none)")),
+                *(
+                    (project.pk, f"{project.number}. {project.title}")
+                    for project in projects.filter(contract=contract).order_by("number", "pk")
+                ),
+            ]
+            wijk_fields = [
+                HTML(
+                    format_html(
+                        '<p class="chosen-neighbourhood" data-chosen-neighbourhood="{}">'
+                        '<span class="chosen-neighbourhood__label">{}</span> '
+                        "<strong>{}</strong> "
+                        '<a href="{}" data-change-neighbourhood>{}</a></p>',
+                        neighbourhood.slug,
+                        _("Neighbourhood:"),
+                        neighbourhood.name,
+                        reverse("budget:apply"),
+                        _("Choose another neighbourhood"),
+                    )
+                ),
+                "neighbourhood",
+            ]
+        else:
+            self.fields["wish"].choices = _grouped_choices(
+                wishes.order_by("order", "pk"), lambda wish: wish.title
+            )
+            self.fields["project"].choices = _grouped_choices(
+                projects.order_by("number", "pk"),
+                lambda project: f"{project.number}. {project.title}",
+            )
+            wijk_fields = ["neighbourhood"]
         privacy_notice = format_html(
             '<p class="form-text privacy-notice" id="privacy-notice">{}</p>',
             format_html(
@@ -190,7 +269,7 @@ class ApplicationForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.template = FIELDS_TEMPLATE
         self.helper.layout = Layout(
-            Fieldset(_("Your initiative"), "neighbourhood", "title", "description"),
+            Fieldset(_("Your initiative"), *wijk_fields, "title", "description"),
             Fieldset(
                 _("How it fits the neighbourhood contract"),
                 "wish",

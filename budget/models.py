@@ -61,6 +61,11 @@ class Fund(models.Model):
     def __str__(self):
         return self.name
 
+    def takes_applications_on(self, day):
+        """Whether residents may apply to this fund on `day`: within its period, both ends
+        included."""
+        return self.period_start <= day <= self.period_end
+
 
 class FundCategory(models.Model):
     """What the fund pays for: organisation and introduction, or resident initiatives."""
@@ -307,8 +312,21 @@ class InitiativeApplication(models.Model):
         _("fingerprint"), max_length=64, blank=True, editable=False, db_index=True
     )
 
+    # A SHA-256 of the secret in the status link of the receipt mail (budget.services
+    # .status_token_matches): the link itself is never stored. Blank when there is no link
+    # (an application from before links existed, or one whose personal data was erased).
+    status_token_hash = models.CharField(
+        _("status link fingerprint"), max_length=64, blank=True, editable=False
+    )
+
     history = HistoricalRecords(
-        excluded_fields=["contact_name", "contact_email", "contact_phone", "fingerprint"]
+        excluded_fields=[
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "fingerprint",
+            "status_token_hash",
+        ]
     )
 
     class Meta:

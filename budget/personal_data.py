@@ -66,6 +66,7 @@ def erase_expired_personal_data(*, now=None, dry_run=False):
     """Erase the contact data of every application handled more than two years ago.
 
     Blanks the contact fields and the fingerprint of what was sent (it was made from them),
+    ends the status link (its mails go too),
     records `personal_data_erased_at` (a new history entry says when), blanks any contact field
     a history model holds, and deletes the outbox's copies of the mails to those addresses
     (receipts and decision letters), all in one transaction. Running it again erases nothing
@@ -84,9 +85,16 @@ def erase_expired_personal_data(*, now=None, dry_run=False):
             for name in PERSONAL_FIELDS:
                 setattr(application, name, "")
             application.fingerprint = ""
+            # The status link went to the erased address, in mails deleted below: it ends too.
+            application.status_token_hash = ""
             application.personal_data_erased_at = now
             application.save(
-                update_fields=[*PERSONAL_FIELDS, "fingerprint", "personal_data_erased_at"]
+                update_fields=[
+                    *PERSONAL_FIELDS,
+                    "fingerprint",
+                    "status_token_hash",
+                    "personal_data_erased_at",
+                ]
             )
         if history_fields and due:
             history_model.objects.filter(id__in=[a.pk for a in due]).update(

@@ -9,6 +9,7 @@ number of queries is fixed, however many allocations, payments and applications 
 """
 
 import datetime
+import hmac
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -27,6 +28,7 @@ from budget.models import (
     NeighbourhoodReserve,
     Payment,
 )
+from budget.services import status_token_hash
 from wijkaanpak.common import mail
 
 # Public fields of an application; never the contact fields or the decision reason.
@@ -110,6 +112,76 @@ class Account:
 def current_fund():
     """The fund of the current period: the one that started last, or None."""
     return Fund.objects.order_by("-period_start").first()
+
+
+def fund_overlapping(start, end):
+    """The latest fund whose period covers part of `start`–`end` (a contract's), or None."""
+    return (
+        Fund.objects.filter(period_start__lte=end, period_end__gte=start)
+        .order_by("-period_start")
+        .first()
+    )
+
+
+def fund_periods():
+    """Every fund, the current one first: the periods the public account can show."""
+    return list(
+        Fund.objects.order_by("-period_start", "name").only(
+            "name", "period_start", "period_end", "is_illustrative"
+        )
+    )
+
+
+def fund_for_applications(day):
+    """The fund residents apply to on `day`: the latest one whose period holds that day, or
+    else the current fund (which then says it is closed, or not open yet), or None."""
+    open_fund = (
+        Fund.objects.filter(period_start__lte=day, period_end__gte=day)
+        .order_by("-period_start")
+        .first()
+    )
+    return open_fund or current_fund()
+
+
+# Compared with when the reference is unknown, so that a wrong reference takes as long as a
+# wrong secret and the answer tells nothing about which references exist.
+_NO_HASH = "0" * 64
+
+# What the status page shows: the application's own course, never its contact data.
+STATUS_FIELDS = (
+    "reference",
+    "title",
+    "status",
+    "submitted_at",
+    "amount_requested",
+    "amount_granted",
+    "decision_reason",
+    "decided_at",
+    "is_illustrative",
+    "status_token_hash",
+    "allocation",
+    "neighbourhood__name",
+    "neighbourhood__slug",
+    "fund__name",
+    "fund__is_illustrative",
+)
+
+
+def application_for_status(reference, token):
+    """The application with this reference whose status-link secret is `token`, or None.
+
+    Only the secret's SHA-256 is stored; it is compared in constant time. An unknown
+    reference, a wrong secret and an application without a link (erased, or from before
+    links existed) all give None, after the same work."""
+    application = (
+        InitiativeApplication.objects.filter(reference=reference)
+        .select_related("neighbourhood", "fund")
+        .only(*STATUS_FIELDS)
+        .first()
+    )
+    stored = application.status_token_hash if application and application.status_token_hash else ""
+    matches = hmac.compare_digest(stored or _NO_HASH, status_token_hash(token or ""))
+    return application if matches and stored else None
 
 
 def granted_initiatives(fund, neighbourhood=None):

@@ -7,7 +7,9 @@ nothing is written then.
 """
 
 import datetime
+import hashlib
 import json
+import secrets
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
@@ -16,6 +18,7 @@ from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from budget.choices import (
@@ -338,6 +341,37 @@ def _recent_repeat(fund, fingerprint):
     )
 
 
+def closed_fund_error(fund, day):
+    """The refusal of an application to `fund` on `day` when its period does not hold that
+    day (ended, or not begun), or None."""
+    if fund.takes_applications_on(day):
+        return None
+    if day < fund.period_start:
+        return ValidationError(
+            _("This fund takes applications from %(start)s."),
+            code="fund_not_open_yet",
+            params={"start": date_format(fund.period_start)},
+        )
+    return ValidationError(
+        _("The period of this fund ended on %(end)s: it takes no more applications."),
+        code="fund_closed",
+        params={"end": date_format(fund.period_end)},
+    )
+
+
+def new_status_token():
+    """A secret for an application's status link and the SHA-256 to store of it.
+
+    The secret has 192 random bits, so a plain hash is enough to keep: nobody can guess
+    their way back from it, and a stolen database gives no working links."""
+    token = secrets.token_urlsafe(24)
+    return token, status_token_hash(token)
+
+
+def status_token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def application_problems(fields, *, available=None, amount=None):
     """What is wrong with an application's fields beyond each field on its own, by field name.
 
@@ -383,6 +417,10 @@ def submit_application(fund, **fields):
     """Register a residents' application; the applicant and the budget managers are told by
     e-mail, queued in the same transaction. `fields` are the form's cleaned fields.
 
+    Refused (`fund_closed`, `fund_not_open_yet`) outside the fund's period. The application
+    gets a secret status link (new_status_token): `application.status_token` holds it for the
+    receipt mail and the confirmation; only its hash is stored.
+
     Idempotent for an hour: the same application (see application_fingerprint) sent again,
     after a double click, a browser's retry or an error page, returns the application
     registered first, with `is_repeat` set, and registers and sends nothing. Two identical
@@ -398,19 +436,28 @@ def submit_application(fund, **fields):
         repeat = _recent_repeat(fund, fingerprint)
         if repeat is not None:
             repeat.is_repeat = True
+            repeat.status_token = None  # only its hash is kept: the link is in the first mail
             return repeat
+        if error := closed_fund_error(fund, timezone.localdate()):
+            raise ValidationError(error)
         if error := _available_error(available_for_initiatives(fund), amount):
             errors["amount_requested"] = error
         if errors:
             raise ValidationError(errors)
+        token, token_hash = new_status_token()
         application = InitiativeApplication(
             fund=fund,
             reference=_next_reference(fund, timezone.localdate().year),
             amount_requested=amount,
             fingerprint=fingerprint,
+            status_token_hash=token_hash,
+            # An application to an example fund is an example too, and says so.
+            is_illustrative=fund.is_illustrative,
             **fields,
         )
         application.is_repeat = False
+        # The secret of the status link, for the receipt mail and the confirmation page only.
+        application.status_token = token
         application.full_clean(exclude=["reference"])
         application.save()
         notify_submitted(application)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from budget.views import account, apply
+from budget.views import account, apply, status
 
 app_name = "budget"
 
@@ -12,5 +12,10 @@ urlpatterns = [
         "initiatieven/aanvragen/ontvangen/",
         apply.ApplicationReceivedView.as_view(),
         name="apply_received",
+    ),
+    path(
+        "initiatieven/status/<str:reference>/<str:token>/",
+        status.application_status,
+        name="status",
     ),
 ]

@@ -18,6 +18,7 @@ from tests.factories import (
     UserFactory,
     fund_with_categories,
     group_member,
+    open_period,
     project_in_signed_contract,
 )
 from wijkaanpak.common.groups import BUDGET_MANAGERS, EDITORS
@@ -191,9 +192,10 @@ def budget_manager(client, budget_manager_user):
 
 @pytest.fixture
 def fund(request, db):
-    """A fund with both its categories: the pilot period's € 250.000 without ceilings, or what a
-    test module sets in FUND_TERMS (the arguments of `fund_with_categories`)."""
-    return fund_with_categories(**getattr(request.module, "FUND_TERMS", {}))
+    """A fund with both its categories: the pilot's € 250.000 without ceilings, for a period
+    that holds today (so it takes applications), or what a test module sets in FUND_TERMS
+    (the arguments of `fund_with_categories`; PILOT_PERIOD for the pilot's own dates)."""
+    return fund_with_categories(**{**open_period(), **getattr(request.module, "FUND_TERMS", {})})
 
 
 @pytest.fixture

@@ -374,6 +374,22 @@ class FundFactory(factory.django.DjangoModelFactory):
     period_end = datetime.date(2009, 10, 2)
 
 
+# The pilot fund's period (FundFactory's default): it ended, so it takes no applications.
+PILOT_PERIOD = {
+    "period_start": datetime.date(2007, 10, 2),
+    "period_end": datetime.date(2009, 10, 2),
+}
+
+
+def open_period(today=None):
+    """A fund period that holds `today` (default: today), a year on either side."""
+    today = today or datetime.date.today()
+    return {
+        "period_start": today - datetime.timedelta(days=365),
+        "period_end": today + datetime.timedelta(days=365),
+    }
+
+
 def fund_with_categories(organisation_ceiling=None, initiatives_ceiling=None, **kwargs):
     """A fund (FundFactory(**kwargs)) with both its categories: organisation costs and
     resident initiatives, each with the ceiling given or none."""

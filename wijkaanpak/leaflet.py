@@ -52,12 +52,10 @@ def leaflet_title(neighbourhood):
 
 
 def _fund_for(contract):
-    """What the leaflet says about the fund: the current fund if it covers part of the
+    """What the leaflet says about the fund: the latest fund that covers part of the
     contract's period, with the amount still available for resident initiatives; or None."""
-    fund = budget_selectors.current_fund()
-    if fund is None or fund.period_end < contract.period_start:
-        return None
-    if fund.period_start > contract.period_end:
+    fund = budget_selectors.fund_overlapping(contract.period_start, contract.period_end)
+    if fund is None:
         return None
     account = budget_selectors.fund_account(fund)
     initiatives = next(

@@ -1,33 +1,57 @@
 """The public account of the fund: the page and the ledger as CSV. No login."""
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from budget import selectors
+from budget.demo import is_demo_fund
+from budget.models import Fund
 from wijkaanpak.common import csvexport
+
+PERIOD_PARAMETER = "periode"
+
+
+def chosen_fund(request):
+    """The fund of ?periode=<id>, or the current fund without it; 404 for an unknown one."""
+    value = request.GET.get(PERIOD_PARAMETER)
+    if value is None:
+        return selectors.current_fund()
+    if not value.isdigit():
+        raise Http404("no such fund period")
+    try:
+        return Fund.objects.get(pk=value)
+    except Fund.DoesNotExist:
+        raise Http404("no such fund period") from None
 
 
 class FundAccountView(TemplateView):
-    """Every euro of the current fund: committed, paid and remaining, per category and per
-    wijk, and the granted initiatives, without anyone's personal data."""
+    """Every euro of a fund (the current one, or an earlier period with ?periode=<id>):
+    committed, paid and remaining, per category and per wijk, and the granted initiatives,
+    without anyone's personal data."""
 
     template_name = "budget/fund_account.html"
 
     def get_context_data(self, **kwargs):
-        fund = selectors.current_fund()
+        fund = chosen_fund(self.request)
         account = selectors.fund_account(fund) if fund else None
+        periods = selectors.fund_periods()
         return super().get_context_data(
             account=account,
+            periods=periods if len(periods) > 1 else [],
+            current_fund=periods[0] if periods else None,
             shows_illustrative=bool(account and account.is_illustrative),
+            is_demo_period=is_demo_fund(fund),
             **kwargs,
         )
 
 
 @require_safe
 def ledger_csv(request):
-    """The ledger of the current fund, one row per allocation, for Dutch Excel: semicolons,
-    decimal commas, UTF-8 with a byte order mark. No contact fields, no names of staff."""
+    """The ledger of the current fund (or of ?periode=<id>), one row per allocation, for
+    Dutch Excel: semicolons, decimal commas, UTF-8 with a byte order mark. No contact fields,
+    no names of staff."""
     header = [
         _("date"),
         _("reference"),
@@ -38,7 +62,7 @@ def ledger_csv(request):
         _("paid"),
         _("status"),
     ]
-    fund = selectors.current_fund()
+    fund = chosen_fund(request)
     allocations = selectors.ledger(fund) if fund is not None else []
     rows = (
         [

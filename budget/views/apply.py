@@ -15,36 +15,41 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
 from budget import selectors, services
-from budget.forms import ApplicationForm
-from contracts.models import Neighbourhood
+from budget.demo import is_demo_fund
+from budget.forms import ApplicationForm, NeighbourhoodChoiceForm, neighbourhoods_to_apply_for
 from wijkaanpak.common.forms import add_service_errors
 
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "budget_application_reference"
 REPEAT_SESSION_KEY = "budget_application_repeat"
+# The status link's secret, kept until the confirmation shows the link once.
+STATUS_LINK_SESSION_KEY = "budget_application_status_link"
+SESSION_KEYS = (SESSION_KEY, REPEAT_SESSION_KEY, STATUS_LINK_SESSION_KEY)
 RATE_LIMIT = 5  # applications per client IP address per hour
 RATE_WINDOW = 60 * 60
 
 
-def _rate_key(request):
+def _rate_key(request, scope="apply"):
     """The cache key of this client's current hour: a salted hash, never the address."""
     address = request.META.get("REMOTE_ADDR", "")
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
-    return f"budget:apply-rate:{digest}:{int(time.time() // RATE_WINDOW)}"
+    return f"budget:{scope}-rate:{digest}:{int(time.time() // RATE_WINDOW)}"
 
 
-def rate_limited(request):
-    return cache.get(_rate_key(request), 0) >= RATE_LIMIT
+def rate_limited(request, scope="apply", limit=RATE_LIMIT):
+    return cache.get(_rate_key(request, scope), 0) >= limit
 
 
-def count_application(request):
-    key = _rate_key(request)
+def count_attempt(request, scope="apply"):
+    """Count one attempt of this client in this hour under `scope`."""
+    key = _rate_key(request, scope)
     cache.add(key, 0, RATE_WINDOW)
     try:
         cache.incr(key)
@@ -52,7 +57,16 @@ def count_application(request):
         cache.set(key, 1, RATE_WINDOW)
 
 
+def count_application(request):
+    count_attempt(request, "apply")
+
+
 class ApplicationCreateView(FormView):
+    """The form in two steps that work without JavaScript: step one asks the wijk (a GET
+    form, skipped when the link carries ?wijk=<slug>), step two is the application with only
+    that wijk's wishes and projects. A fund outside its period shows why instead of a form,
+    and refuses a post."""
+
     template_name = "budget/application_form.html"
     form_class = ApplicationForm
     success_url = reverse_lazy("budget:apply_received")
@@ -61,31 +75,48 @@ class ApplicationCreateView(FormView):
     )
 
     def dispatch(self, request, *args, **kwargs):
-        self.fund = selectors.current_fund()
+        self.fund = selectors.fund_for_applications(timezone.localdate())
+        self.closed = (
+            services.closed_fund_error(self.fund, timezone.localdate()) if self.fund else None
+        )
         return super().dispatch(request, *args, **kwargs)
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "fund": self.fund}
+    def get(self, request, *args, **kwargs):
+        if self.fund is None or self.closed is not None:
+            return self.render_to_response(self.get_context_data(form=None))
+        choice = NeighbourhoodChoiceForm(request.GET if "wijk" in request.GET else None)
+        if not choice.is_valid():
+            return self.render_to_response(self.get_context_data(form=None, choice_form=choice))
+        self.neighbourhood = choice.chosen()
+        return super().get(request, *args, **kwargs)
 
-    def get_initial(self):
-        """The wijk a resident came from (the wijk page links here with ?wijk=<slug>), when
-        the form offers it; anything else is ignored."""
-        initial = super().get_initial()
-        slug = self.request.GET.get("wijk", "")
-        wijk = Neighbourhood.objects.filter(slug=slug).values_list("pk", flat=True).first()
-        if wijk is not None:
-            initial["neighbourhood"] = wijk
-        return initial
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "fund": self.fund,
+            "neighbourhood": getattr(self, "neighbourhood", None),
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["fund"] = self.fund
+        context["is_demo_period"] = is_demo_fund(self.fund)
+        context["closed"] = self.closed
+        context["neighbourhood"] = getattr(self, "neighbourhood", None)
         return context
 
+    def _posted_neighbourhood(self):
+        """The wijk the post names, when the form offers it; else None (the form then asks)."""
+        pk = self.request.POST.get("neighbourhood", "")
+        if not pk.isdigit():
+            return None
+        return neighbourhoods_to_apply_for().filter(pk=pk).first()
+
     def post(self, request, *args, **kwargs):
-        if self.fund is None:
-            # Nothing to apply to: the page says so, and nothing changes.
-            return self.render_to_response(self.get_context_data())
+        if self.fund is None or self.closed is not None:
+            # Nothing to apply to: the page says why, and nothing changes.
+            return self.render_to_response(self.get_context_data(form=None))
+        self.neighbourhood = self._posted_neighbourhood()
         form = self.get_form()
         if rate_limited(request):
             form.add_error(None, ValidationError(self.rate_limit_message, code="rate_limited"))
@@ -94,8 +125,8 @@ class ApplicationCreateView(FormView):
             # Look like success to the bot, save nothing and count it against the limit.
             logger.warning("Initiative application refused: honeypot filled in")
             count_application(request)
-            request.session.pop(SESSION_KEY, None)
-            request.session.pop(REPEAT_SESSION_KEY, None)
+            for key in SESSION_KEYS:
+                request.session.pop(key, None)
             return redirect(self.success_url)
         if form.is_valid():
             try:
@@ -109,6 +140,7 @@ class ApplicationCreateView(FormView):
                     count_application(request)
                 request.session[SESSION_KEY] = application.reference
                 request.session[REPEAT_SESSION_KEY] = application.is_repeat
+                request.session[STATUS_LINK_SESSION_KEY] = application.status_token
                 return redirect(self.success_url)
         return self.form_invalid(form)
 
@@ -120,6 +152,13 @@ class ApplicationReceivedView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["reference"] = self.request.session.pop(SESSION_KEY, None)
+        reference = self.request.session.pop(SESSION_KEY, None)
+        token = self.request.session.pop(STATUS_LINK_SESSION_KEY, None)
+        context["reference"] = reference
         context["is_repeat"] = self.request.session.pop(REPEAT_SESSION_KEY, False)
+        context["status_url"] = (
+            reverse("budget:status", kwargs={"reference": reference, "token": token})
+            if reference and token
+            else None
+        )
         return context

@@ -12,9 +12,9 @@ from tests.conftest import assert_accessible, log_in
 from tests.factories import contract_in_status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-# The `fund` of tests/conftest.py as in the pilot period, with a ceiling for each category.
+# The `fund` of tests/conftest.py (open today), with a ceiling for each category.
 FUND_TERMS = {
-    "name": "Wijkaanpak 2007–2009",
+    "name": "Wijkaanpak",
     "organisation_ceiling": 50000,
     "initiatives_ceiling": 200000,
 }
@@ -28,7 +28,8 @@ def test_an_application_from_form_to_public_account(
 
     # The resident applies.
     page.goto("/initiatieven/aanvragen/")
-    page.select_option("#id_neighbourhood", str(contract.neighbourhood_id))
+    page.select_option("#id_wijk", contract.neighbourhood.slug)
+    page.locator("form.neighbourhood-choice-form button[type=submit]").click()
     page.fill("#id_title", "Buurtmoestuin aan de Ringvaart")
     page.fill("#id_description", "Een moestuin op het braakliggende stuk.")
     page.select_option("#id_wish", str(wish.pk))

@@ -22,7 +22,7 @@ from budget.models import (
     Payment,
 )
 from tests.conftest import count_queries
-from tests.factories import FundFactory, NeighbourhoodFactory
+from tests.factories import PILOT_PERIOD, FundFactory, NeighbourhoodFactory
 
 DAY = datetime.date(2007, 11, 1)
 NAME = "Gerritje Zonnebloem-Kwast"
@@ -32,7 +32,7 @@ REFUSAL_REASON = "Geheime weigerreden 7731"
 
 pytestmark = pytest.mark.django_db
 # The `fund` of tests/conftest.py, with at most € 50.000 for organisation costs.
-FUND_TERMS = {"name": "Wijkaanpak 2007-2009", "organisation_ceiling": 50000}
+FUND_TERMS = {**PILOT_PERIOD, "name": "Wijkaanpak 2007-2009", "organisation_ceiling": 50000}
 
 
 @pytest.fixture

@@ -29,13 +29,23 @@ def error_codes(response):
     return {field: [error.code for error in errs] for field, errs in errors.items()}
 
 
-def test_the_form_lists_only_wijken_with_a_public_contract(client, fund, wish):
+def test_step_one_lists_only_wijken_with_a_public_contract(client, fund, wish):
     draft = contract_in_status(ContractStatus.DRAFT)
     response = client.get(URL)
     assert response.status_code == 200
-    choices = list(response.context["form"].fields["neighbourhood"].queryset)
-    assert wish.contract.neighbourhood in choices
-    assert draft.neighbourhood not in choices
+    assert response.context["form"] is None
+    slugs = [value for value, _label in response.context["choice_form"].fields["wijk"].choices]
+    assert wish.contract.neighbourhood.slug in slugs
+    assert draft.neighbourhood.slug not in slugs
+    choice_form = response.content.decode().split('data-form="choose-neighbourhood"')[1]
+    choice_form = choice_form.split("</form>")[0]
+    assert 'name="wijk"' in choice_form
+    assert "csrfmiddlewaretoken" not in choice_form  # a GET form: a link one can share
+
+
+def test_step_two_is_the_application_form(client, fund, wish):
+    response = client.get(URL, {"wijk": wish.contract.neighbourhood.slug})
+    assert response.status_code == 200
     html = response.content.decode()
     assert html.count("<h1") == 1
     assert "novalidate" in html
@@ -221,15 +231,27 @@ def test_received_page_without_application_shows_general_text(client, db):
 def test_the_form_works_with_the_keyboard_and_passes_axe(page, fund, wish):
     page.goto(URL)
     assert_accessible(page)
-    # Sent empty: the error summary links to the fields, and the page still passes axe.
+    # Step one sent without a choice: the summary links to the list.
+    page.locator("form.neighbourhood-choice-form button[type=submit]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-error-summary]")
+    assert_accessible(page)
+    page.locator("[data-error-summary] a").first.click()
+    assert page.evaluate("document.activeElement.id") == "id_wijk"
+    page.select_option("#id_wijk", wish.contract.neighbourhood.slug)
+    page.locator("form.neighbourhood-choice-form button[type=submit]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("form.application-form")
+    assert_accessible(page)
+
+    # Step two sent empty: the error summary links to the fields, and the page still passes.
     page.locator("form.application-form button[type=submit]").focus()
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-error-summary]")
     assert_accessible(page)
     page.locator("[data-error-summary] a").first.click()
-    assert page.evaluate("document.activeElement.id") == "id_neighbourhood"
+    assert page.evaluate("document.activeElement.id") == "id_title"
 
-    page.select_option("#id_neighbourhood", str(wish.contract.neighbourhood_id))
     page.fill("#id_title", "Buurtfeest")
     page.fill("#id_description", "Een feest voor de straat.")
     page.select_option("#id_wish", str(wish.pk))
@@ -260,15 +282,26 @@ def test_the_wijk_page_opens_the_form_with_its_wijk_chosen(client, fund, wish):
 
     assert f'href="{link}"' in wijk_page.content.decode()
     assert form.context["form"]["neighbourhood"].value() == neighbourhood.pk
-    assert f'<option value="{neighbourhood.pk}" selected>' in form.content.decode()
+    html = form.content.decode()
+    assert f'<input type="hidden" name="neighbourhood" value="{neighbourhood.pk}"' in html
+    assert f'data-chosen-neighbourhood="{neighbourhood.slug}"' in html
+    assert f'href="{URL}" data-change-neighbourhood' in html
 
 
-@pytest.mark.parametrize("slug", ["bestaat-niet", "<script>", ""])
-def test_an_unknown_wijk_in_the_link_is_ignored(client, fund, wish, slug):
+@pytest.mark.parametrize(
+    ("slug", "code"),
+    [("bestaat-niet", "invalid_choice"), ("<script>", "invalid_choice"), ("", "required")],
+)
+def test_an_unknown_wijk_in_the_link_asks_the_wijk_again(client, fund, wish, slug, code):
     response = client.get(URL, {"wijk": slug})
 
     assert response.status_code == 200
-    assert response.context["form"]["neighbourhood"].value() is None
+    assert response.context["form"] is None
+    errors = response.context["choice_form"].errors.as_data()
+    assert [error.code for error in errors["wijk"]] == [code]
+    html = response.content.decode()
+    assert 'href="#id_wijk"' in html
+    assert "<script>" not in html.split("<main", 1)[1]
 
 
 def test_the_home_page_links_to_the_form(client, fund, wish):
@@ -311,7 +344,7 @@ def test_the_form_states_the_most_the_fund_can_grant(client, fund, wish):
     from budget.services import available_for_initiatives
     from wijkaanpak.common.money import format_euro
 
-    content = client.get(URL).content.decode()
+    content = client.get(URL, {"wijk": wish.contract.neighbourhood.slug}).content.decode()
 
     available = format_euro(available_for_initiatives(fund))
     assert available in content.replace("\xa0", " ")

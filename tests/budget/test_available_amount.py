@@ -12,7 +12,12 @@ from budget.choices import CategoryKind
 from budget.models import Fund, FundCategory, InitiativeApplication
 from tests.budget.test_applications import submit
 from tests.budget.test_apply import URL, error_codes
-from tests.factories import application_form_data, book_allocation, fund_with_categories
+from tests.factories import (
+    application_form_data,
+    book_allocation,
+    fund_with_categories,
+    open_period,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 # The `fund` of tests/conftest.py, small: € 10.000, at most € 8.000 for initiatives.
@@ -65,8 +70,7 @@ def test_a_fund_without_an_initiatives_category_grants_nothing(contract):
         total=Decimal("5000.00"),
         decision_reference="test",
         decision_date=datetime.date(2007, 1, 1),
-        period_start=datetime.date(2007, 1, 1),
-        period_end=datetime.date(2008, 1, 1),
+        **open_period(),
     )
     FundCategory.objects.create(fund=organisation_only, kind=CategoryKind.ORGANISATION)
 
@@ -76,7 +80,7 @@ def test_a_fund_without_an_initiatives_category_grants_nothing(contract):
 
 
 def test_the_form_refuses_a_million_from_a_quarter_million_fund(client, wish):
-    fund_with_categories(initiatives_ceiling=200000)
+    fund_with_categories(initiatives_ceiling=200000, **open_period())
 
     response = client.post(URL, application_form_data(wish, amount_requested="1.000.000"))
 

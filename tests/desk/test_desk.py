@@ -24,6 +24,7 @@ from tests.factories import (
     book_allocation,
     contract_in_status,
     fund_with_categories,
+    open_period,
     progress_update,
     project_in_signed_contract,
     team_member,
@@ -176,7 +177,9 @@ def decided(application, user):
 def test_the_budget_manager_desk_counts_and_links_on_factories(
     budget_manager, budget_manager_user, deliver_mail
 ):
-    fund = fund_with_categories(organisation_ceiling="50000.00", initiatives_ceiling="200000.00")
+    fund = fund_with_categories(
+        organisation_ceiling="50000.00", initiatives_ceiling="200000.00", **open_period()
+    )
     contract = project_in_signed_contract().contract
     in_time = submitted(contract, fund, 28, contact_email="a@example.org")
     overdue = submitted(contract, fund, 29, contact_email="b@example.org", title="Bankje")
@@ -227,7 +230,7 @@ def test_the_budget_manager_desk_counts_and_links_on_factories(
 def test_a_failed_letter_is_not_sent_and_an_erased_applicant_is_left_out(
     budget_manager, budget_manager_user
 ):
-    fund = fund_with_categories()
+    fund = fund_with_categories(**open_period())
     contract = project_in_signed_contract().contract
     failed = decided(
         submitted(contract, fund, 40, contact_email="e@example.org"), budget_manager_user

@@ -25,6 +25,7 @@ from tests import pdf_reading
 from tests.conftest import staff_client
 from tests.factories import (
     HOSTILE,
+    PILOT_PERIOD,
     ContractPartyFactory,
     NeighbourhoodFactory,
     PartnerFactory,
@@ -32,7 +33,9 @@ from tests.factories import (
     ResidentWishFactory,
     complete_contract,
     contract_in_status,
+    fund_with_categories,
     move_to,
+    open_period,
     project_in_signed_contract,
 )
 from tests.pdf_reading import flat, page_count, pdf_text
@@ -45,6 +48,7 @@ pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 LONG = "Buurtbewoners willen graag " + " ".join(["veel"] * 60)
 # The `fund` of tests/conftest.py as in the pilot period, with a ceiling for initiatives.
 FUND_TERMS = {
+    **PILOT_PERIOD,
     "name": "Wijkaanpak 2007-2009",
     "organisation_ceiling": 50000,
     "initiatives_ceiling": 200000,
@@ -281,6 +285,15 @@ def test_a_fund_of_another_period_is_not_shown(signed_project, fund):
 
     assert 'data-fund="none"' in html
     assert "€" not in html
+
+
+def test_a_later_fund_period_leaves_the_contracts_own_fund_on_the_leaflet(signed_project, fund):
+    later = fund_with_categories(name="Later", **open_period())
+
+    html = leaflet_html(signed_project.contract)
+
+    assert budget_selectors.current_fund() == later
+    assert f'data-fund="{fund.pk}"' in html
 
 
 def test_many_long_wishes_and_projects_still_give_two_pages(client, fund, tmp_path, poppler):

@@ -43,6 +43,7 @@ from tests.factories import (
     contract_in_status,
     fund_with_categories,
     group_member,
+    open_period,
     project_in_signed_contract,
 )
 from wijkaanpak.common import mail
@@ -102,7 +103,7 @@ def statuses():
 def test_an_outage_loses_nothing_and_each_mail_arrives_once(client, superuser, smtp_port, tmp_path):
     cache.clear()  # the application form's rate limit counts in the cache
     # --- The world: a fund, a signed contract with a project and its team, a manager.
-    fund_with_categories()
+    fund_with_categories(**open_period())
     project = project_in_signed_contract()
     wish = project.contract.wishes.first()
     member = TeamMembershipFactory(project=project).user

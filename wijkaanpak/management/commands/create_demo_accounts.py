@@ -2,6 +2,8 @@
 
 The accounts (`redacteur`, `budgetbeheerder`, `team-<wijk-slug>`) share one known password, so
 this command refuses to run unless DEBUG is on: a production site must never get them.
+It also opens an example fund period (budget.demo), flagged illustrative, so that the
+application form can be tried: the pilot's fund ended in 2009 and takes no applications.
 """
 
 from dataclasses import dataclass
@@ -10,9 +12,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from budget.demo import ensure_demo_fund
 from contracts.models import Neighbourhood
 from projects.choices import TeamRole
 from projects.models import Project, TeamMembership
@@ -127,8 +132,21 @@ class Command(BaseCommand):
                 if account.neighbourhood is not None:
                     in_any_team |= link_team_account(user, account.neighbourhood) > 0
                 rows.append((account, created))
+            fund, fund_created = ensure_demo_fund(timezone.localdate())
 
         self._report(rows, password, in_any_team)
+        self.stdout.write(
+            _(
+                "Example fund period for trying the application form: %(name)s, "
+                "%(start)s – %(end)s (%(state)s)."
+            )
+            % {
+                "name": fund.name,
+                "start": date_format(fund.period_start),
+                "end": date_format(fund.period_end),
+                "state": _("created") if fund_created else _("exists"),
+            }
+        )
 
     def _report(self, rows, password, in_any_team):
         # Columns, so the passwords line up for whoever copies them from the terminal.
