@@ -422,7 +422,7 @@ def contract_readiness_problems(contract):
     for project in projects:
         if not project.answered:
             problems += at(
-                ("projects", "project", project.pk),
+                "projects",
                 [
                     ValidationError(
                         _(
@@ -436,7 +436,7 @@ def contract_readiness_problems(contract):
             )
         if project.lead_partner_id not in parties:
             problems += at(
-                ("projects", "project", project.pk),
+                "projects",
                 [
                     ValidationError(
                         _(

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.utils import flatten, quote, unquote
 from django.db import models
+from django.db.models import Max
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -66,10 +67,13 @@ class ContractPartInline:
     project's inlines (in the projects app) give the project's contract. `formset_prefix`
     names the formset of an inline whose rows reach the contract through another row (a
     project's contributions); otherwise it is the name of the contract's reverse relation.
+    `numbered_by` names a field by which other rows refer to a row (a wish's order, a
+    project's number): a new row is offered with the next free number.
     """
 
     extra = 0
     formset_prefix = None
+    numbered_by = None
 
     def contract_of(self, obj):
         return obj
@@ -118,6 +122,7 @@ class ContractPartyInline(ContractPartInline, LabelledTabularInline):
 
 class ResidentWishInline(ContractPartInline, LabelledTabularInline):
     model = ResidentWish
+    numbered_by = "order"
     fields = ("order", "title", "description", "source", "not_taken_up_reason")
     # Five columns within the page at 1366 px: the texts get two narrow rows each.
     formfield_overrides = {
@@ -283,6 +288,17 @@ class ContractAdmin(
         return super().has_delete_permission(request, obj)
 
     # --- Saving ---
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        numbered_by = getattr(inline, "numbered_by", None)
+        if numbered_by:
+            highest = None
+            if obj.pk is not None:
+                rows = kwargs["queryset"].filter(contract=obj)
+                highest = rows.aggregate(highest=Max(numbered_by))["highest"]
+            kwargs["initial"] = [{numbered_by: (highest or 0) + 1}]
+        return kwargs
 
     def _create_formsets(self, request, obj, change):
         formsets, inline_instances = super()._create_formsets(request, obj, change)

@@ -4,9 +4,11 @@ which name the parties, wishes and projects of the same submit; the reason for h
 progress updates."""
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Min
 from django.forms.models import BaseInlineFormSet, BaseModelFormSet
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.choices import ContractStatus
 from contracts.models import Contract, Partner, ResidentWish
 from projects.models import Project, ProjectPartner
+from wijkaanpak.common.money import format_euro, normalise_amount
 
 # The project's own form fields that are part of the signed text (see PROJECT_TEXT_FIELDS).
 PROJECT_TEXT_FORM_FIELDS = (
@@ -34,6 +37,8 @@ ADDED_TO_FROZEN_CONTRACT = _(
     "signing, not as a change of the contract."
 )
 WISH_OF_OTHER_CONTRACT = _("A project answers only wishes of its own contract.")
+# What the amount's column holds: twelve digits, two of them after the comma.
+LARGEST_AMOUNT = Decimal(10) ** 10
 LEAD_NOT_PARTY = _("The lead partner must be a party to the contract.")
 PLANNING_OUTSIDE_PERIOD = _(
     "The planning must lie within the contract period (%(start)s – %(end)s)."
@@ -190,7 +195,7 @@ class WishNumbersField(forms.CharField):
             required=False,
             max_length=200,
             help_text=_(
-                "The order numbers of the wishes this project answers, as in the list of "
+                "The wishes this project answers, by their number in the order column of the "
                 "wishes above, for example: 1 or 1, 3."
             ),
             **kwargs,
@@ -291,17 +296,13 @@ class ProjectInlineFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        parties = sibling(self, "parties")
-        party_ids = (
-            {getattr(f.cleaned_data.get("partner"), "pk", None) for f in kept_forms(parties)}
-            if parties is not None
-            else None
-        )
-        wishes = forms_by(kept_forms(sibling(self, "wishes")), "order")
+        party_ids = self._party_ids()
+        wishes = self._wishes_by_number()
         start, end = self.instance.period_start, self.instance.period_end
         for form in kept_forms(self):
+            # A row the user may only view has its initial data as cleaned data: keys, no rows.
             lead = form.cleaned_data.get("lead_partner")
-            if lead is not None and party_ids is not None and lead.pk not in party_ids:
+            if lead is not None and getattr(lead, "pk", lead) not in party_ids:
                 form.add_error(
                     "lead_partner", ValidationError(LEAD_NOT_PARTY, code="lead_not_party")
                 )
@@ -323,12 +324,35 @@ class ProjectInlineFormSet(BaseInlineFormSet):
                         params={"start": date_format(start), "end": date_format(end)},
                     ),
                 )
-            form.wish_forms = self._resolve_wishes(form, wishes)
+            form.wishes_named = self._resolve_wishes(form, wishes)
+
+    def _party_ids(self):
+        """The partners that are a party as this submit leaves the contract; as stored when
+        the page has no rows of parties (a user who may not change them)."""
+        parties = sibling(self, "parties")
+        if parties is not None:
+            return {getattr(f.cleaned_data.get("partner"), "pk", None) for f in kept_forms(parties)}
+        if self.instance.pk is None:
+            return set()
+        return set(self.instance.parties.values_list("partner_id", flat=True))
+
+    def _wishes_by_number(self):
+        """{order number: [wishes]} as this submit leaves the contract (new wishes as the
+        unsaved instances their rows will save); as stored when the page has no wish rows."""
+        rows = sibling(self, "wishes")
+        if rows is not None:
+            by_number = forms_by(kept_forms(rows), "order")
+            return {n: [form.instance for form in found] for n, found in by_number.items()}
+        by_number = {}
+        if self.instance.pk is not None:
+            for wish in self.instance.wishes.all():
+                by_number.setdefault(wish.order, []).append(wish)
+        return by_number
 
     @staticmethod
     def _resolve_wishes(form, wishes):
         numbers = form.cleaned_data.get("wish_numbers")
-        if numbers is None:
+        if not isinstance(numbers, list):  # not given, or a row the user may only view
             return None
         resolved = []
         for number in numbers:
@@ -364,17 +388,24 @@ class ProjectInlineFormSet(BaseInlineFormSet):
     def save_wish_links(self):
         """Link each kept project to the wishes its row names, now that both are saved."""
         for form in kept_forms(self):
-            wish_forms = getattr(form, "wish_forms", None)
-            if wish_forms is None or form.instance.pk is None:
+            wishes = getattr(form, "wishes_named", None)
+            if wishes is None or form.instance.pk is None:
                 continue
-            form.instance.wishes.set([wish_form.instance for wish_form in wish_forms])
+            form.instance.wishes.set(wishes)
 
 
 class ContributionForm(forms.ModelForm):
     """A partner's contribution to a project, as a row of the contract's page: the project by
-    its number, as the projects above have it (they may be rows of the same submit)."""
+    its number, as the projects above have it (they may be rows of the same submit); the
+    amount as people type it here ("95.000", "€ 1.250,50")."""
 
     project_number = forms.IntegerField(label=_("project no."), min_value=0)
+    amount = forms.CharField(
+        label=_("amount (euro)"),
+        required=False,
+        max_length=30,
+        help_text=_("Empty for a contribution in hours or in kind."),
+    )
 
     class Meta:
         model = ProjectPartner
@@ -384,11 +415,23 @@ class ContributionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.project_id is not None:
             self.initial.setdefault("project_number", self.instance.project.number)
+        if self.instance.amount is not None:
+            self.initial["amount"] = format_euro(self.instance.amount).removeprefix("€ ")
         self.moved = False
 
     def clean_amount(self):
-        amount = self.cleaned_data.get("amount")
-        if amount is not None and amount < 0:
+        text = self.cleaned_data.get("amount", "").strip()
+        if not text:
+            return None
+        try:
+            amount = Decimal(normalise_amount(text))
+        except (InvalidOperation, TypeError, ValueError):
+            amount = None
+        if amount is None or not amount.is_finite() or abs(amount) >= LARGEST_AMOUNT:
+            raise ValidationError(_("Enter an amount in euros."), code="amount_invalid")
+        if amount.as_tuple().exponent < -2:
+            raise ValidationError(_("Use at most two decimals."), code="amount_too_precise")
+        if amount < 0:
             raise ValidationError(_("The amount cannot be negative."), code="negative_amount")
         return amount
 
@@ -423,6 +466,12 @@ class ContributionFormSet(BaseModelFormSet):
             queryset = queryset.filter(project__contract=self.instance).order_by(
                 "project__number", "order", "pk"
             )
+        if "initial" not in kwargs:
+            # A new row names the first project, the one a new contract starts with.
+            first = None
+            if self.instance.pk is not None:
+                first = self.instance.projects.aggregate(first=Min("number"))["first"]
+            kwargs["initial"] = [{"project_number": 1 if first is None else first}]
         super().__init__(data, files, prefix=prefix, queryset=queryset, **kwargs)
 
     @classmethod
@@ -454,6 +503,19 @@ class ContributionFormSet(BaseModelFormSet):
     def _projects(self):
         return sibling(self, "projects")
 
+    def _projects_by_number(self):
+        """{number: [projects]} as this submit leaves the contract (new projects as the unsaved
+        instances their rows will save); as stored when the page has no project rows."""
+        rows = self._projects()
+        if rows is not None:
+            by_number = forms_by(kept_forms(rows), "number")
+            return {n: [form.instance for form in found] for n, found in by_number.items()}
+        by_number = {}
+        if self.instance.pk is not None:
+            for project in self.instance.projects.all():
+                by_number.setdefault(project.number, []).append(project)
+        return by_number
+
     def _should_delete_form(self, form):
         if super()._should_delete_form(form):
             return True
@@ -468,7 +530,7 @@ class ContributionFormSet(BaseModelFormSet):
 
     def clean(self):
         super().clean()
-        projects = forms_by(kept_forms(self._projects()), "number")
+        projects = self._projects_by_number()
         seen = set()
         for form in kept_forms(self):
             number = form.cleaned_data.get("project_number")
@@ -485,13 +547,13 @@ class ContributionFormSet(BaseModelFormSet):
                     ),
                 )
                 continue
-            project = found[0].instance
+            project = found[0]
             if form.instance.pk is not None and project.pk != form.instance.project_id:
                 form.moved = True
             form.instance.project = project
-            partner = form.cleaned_data.get("partner")
+            partner = getattr(form.cleaned_data.get("partner"), "pk", None)
             if partner is not None:
-                if (number, partner.pk) in seen:
+                if (number, partner) in seen:
                     form.add_error(
                         "partner",
                         ValidationError(
@@ -499,7 +561,7 @@ class ContributionFormSet(BaseModelFormSet):
                             code="duplicate_project_partner",
                         ),
                     )
-                seen.add((number, partner.pk))
+                seen.add((number, partner))
 
 
 class HideUpdateForm(forms.Form):

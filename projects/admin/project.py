@@ -26,12 +26,12 @@ from projects.admin.forms import (
     ProjectAdminForm,
     ProjectInlineFormSet,
     ProjectRowForm,
-    wish_numbers_of,
 )
 from projects.models import Project, ProjectPartner, TeamMembership
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledFormSetMixin, LabelledTabularInline
 from wijkaanpak.common.admin.views import GuardedDeleteMixin, RefusalsAsMessagesMixin, posts_any
+from wijkaanpak.common.money import format_euro_or_dash
 
 # --- Projects on their contract ---------------------------------------------------------------
 
@@ -45,6 +45,7 @@ class ProjectInline(ContractPartInline, admin.StackedInline):
     """
 
     model = Project
+    numbered_by = "number"
 
     @staticmethod
     def frozen_addition_error():
@@ -75,9 +76,10 @@ class ProjectInline(ContractPartInline, admin.StackedInline):
             super().get_queryset(request).select_related("lead_partner").prefetch_related("wishes")
         )
 
-    @admin.display(description=_("answers wishes (nos.)"))
+    @admin.display(description=_("answers wishes"))
     def wish_numbers(self, obj):
-        return wish_numbers_of(obj)
+        wishes = sorted(obj.wishes.all(), key=lambda wish: wish.order)
+        return "; ".join(f"{wish.order}. {wish.title}" for wish in wishes) or "-"
 
 
 class ContractWideInlineChecks(InlineModelAdminChecks):
@@ -146,12 +148,22 @@ class ContributionInline(ContractPartInline, admin.TabularInline):
         )
         return type(formset.__name__, (LabelledFormSetMixin, formset), {})
 
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fields
+        # Read-only: the amount the Dutch way.
+        return tuple("amount_in_euros" if name == "amount" else name for name in self.fields)
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("project", "partner")
 
     @admin.display(description=_("project no."))
     def project_number(self, obj):
         return obj.project.number
+
+    @admin.display(description=_("amount (euro)"))
+    def amount_in_euros(self, obj):
+        return format_euro_or_dash(obj.amount)
 
 
 add_contract_part(

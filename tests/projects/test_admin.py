@@ -442,7 +442,7 @@ def new_contract_data(neighbourhood, lead, contributor, **fields):
         "contributions-0-project_number": "1",
         "contributions-0-partner": str(contributor.pk),
         "contributions-0-contribution": "Aanleg en onderhoud",
-        "contributions-0-amount": "95000.00",
+        "contributions-0-amount": "95.000,00",  # as people type it here
         "contributions-0-order": "0",
     }
     for index, standard in enumerate(standards):
@@ -487,7 +487,7 @@ BAD_ROWS = [
         "planned_end",
         "planning_outside_period",
     ),
-    ({"contributions-0-amount": "abc"}, "contributions", "amount", "invalid"),
+    ({"contributions-0-amount": "abc"}, "contributions", "amount", "amount_invalid"),
     ({"contributions-0-amount": "-5"}, "contributions", "amount", "negative_amount"),
     ({"contributions-0-project_number": "2"}, "contributions", "project_number", "unknown_project"),
     ({"contributions-0-project_number": "x"}, "contributions", "project_number", "invalid"),
@@ -659,13 +659,19 @@ def test_deleting_a_project_takes_its_contributions_along(editor):
     assert not ProjectPartner.objects.exists()
 
 
-def test_a_frozen_contract_shows_its_contributions_read_only(editor):
-    contract = contract_with_projects(1, ContractStatus.READY_FOR_SIGNING)
+def test_a_frozen_contract_shows_its_contributions_and_wishes_read_only(editor):
+    contract = complete_contract()
+    project = ProjectFactory(contract=contract)
+    wish = contract.wishes.first()
+    project.wishes.set([wish])
+    ProjectPartnerFactory(project=project, amount="1200.00", contribution="Twee buurtwerkers")
+    move_to(contract, ContractStatus.READY_FOR_SIGNING)
 
     content = editor.get(contract_url(contract)).content.decode()
 
-    contribution = ProjectPartner.objects.get()
-    assert contribution.contribution in content
+    assert "Twee buurtwerkers" in content
+    assert "€ 1.200,00" in content
+    assert f"{wish.order}. {wish.title}" in content
     assert 'name="contributions-0-amount"' not in content
     assert 'name="projects-0-wish_numbers"' not in content
 
