@@ -1,4 +1,5 @@
-"""Projects in the admin: inline on their contract and on a page of their own."""
+"""Projects in the admin: rows of their contract's page (with the partners' contributions) and
+a page of their own."""
 
 from functools import partial
 

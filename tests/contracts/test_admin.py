@@ -325,6 +325,65 @@ def test_sections_are_written_and_left_out_on_the_add_page(editor):
     assert sections[0][1] == "Onze eigen inleiding."
 
 
+def wish_rows(*rows):
+    """Posted rows of new wishes: (order, title, source) each."""
+    data = management("wishes", len(rows))
+    for index, (order, title, source) in enumerate(rows):
+        data.update(
+            {
+                f"wishes-{index}-order": str(order),
+                f"wishes-{index}-title": title,
+                f"wishes-{index}-description": "",
+                f"wishes-{index}-source": source,
+                f"wishes-{index}-not_taken_up_reason": "",
+            }
+        )
+    return data
+
+
+def test_parties_and_wishes_are_saved_with_a_new_contract_in_one_submit(editor):
+    data = add_party_rows(add_form_data(NeighbourhoodFactory()), 0, PartnerFactory.create_batch(2))
+    data.update(
+        wish_rows((1, "Een veilige speelplek", "survey"), (2, "Minder zwerfvuil", "survey"))
+    )
+
+    response = editor.post(url("contract", "add"), data)
+
+    assert response.status_code == 302
+    contract = Contract.objects.get()
+    assert contract.parties.count() == 2
+    assert list(contract.wishes.values_list("order", "title")) == [
+        (1, "Een veilige speelplek"),
+        (2, "Minder zwerfvuil"),
+    ]
+
+
+def test_a_bad_wish_on_the_add_page_saves_nothing_and_keeps_what_was_typed(editor):
+    data = add_party_rows(add_form_data(NeighbourhoodFactory()), 0, PartnerFactory.create_batch(2))
+    data.update(wish_rows((1, "Een veilige speelplek", "survey"), (2, "Minder zwerfvuil", "gok")))
+
+    response = editor.post(url("contract", "add"), data)
+
+    assert response.status_code == 200
+    errors = inline_formset(response, "wishes").forms[1].errors.as_data()
+    assert [e.code for e in errors["source"]] == ["invalid_choice"]
+    assert not Contract.objects.exists()
+    assert not ContractParty.objects.exists()
+    assert not ContractSection.objects.exists()
+    assert 'value="Minder zwerfvuil"' in response.content.decode()
+
+
+def test_a_new_wish_row_is_offered_with_the_next_number(editor):
+    contract = complete_contract()
+    highest = max(contract.wishes.values_list("order", flat=True))
+
+    on_add = inline_formset(editor.get(url("contract", "add")), "wishes")
+    on_change = inline_formset(editor.get(change_url(contract)), "wishes")
+
+    assert on_add.forms[0].initial["order"] == 1
+    assert on_change.extra_forms[0].initial["order"] == highest + 1
+
+
 # --- Bad input --------------------------------------------------------------------------------
 
 
