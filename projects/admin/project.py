@@ -66,6 +66,9 @@ class ProjectInline(ContractPartInline, admin.StackedInline):
         models.TextField: {"widget": admin_widgets.AdminTextareaWidget(attrs={"rows": 3})}
     }
 
+    class Media:
+        js = ("admin-extra/wish-titles.js",)
+
     def get_extra(self, request, obj=None, **kwargs):
         # A draft without projects yet offers a row for its first one.
         if obj is None or (not obj.is_frozen and not obj.projects.exists()):

@@ -91,6 +91,8 @@ def test_an_editor_builds_a_contract_on_one_screen_and_marks_it_ready(page, edit
     page.fill("#id_projects-0-description", "Samen met de kinderen ontworpen en aangelegd.")
     page.select_option("#id_projects-0-lead_partner", str(lead.pk))
     page.fill("#id_projects-0-wish_numbers", "1")
+    # The page names the wish the number stands for before anything is saved.
+    assert page.inner_text("#id_projects-0-wish_numbers-titles") == "1. Een veilige speelplek"
     page.fill("#id_projects-0-planned_start", "01-01-2008")
     page.fill("#id_projects-0-planned_end", "31-12-2008")
     assert page.input_value("#id_contributions-0-project_number") == "1"
