@@ -154,9 +154,8 @@ def add_contract_part(inline, history_part, *, history_title):
     formsets of the same submit through `contract_formsets` (prefix → formset): a project row
     names the party that leads it and the wishes it answers, which may be new rows of the same
     submit. An inline with `needs_saved_contract` is left off the page of a new contract. An
-    inline may set `frozen_addition_error` (a callable
-    giving a ValidationError) for the reason to give when a POST adds one of its rows to a
-    frozen contract.
+    inline may set `frozen_addition_error` (a callable giving a ValidationError) for the
+    reason to give when a POST adds one of its rows to a frozen contract.
     """
     position = ContractAdmin.inlines.index(ContractStatusChangeInline)
     ContractAdmin.inlines = [
