@@ -6,7 +6,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from contracts.choices import ContractStatus
-from contracts.models import ContractParty
+from contracts.models import ContractParty, StandardSection
 
 
 def _unique_partner_message():
@@ -46,6 +46,32 @@ class ContractPartyInlineFormSet(BaseInlineFormSet):
         if not repeated:
             # The generic unique checks would only repeat what was said above.
             super().clean()
+
+
+class ContractSectionInlineFormSet(BaseInlineFormSet):
+    """The sections of one contract; a new contract's form starts with the standard sections.
+
+    Each standard section is a row to write in, its writing prompt as the starting text. A
+    row is kept as offered even when left untouched (the contract then holds the prompt, and
+    is not ready for signing until it is written); its delete box leaves it out.
+    """
+
+    def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        if instance is not None and instance.pk is None and "initial" not in kwargs:
+            kwargs["initial"] = [
+                {"order": (index + 1) * 10, "heading": standard.heading, "body": standard.body}
+                for index, standard in enumerate(StandardSection.objects.all())
+            ]
+        super().__init__(*args, **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if form.instance.pk is None and form.initial:
+            # An offered section counts as filled in, so it is checked and saved as offered.
+            form.empty_permitted = False
+            form.has_changed = lambda: True
+        return form
 
 
 class ContractStepForm(forms.Form):

@@ -415,7 +415,7 @@ def contract_readiness_problems(contract):
     for project in projects:
         if not project.answered:
             problems += at(
-                ("projects", "project", project.pk),
+                "projects",
                 [
                     ValidationError(
                         _(
@@ -429,7 +429,7 @@ def contract_readiness_problems(contract):
             )
         if project.lead_partner_id not in parties:
             problems += at(
-                ("projects", "project", project.pk),
+                "projects",
                 [
                     ValidationError(
                         _(

@@ -6,23 +6,24 @@ reaches the admin anyway (a stale form, a race), the admin says so and changes n
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.utils import flatten, quote, unquote
 from django.db import models
+from django.db.models import Max
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from contracts import distribution, selectors, services
+from contracts import distribution, selectors
 from contracts.admin.lifecycle import LifecycleAdminMixin
 from contracts.admin.signing import SigningAdminMixin
 from contracts.choices import FROZEN_STATUSES, ContractStatus
 from contracts.forms import (
     ContractPartyInlineFormSet,
+    ContractSectionInlineFormSet,
 )
 from contracts.models import (
     Contract,
@@ -31,6 +32,7 @@ from contracts.models import (
     ContractSection,
     ContractStatusChange,
     ResidentWish,
+    StandardSection,
 )
 from contracts.printing import download_signing_set
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
@@ -62,10 +64,16 @@ class ContractPartInline:
     """An inline of a contract's text: open while it is a draft, read-only once frozen.
 
     `contract_of(obj)` gives the contract of the page's object: the contract itself here; a
-    project's inlines (in the projects app) give the project's contract.
+    project's inlines (in the projects app) give the project's contract. `formset_prefix`
+    names the formset of an inline whose rows reach the contract through another row (a
+    project's contributions); otherwise it is the name of the contract's reverse relation.
+    `numbered_by` names a field by which other rows refer to a row (a wish's order, a
+    project's number): a new row is offered with the next free number.
     """
 
     extra = 0
+    formset_prefix = None
+    numbered_by = None
 
     def contract_of(self, obj):
         return obj
@@ -84,12 +92,19 @@ class ContractPartInline:
 
 
 class ContractSectionInline(ContractPartInline, admin.StackedInline):
+    """The contract's sections; a new contract's page offers the standard sections to write."""
+
     model = ContractSection
-    needs_saved_contract = True
+    formset = ContractSectionInlineFormSet
     fields = (("order", "heading"), "body")
     formfield_overrides = {
         models.TextField: {"widget": admin_widgets.AdminTextareaWidget(attrs={"rows": 8})}
     }
+
+    def get_extra(self, request, obj=None, **kwargs):
+        if obj is None:
+            return StandardSection.objects.count()
+        return super().get_extra(request, obj, **kwargs)
 
 
 class ContractPartyInline(ContractPartInline, LabelledTabularInline):
@@ -107,6 +122,7 @@ class ContractPartyInline(ContractPartInline, LabelledTabularInline):
 
 class ResidentWishInline(ContractPartInline, LabelledTabularInline):
     model = ResidentWish
+    numbered_by = "order"
     fields = ("order", "title", "description", "source", "not_taken_up_reason")
     # Five columns within the page at 1366 px: the texts get two narrow rows each.
     formfield_overrides = {
@@ -134,10 +150,12 @@ def add_contract_part(inline, history_part, *, history_title):
     (the projects) adds its inline here, from its own admin module: the inline goes before the
     lifecycle log, its rows join the history page (`history_part` as in `history_parts`, with
     `history_title` as the new heading) and a POST that carries its rows for a frozen contract
-    is refused like one that carries sections. An inline with `needs_saved_contract` is left
-    off the page of a new contract. An inline may set `frozen_addition_error` (a callable
-    giving a ValidationError) for the reason to give when a POST adds one of its rows to a
-    frozen contract.
+    is refused like one that carries sections. Its formset may look at the contract's other
+    formsets of the same submit through `contract_formsets` (prefix → formset): a project row
+    names the party that leads it and the wishes it answers, which may be new rows of the same
+    submit. An inline with `needs_saved_contract` is left off the page of a new contract. An
+    inline may set `frozen_addition_error` (a callable giving a ValidationError) for the
+    reason to give when a POST adds one of its rows to a frozen contract.
     """
     position = ContractAdmin.inlines.index(ContractStatusChangeInline)
     ContractAdmin.inlines = [
@@ -276,8 +294,7 @@ class ContractAdmin(
     def get_inline_instances(self, request, obj=None):
         instances = super().get_inline_instances(request, obj)
         if obj is None:
-            # A new contract gets the standard sections when it is saved, and has no log yet;
-            # parts that name its parties (a project's lead) come once it exists.
+            # A new contract has no lifecycle log yet.
             instances = [
                 inline for inline in instances if not getattr(inline, "needs_saved_contract", False)
             ]
@@ -297,29 +314,25 @@ class ContractAdmin(
 
     # --- Saving ---
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            obj._standard_sections_added = len(services.add_standard_sections(obj))
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        numbered_by = getattr(inline, "numbered_by", None)
+        if numbered_by:
+            highest = None
+            if obj.pk is not None:
+                rows = kwargs["queryset"].filter(contract=obj)
+                highest = rows.aggregate(highest=Max(numbered_by))["highest"]
+            kwargs["initial"] = [{numbered_by: (highest or 0) + 1}]
+        return kwargs
 
-    def response_add(self, request, obj, post_url_continue=None):
-        # Said here, after the parties and wishes were saved too, not when it may still fail.
-        added = getattr(obj, "_standard_sections_added", 0)
-        if added:
-            self.message_user(
-                request,
-                ngettext(
-                    "The contract starts with %(count)d standard section; "
-                    "edit it and add to it below.",
-                    "The contract starts with %(count)d standard sections; "
-                    "edit, reorder and add to them below.",
-                    added,
-                )
-                % {"count": added},
-                messages.SUCCESS,
-                extra_tags="standard_sections_added",
-            )
-        return super().response_add(request, obj, post_url_continue)
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        # The parts refer to each other within one submit (a project's lead is one of the
+        # parties, the wishes it answers are the contract's): each formset sees the others.
+        by_prefix = {formset.prefix: formset for formset in formsets}
+        for formset in formsets:
+            formset.contract_formsets = by_prefix
+        return formsets, inline_instances
 
     def response_post_save_add(self, request, obj):
         # Staff write the text right after creating the contract: stay on it.
@@ -343,6 +356,8 @@ class ContractAdmin(
 
     @staticmethod
     def _prefix(inline):
+        if inline.formset_prefix:
+            return inline.formset_prefix
         return inline.model._meta.get_field("contract").remote_field.get_accessor_name()
 
     def _posts_new_rows(self, request, inline):

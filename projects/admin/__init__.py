@@ -1,9 +1,10 @@
 """The staff admin of the projects domain.
 
-Projects are edited on their own page and inline on their contract, where
-`contracts.admin.contract.add_contract_part` puts them (`contracts` never imports `projects`).
-Once the contract is frozen, a project's text, wishes and participating partners are
-read-only, while its team keeps changing (`project`).
+Projects are edited on their own page and as rows of their contract's page, together with
+the wishes each answers and the partners' contributions, from the contract's first save on;
+`contracts.admin.contract.add_contract_part` puts them there (`contracts` never imports
+`projects`). Once the contract is frozen, a project's text, wishes and participating partners
+are read-only, while its team keeps changing (`project`).
 
 Progress updates and handed-in reports are read-only for everyone; staff hide an update with a
 reason through `projects.services.hide_update` (`updates`). Reporting rounds are opened through

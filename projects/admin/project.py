@@ -1,10 +1,16 @@
-"""Projects in the admin: inline on their contract and on a page of their own."""
+"""Projects in the admin: rows of their contract's page (with the partners' contributions) and
+a page of their own."""
+
+from functools import partial
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import widgets as admin_widgets
+from django.contrib.admin.checks import InlineModelAdminChecks
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.models import modelformset_factory
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -18,38 +24,43 @@ from projects import selectors
 from projects.admin.forms import (
     ADDED_TO_FROZEN_CONTRACT,
     PROJECT_TEXT_FORM_FIELDS,
+    ContributionForm,
+    ContributionFormSet,
     ProjectAdminForm,
     ProjectInlineFormSet,
+    ProjectRowForm,
 )
 from projects.models import Project, ProjectPartner, ReportingRound, TeamMembership
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
-from wijkaanpak.common.admin.labels import LabelledTabularInline
+from wijkaanpak.common.admin.labels import LabelledFormSetMixin, LabelledTabularInline
 from wijkaanpak.common.admin.views import GuardedDeleteMixin, RefusalsAsMessagesMixin, posts_any
+from wijkaanpak.common.money import format_euro_or_dash
 
 # --- Projects on their contract ---------------------------------------------------------------
 
 
 class ProjectInline(ContractPartInline, admin.StackedInline):
-    """The projects of a contract, in short; the full project is one click away.
+    """The projects of a contract, written on its page from the first save on.
 
-    A project's lead partner is one of the contract's parties: the contract and its parties
-    come first, so a new contract's page has no projects yet.
+    A row names its lead partner (a party, possibly added in the same submit) and the wishes
+    it answers by their numbers in the list of wishes above (possibly written in the same
+    submit). The full project, with its team and progress, is one click away.
     """
 
     model = Project
-    needs_saved_contract = True
+    numbered_by = "number"
 
     @staticmethod
     def frozen_addition_error():
         return ValidationError(ADDED_TO_FROZEN_CONTRACT, code="project_added_to_frozen_contract")
 
-    form = ProjectAdminForm
+    form = ProjectRowForm
     formset = ProjectInlineFormSet
     fields = (
         ("number", "title"),
         "summary",
         "description",
-        "lead_partner",
+        ("lead_partner", "wish_numbers"),
         ("planned_start", "planned_end"),
     )
     show_change_link = True
@@ -57,14 +68,119 @@ class ProjectInline(ContractPartInline, admin.StackedInline):
         models.TextField: {"widget": admin_widgets.AdminTextareaWidget(attrs={"rows": 3})}
     }
 
+    class Media:
+        js = ("admin-extra/wish-titles.js",)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A draft without projects yet offers a row for its first one.
+        if obj is None or (not obj.is_frozen and not obj.projects.exists()):
+            return 1
+        return 0
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("lead_partner")
+        return (
+            super().get_queryset(request).select_related("lead_partner").prefetch_related("wishes")
+        )
+
+    @admin.display(description=_("answers wishes"))
+    def wish_numbers(self, obj):
+        wishes = sorted(obj.wishes.all(), key=lambda wish: wish.order)
+        return "; ".join(f"{wish.order}. {wish.title}" for wish in wishes) or "-"
+
+
+class ContractWideInlineChecks(InlineModelAdminChecks):
+    """The checks of an inline whose rows reach the parent through another row: no foreign
+    key to the parent to check."""
+
+    def _check_relation(self, obj, parent_model):
+        return []
+
+    def _check_exclude_of_parent_model(self, obj, parent_model):
+        return []
+
+
+class ContributionInline(ContractPartInline, admin.TabularInline):
+    """What each participating partner contributes to a project, on the contract's page.
+
+    Its rows belong to the contract through their project, which a row names by number; so
+    the formset is built here rather than by Django's inline factory, which needs a foreign
+    key to the contract.
+    """
+
+    model = ProjectPartner
+    checks_class = ContractWideInlineChecks
+    form = ContributionForm
+    formset_prefix = "contributions"
+    fields = ("project_number", "partner", "contribution", "amount", "order")
+    verbose_name = _("contribution of a partner")
+    verbose_name_plural = _("contributions of the partners to the projects")
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36})}
+    }
+
+    def get_extra(self, request, obj=None, **kwargs):
+        if obj is None or (
+            not obj.is_frozen and not ProjectPartner.objects.filter(project__contract=obj).exists()
+        ):
+            return 1
+        return 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        fields = kwargs.pop("fields", None) or flatten_fieldsets(self.get_fieldsets(request, obj))
+        readonly = set(self.get_readonly_fields(request, obj))
+        if not self.has_change_permission(request, obj):
+            readonly |= set(fields)
+        can_change = self.has_change_permission(request, obj)
+        can_add = self.has_add_permission(request, obj)
+
+        class ProtectedContributionForm(self.form):
+            def has_changed(self):
+                # As Django's inlines: no change or addition without the permission.
+                if not (can_add if self.instance._state.adding else can_change):
+                    return False
+                return super().has_changed()
+
+        formset = modelformset_factory(
+            self.model,
+            form=ProtectedContributionForm,
+            formset=ContributionFormSet,
+            fields=[name for name in fields if name not in readonly and name != "project_number"],
+            formfield_callback=partial(self.formfield_for_dbfield, request=request),
+            extra=self.get_extra(request, obj),
+            min_num=self.get_min_num(request, obj),
+            max_num=self.get_max_num(request, obj),
+            can_delete=self.can_delete and self.has_delete_permission(request, obj),
+            **kwargs,
+        )
+        return type(formset.__name__, (LabelledFormSetMixin, formset), {})
+
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fields
+        # Read-only: the amount the Dutch way.
+        return tuple("amount_in_euros" if name == "amount" else name for name in self.fields)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("project", "partner")
+
+    @admin.display(description=_("project no."))
+    def project_number(self, obj):
+        return obj.project.number
+
+    @admin.display(description=_("amount (euro)"))
+    def amount_in_euros(self, obj):
+        return format_euro_or_dash(obj.amount)
 
 
 add_contract_part(
     ProjectInline,
     (Project, "contract_id", "title"),
     history_title=_("Changes to the sections, parties, wishes and projects"),
+)
+add_contract_part(
+    ContributionInline,
+    (ProjectPartner, "project__contract_id", "partner"),
+    history_title=_("Changes to the sections, parties, wishes, projects and contributions"),
 )
 
 

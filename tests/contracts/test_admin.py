@@ -18,7 +18,7 @@ from contracts.models import (
     Partner,
     StandardSection,
 )
-from tests.admin_pages import contract_fields, error_tags, levels, management, messages_of
+from tests.admin_pages import contract_fields, error_tags, levels, management
 from tests.conftest import count_queries
 from tests.factories import (
     ContractFactory,
@@ -75,7 +75,9 @@ def change_form_data(contract, **fields):
             for name in names:
                 value = getattr(row, "partner_id" if name == "partner" else name)
                 data[f"{prefix}-{index}-{name}"] = str(value)
-    data.update(management("projects", 0, 0))  # its projects: tests/projects/test_admin.py
+    # Its projects and their contributions: tests/projects/test_admin.py.
+    data.update(management("projects", 0, 0))
+    data.update(management("contributions", 0, 0))
     changes = contract.status_changes.count()
     data.update(management("status_changes", changes, changes))
     for index, change in enumerate(contract.status_changes.order_by("changed_at", "pk")):
@@ -85,7 +87,20 @@ def change_form_data(contract, **fields):
     return data
 
 
+def standard_section_rows():
+    """The sections the add page offers, posted as offered: the standard sections."""
+    standards = list(StandardSection.objects.all())
+    data = management("sections", len(standards))
+    for index, standard in enumerate(standards):
+        data[f"sections-{index}-order"] = str((index + 1) * 10)
+        data[f"sections-{index}-heading"] = standard.heading
+        data[f"sections-{index}-body"] = standard.body
+    return data
+
+
 def add_form_data(neighbourhood, **fields):
+    """What the add page posts for a new contract with its standard sections, unwritten, and
+    no parties, wishes or projects (tests/projects/test_admin.py adds those)."""
     data = {
         "neighbourhood": str(neighbourhood.pk),
         "title": "Wijkcontract Nieuw",
@@ -95,8 +110,11 @@ def add_form_data(neighbourhood, **fields):
         "signed_on": "",
         "signing_place": "",
         "_save": "1",
+        **standard_section_rows(),
         **management("parties", 0),
         **management("wishes", 0),
+        **management("projects", 0),
+        **management("contributions", 0),
     }
     data.update(fields)
     return data
@@ -276,18 +294,94 @@ def test_a_contract_made_in_the_admin_starts_with_the_standard_sections(editor, 
         StandardSection.objects.values_list("heading", "body")
     )
     assert contract.parties.count() == 2
-    assert levels(response) == [messages.SUCCESS, messages.SUCCESS]
-    assert {"standard_sections_added"} in [tags for _level, tags, _text in messages_of(response)]
+    assert levels(response) == [messages.SUCCESS]
     assert contract.history.get().history_user == editor_user
 
 
-def test_the_add_page_has_no_sections_and_no_status(editor):
-    content = editor.get(url("contract", "add")).content.decode()
+def test_the_add_page_offers_the_standard_sections_to_write_and_no_status(editor):
+    response = editor.get(url("contract", "add"))
 
-    assert 'name="sections-TOTAL_FORMS"' not in content
+    sections = inline_formset(response, "sections")
+    offered = [(form.initial["heading"], form.initial["body"]) for form in sections.forms]
+    assert offered == list(StandardSection.objects.values_list("heading", "body"))
+    content = response.content.decode()
     assert 'name="status_changes-TOTAL_FORMS"' not in content
     assert 'name="parties-TOTAL_FORMS"' in content
     assert 'name="status"' not in content
+
+
+def test_sections_are_written_and_left_out_on_the_add_page(editor):
+    data = add_form_data(NeighbourhoodFactory())
+    data["sections-0-body"] = "Onze eigen inleiding."
+    data["sections-1-DELETE"] = "on"
+
+    response = editor.post(url("contract", "add"), data)
+
+    assert response.status_code == 302
+    contract = Contract.objects.get()
+    headings = list(StandardSection.objects.values_list("heading", flat=True))
+    sections = list(contract.sections.order_by("order").values_list("heading", "body"))
+    assert [heading for heading, _body in sections] == [headings[0], *headings[2:]]
+    assert sections[0][1] == "Onze eigen inleiding."
+
+
+def wish_rows(*rows):
+    """Posted rows of new wishes: (order, title, source) each."""
+    data = management("wishes", len(rows))
+    for index, (order, title, source) in enumerate(rows):
+        data.update(
+            {
+                f"wishes-{index}-order": str(order),
+                f"wishes-{index}-title": title,
+                f"wishes-{index}-description": "",
+                f"wishes-{index}-source": source,
+                f"wishes-{index}-not_taken_up_reason": "",
+            }
+        )
+    return data
+
+
+def test_parties_and_wishes_are_saved_with_a_new_contract_in_one_submit(editor):
+    data = add_party_rows(add_form_data(NeighbourhoodFactory()), 0, PartnerFactory.create_batch(2))
+    data.update(
+        wish_rows((1, "Een veilige speelplek", "survey"), (2, "Minder zwerfvuil", "survey"))
+    )
+
+    response = editor.post(url("contract", "add"), data)
+
+    assert response.status_code == 302
+    contract = Contract.objects.get()
+    assert contract.parties.count() == 2
+    assert list(contract.wishes.values_list("order", "title")) == [
+        (1, "Een veilige speelplek"),
+        (2, "Minder zwerfvuil"),
+    ]
+
+
+def test_a_bad_wish_on_the_add_page_saves_nothing_and_keeps_what_was_typed(editor):
+    data = add_party_rows(add_form_data(NeighbourhoodFactory()), 0, PartnerFactory.create_batch(2))
+    data.update(wish_rows((1, "Een veilige speelplek", "survey"), (2, "Minder zwerfvuil", "gok")))
+
+    response = editor.post(url("contract", "add"), data)
+
+    assert response.status_code == 200
+    errors = inline_formset(response, "wishes").forms[1].errors.as_data()
+    assert [e.code for e in errors["source"]] == ["invalid_choice"]
+    assert not Contract.objects.exists()
+    assert not ContractParty.objects.exists()
+    assert not ContractSection.objects.exists()
+    assert 'value="Minder zwerfvuil"' in response.content.decode()
+
+
+def test_a_new_wish_row_is_offered_with_the_next_number(editor):
+    contract = complete_contract()
+    highest = max(contract.wishes.values_list("order", flat=True))
+
+    on_add = inline_formset(editor.get(url("contract", "add")), "wishes")
+    on_change = inline_formset(editor.get(change_url(contract)), "wishes")
+
+    assert on_add.forms[0].initial["order"] == 1
+    assert on_change.extra_forms[0].initial["order"] == highest + 1
 
 
 # --- Bad input --------------------------------------------------------------------------------
@@ -705,7 +799,7 @@ def test_the_inlines_of_a_frozen_contract_refuse_every_write(rf, editor_user):
 
     inlines = model_admin.get_inline_instances(request, contract)
 
-    assert len(inlines) == 5  # sections, parties, wishes, projects, status log
+    assert len(inlines) == 6  # sections, parties, wishes, projects, contributions, status log
     for inline in inlines:
         assert not inline.has_add_permission(request, contract)
         assert not inline.has_change_permission(request, contract)

@@ -12,13 +12,20 @@ from django.utils import timezone
 
 from contracts import services as contract_services
 from contracts.choices import ContractStatus
-from contracts.models import Contract
+from contracts.models import (
+    Contract,
+    ContractParty,
+    ContractSection,
+    ResidentWish,
+    StandardSection,
+)
 from projects import services
 from projects.admin import ProjectAdmin
 from projects.choices import ProjectStatus, TeamRole
 from projects.models import (
     ProgressUpdate,
     Project,
+    ProjectPartner,
     ProjectReport,
     ReportingRound,
     ReportReminder,
@@ -27,6 +34,7 @@ from projects.models import (
 from tests.admin_pages import contract_fields, error_tags, levels, management
 from tests.conftest import count_queries
 from tests.factories import (
+    NeighbourhoodFactory,
     PartnerFactory,
     ProjectFactory,
     ProjectPartnerFactory,
@@ -254,7 +262,32 @@ def contract_form_data(contract):
                 data[f"{prefix}-{index}-{name}"] = (
                     value.isoformat() if isinstance(value, datetime.date) else str(value)
                 )
+            if prefix == "projects":
+                orders = sorted(row.wishes.values_list("order", flat=True))
+                data[f"projects-{index}-wish_numbers"] = ", ".join(map(str, orders))
+    contributions = ProjectPartner.objects.filter(project__contract=contract).order_by(
+        "project__number", "order", "pk"
+    )
+    data.update(management("contributions", len(contributions), len(contributions)))
+    for index, row in enumerate(contributions):
+        data.update(
+            {
+                f"contributions-{index}-id": str(row.pk),
+                f"contributions-{index}-project_number": str(row.project.number),
+                f"contributions-{index}-partner": str(row.partner_id),
+                f"contributions-{index}-contribution": row.contribution,
+                f"contributions-{index}-amount": "" if row.amount is None else str(row.amount),
+                f"contributions-{index}-order": str(row.order),
+            }
+        )
     return data
+
+
+def inline(response, prefix):
+    """The formset `prefix` of the contract's page in `response`."""
+    return next(
+        f.formset for f in response.context["inline_admin_formsets"] if f.formset.prefix == prefix
+    )
 
 
 def new_project_row(contract, index, **fields):
@@ -281,16 +314,25 @@ def test_the_contract_page_lists_its_projects_inline(editor):
     assert 'name="projects-0-title"' in content
     assert 'name="projects-0-lead_partner"' in content
     assert reverse("admin:projects_project_change", args=[project.pk]) in content
-    # Only the contract's parties are offered as lead partner.
-    offered = response.context["inline_admin_formsets"][3].formset.forms[0]
-    choices = {value for value, _label in offered.fields["lead_partner"].widget.choices}
-    assert choices == {""} | set(contract.parties.values_list("partner_id", flat=True))
+    # The contract's parties are offered first as lead partner, then the other partners.
+    outsider = PartnerFactory()
+    offered = inline(editor.get(contract_url(contract)), "projects").forms[0]
+    empty, parties, others = offered.fields["lead_partner"].widget.choices
+    assert empty[0] == ""
+    assert {pk for pk, _name in parties[1]} == set(
+        contract.parties.values_list("partner_id", flat=True)
+    )
+    assert outsider.pk in {pk for pk, _name in others[1]}
 
 
-def test_a_new_contract_gets_its_projects_once_it_exists(editor):
-    content = editor.get(reverse("admin:contracts_contract_add")).content.decode()
+def test_a_new_contract_has_rows_for_its_first_project_and_contribution(editor):
+    response = editor.get(reverse("admin:contracts_contract_add"))
 
-    assert "projects-TOTAL_FORMS" not in content
+    assert len(inline(response, "projects").forms) == 1
+    assert len(inline(response, "contributions").forms) == 1
+    content = response.content.decode()
+    assert 'name="projects-0-wish_numbers"' in content
+    assert 'name="contributions-0-project_number"' in content
 
 
 def test_a_project_is_added_inline_on_a_draft_contract(editor):
@@ -316,11 +358,7 @@ def test_a_lead_partner_that_is_no_party_is_refused_inline(editor):
     response = editor.post(contract_url(contract), data)
 
     assert response.status_code == 200
-    formset = next(
-        f.formset
-        for f in response.context["inline_admin_formsets"]
-        if f.formset.prefix == "projects"
-    )
+    formset = inline(response, "projects")
     assert [e.code for e in formset.forms[0].errors.as_data()["lead_partner"]] == ["lead_not_party"]
     assert not Project.objects.exists()
 
@@ -364,6 +402,300 @@ def test_changing_a_project_of_a_frozen_contract_inline_is_refused(editor):
     assert "contract_frozen" in error_tags(response)[0]
     project.refresh_from_db()
     assert project.title != "Andere titel"
+
+
+# --- A whole contract in one submit, on its add page -------------------------------------------
+
+
+def new_contract_data(neighbourhood, lead, contributor, **fields):
+    """What the add page posts for a contract with two parties, one wish, its sections written,
+    one project led by `lead` that answers the wish, and `contributor`'s contribution to it.
+    `fields` override single posted values ("projects-0-lead_partner": "")."""
+    standards = list(StandardSection.objects.all())
+    data = {
+        "neighbourhood": str(neighbourhood.pk),
+        "title": "Wijkcontract Zuiderpolder",
+        "motto": "",
+        "period_start": "2007-10-02",
+        "period_end": "2009-10-02",
+        "signed_on": "",
+        "signing_place": "",
+        "_save": "1",
+        **management("sections", len(standards)),
+        **management("parties", 2),
+        **management("wishes", 1),
+        **management("projects", 1),
+        **management("contributions", 1),
+        "wishes-0-order": "1",
+        "wishes-0-title": "Een veilige speelplek",
+        "wishes-0-description": "",
+        "wishes-0-source": "survey",
+        "wishes-0-not_taken_up_reason": "",
+        "projects-0-number": "1",
+        "projects-0-title": "Speelveld Zuiderpolder",
+        "projects-0-summary": "Een nieuw speelveld.",
+        "projects-0-description": "Samen met de kinderen ontworpen.",
+        "projects-0-lead_partner": str(lead.pk),
+        "projects-0-wish_numbers": "1",
+        "projects-0-planned_start": "2008-01-01",
+        "projects-0-planned_end": "2008-12-31",
+        "contributions-0-project_number": "1",
+        "contributions-0-partner": str(contributor.pk),
+        "contributions-0-contribution": "Aanleg en onderhoud",
+        "contributions-0-amount": "95.000,00",  # as people type it here
+        "contributions-0-order": "0",
+    }
+    for index, standard in enumerate(standards):
+        data[f"sections-{index}-order"] = str((index + 1) * 10)
+        data[f"sections-{index}-heading"] = standard.heading
+        data[f"sections-{index}-body"] = f"Onze tekst over {standard.heading.lower()}."
+    for index, partner in enumerate((lead, contributor)):
+        data[f"parties-{index}-partner"] = str(partner.pk)
+        data[f"parties-{index}-signatory_name"] = f"A. Tekenaar {index}"
+        data[f"parties-{index}-signatory_function"] = "directeur"
+        data[f"parties-{index}-order"] = str(index)
+    data.update(fields)
+    return data
+
+
+def test_a_contract_with_its_wish_project_and_contribution_is_made_in_one_submit(editor):
+    lead, contributor = PartnerFactory.create_batch(2)
+    data = new_contract_data(NeighbourhoodFactory(), lead, contributor)
+
+    response = editor.post(reverse("admin:contracts_contract_add"), data)
+
+    assert response.status_code == 302
+    contract = Contract.objects.get()
+    project = contract.projects.get()
+    assert project.lead_partner == lead
+    assert list(project.wishes.all()) == list(contract.wishes.all())
+    contribution = project.participants.get()
+    assert (contribution.partner, str(contribution.amount)) == (contributor, "95000.00")
+    # Nothing left to do before it may be marked as ready for signing.
+    assert contract_services.readiness_problems(contract) == []
+
+
+BAD_ROWS = [
+    # posted value(s), formset, field, code
+    ({"projects-0-lead_partner": ""}, "projects", "lead_partner", "required"),
+    ({"projects-0-lead_partner": "outsider"}, "projects", "lead_partner", "lead_not_party"),
+    ({"projects-0-wish_numbers": "7"}, "projects", "wish_numbers", "unknown_wish"),
+    ({"projects-0-wish_numbers": "een"}, "projects", "wish_numbers", "invalid_wish_numbers"),
+    (
+        {"projects-0-planned_end": "2010-06-30"},
+        "projects",
+        "planned_end",
+        "planning_outside_period",
+    ),
+    ({"contributions-0-amount": "abc"}, "contributions", "amount", "amount_invalid"),
+    ({"contributions-0-amount": "-5"}, "contributions", "amount", "negative_amount"),
+    ({"contributions-0-project_number": "2"}, "contributions", "project_number", "unknown_project"),
+    ({"contributions-0-project_number": "x"}, "contributions", "project_number", "invalid"),
+]
+
+
+@pytest.mark.parametrize(
+    ("posted", "prefix", "field", "code"), BAD_ROWS, ids=[case[3] for case in BAD_ROWS]
+)
+def test_a_bad_row_on_the_add_page_is_said_in_place_and_saves_nothing(
+    editor, posted, prefix, field, code
+):
+    lead, contributor = PartnerFactory.create_batch(2)
+    outsider = PartnerFactory(name="Buitenstaander")
+    posted = {k: str(outsider.pk) if v == "outsider" else v for k, v in posted.items()}
+    data = new_contract_data(NeighbourhoodFactory(), lead, contributor, **posted)
+
+    response = editor.post(reverse("admin:contracts_contract_add"), data)
+
+    assert response.status_code == 200
+    errors = inline(response, prefix).forms[0].errors.as_data()
+    assert code in [error.code for error in errors[field]]
+    for model in (Contract, ContractSection, ContractParty, ResidentWish, Project, ProjectPartner):
+        assert not model.objects.exists()
+    # What was typed is still there to correct.
+    content = response.content.decode()
+    assert 'value="Speelveld Zuiderpolder"' in content
+    assert "Aanleg en onderhoud" in content
+    for name, value in posted.items():
+        if value and name.endswith(("amount", "wish_numbers", "project_number")):
+            assert f'value="{value}"' in content
+
+
+def test_two_wishes_with_the_same_number_are_named_on_the_project(editor):
+    lead, contributor = PartnerFactory.create_batch(2)
+    data = new_contract_data(NeighbourhoodFactory(), lead, contributor)
+    data.update(
+        {
+            **management("wishes", 2),
+            "wishes-1-order": "1",
+            "wishes-1-title": "Minder hondenpoep",
+            "wishes-1-source": "survey",
+        }
+    )
+
+    response = editor.post(reverse("admin:contracts_contract_add"), data)
+
+    assert response.status_code == 200
+    errors = inline(response, "projects").forms[0].errors.as_data()
+    assert [e.code for e in errors["wish_numbers"]] == ["ambiguous_wish_number"]
+    assert not Contract.objects.exists()
+
+
+def test_a_partner_twice_in_one_project_is_refused_in_place(editor):
+    lead, contributor = PartnerFactory.create_batch(2)
+    data = new_contract_data(NeighbourhoodFactory(), lead, contributor)
+    data.update(
+        {
+            **management("contributions", 2),
+            "contributions-1-project_number": "1",
+            "contributions-1-partner": str(contributor.pk),
+            "contributions-1-contribution": "Nog eens",
+            "contributions-1-order": "1",
+        }
+    )
+
+    response = editor.post(reverse("admin:contracts_contract_add"), data)
+
+    assert response.status_code == 200
+    errors = inline(response, "contributions").forms[1].errors.as_data()
+    assert [e.code for e in errors["partner"]] == ["duplicate_project_partner"]
+    assert not ProjectPartner.objects.exists()
+
+
+# --- Wishes and contributions on the page of an existing contract -------------------------------
+
+
+def test_the_contract_page_shows_each_projects_wishes_and_contributions(editor):
+    contract = complete_contract()
+    project = ProjectFactory(contract=contract, number=3)
+    wishes = list(contract.wishes.order_by("order"))
+    project.wishes.set(wishes)
+    contribution = ProjectPartnerFactory(project=project, amount="1200.00")
+
+    response = editor.get(contract_url(contract))
+
+    row = inline(response, "projects").forms[0]
+    assert row.initial["wish_numbers"] == ", ".join(str(wish.order) for wish in wishes)
+    contributions = inline(response, "contributions").forms
+    assert contributions[0].instance == contribution
+    assert contributions[0].initial["project_number"] == 3
+
+
+def test_a_project_links_a_wish_and_gets_a_contribution_on_the_contract_page(editor):
+    contract = complete_contract()
+    project = ProjectFactory(contract=contract, number=1)
+    wish = contract.wishes.order_by("order").last()
+    partner = contract.parties.last().partner
+    data = contract_form_data(contract)
+    data["projects-0-wish_numbers"] = str(wish.order)
+    data.update(
+        {
+            **management("contributions", 1),
+            "contributions-0-project_number": "1",
+            "contributions-0-partner": str(partner.pk),
+            "contributions-0-contribution": "Twee buurtwerkers",
+            "contributions-0-amount": "",
+            "contributions-0-order": "0",
+        }
+    )
+
+    response = editor.post(contract_url(contract), data)
+
+    assert response.status_code == 302
+    assert list(project.wishes.all()) == [wish]
+    assert project.participants.get().partner == partner
+
+
+def test_a_party_added_in_the_same_submit_may_lead_a_project(editor):
+    contract = complete_contract()
+    newcomer = PartnerFactory()
+    data = contract_form_data(contract)
+    data.update(
+        {
+            **management("parties", 3, 2),
+            "parties-2-partner": str(newcomer.pk),
+            "parties-2-signatory_name": "C. Nieuw",
+            "parties-2-signatory_function": "directeur",
+            "parties-2-order": "2",
+            **management("projects", 1),
+            **new_project_row(contract, 0, lead_partner=str(newcomer.pk)),
+        }
+    )
+
+    response = editor.post(contract_url(contract), data)
+
+    assert response.status_code == 302
+    assert contract.projects.get().lead_partner == newcomer
+
+
+def test_a_wish_of_another_contract_cannot_be_linked_on_the_contract_page(editor):
+    contract = complete_contract()
+    project = ProjectFactory(contract=contract)
+    linked = set(project.wishes.all())
+    other = complete_contract()
+    ResidentWishFactory(contract=other, order=77)
+    data = contract_form_data(contract)
+    data["projects-0-wish_numbers"] = "77"
+    data["projects-0-wishes"] = [str(pk) for pk in other.wishes.values_list("pk", flat=True)]
+
+    response = editor.post(contract_url(contract), data)
+
+    assert response.status_code == 200
+    errors = inline(response, "projects").forms[0].errors.as_data()
+    assert [e.code for e in errors["wish_numbers"]] == ["unknown_wish"]
+    assert set(project.wishes.all()) == linked
+
+
+def test_deleting_a_project_takes_its_contributions_along(editor):
+    contract = complete_contract()
+    ProjectPartnerFactory(project=ProjectFactory(contract=contract))
+    data = contract_form_data(contract)
+    data["projects-0-DELETE"] = "on"
+
+    response = editor.post(contract_url(contract), data)
+
+    assert response.status_code == 302
+    assert not Project.objects.exists()
+    assert not ProjectPartner.objects.exists()
+
+
+def test_a_frozen_contract_shows_its_contributions_and_wishes_read_only(editor):
+    contract = complete_contract()
+    project = ProjectFactory(contract=contract)
+    wish = contract.wishes.first()
+    project.wishes.set([wish])
+    ProjectPartnerFactory(project=project, amount="1200.00", contribution="Twee buurtwerkers")
+    move_to(contract, ContractStatus.READY_FOR_SIGNING)
+
+    content = editor.get(contract_url(contract)).content.decode()
+
+    assert "Twee buurtwerkers" in content
+    assert "€ 1.200,00" in content
+    assert f"{wish.order}. {wish.title}" in content
+    assert 'name="contributions-0-amount"' not in content
+    assert 'name="projects-0-wish_numbers"' not in content
+
+
+@pytest.mark.parametrize("status", [ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED])
+def test_a_crafted_contribution_for_a_frozen_contract_is_refused(editor, status):
+    contract = contract_with_projects(1, status)
+    contribution = ProjectPartner.objects.get()
+    data = {
+        **management("contributions", 2, 1),
+        "contributions-0-id": str(contribution.pk),
+        "contributions-0-amount": "1",
+        "contributions-1-project_number": "1",
+        "contributions-1-partner": str(PartnerFactory().pk),
+        "contributions-1-contribution": "Erbij",
+    }
+
+    response = editor.post(contract_url(contract), data)
+
+    assert response.status_code == 302
+    assert "contract_frozen" in error_tags(response)[0]
+    assert ProjectPartner.objects.get() == contribution
+    contribution.refresh_from_db()
+    assert contribution.amount is None
 
 
 # --- The project's own page -------------------------------------------------------------------

@@ -51,7 +51,7 @@ def contract_with_every_gap():
 
 def test_every_gap_is_named_with_where_it_is_fixed(settings):
     settings.SITE_URL = "http://127.0.0.1:8000"
-    contract, project = contract_with_every_gap()
+    contract, _project = contract_with_every_gap()
 
     problems = services.readiness_problems(contract)
 
@@ -68,7 +68,7 @@ def test_every_gap_is_named_with_where_it_is_fixed(settings):
     assert where["placeholder_text"] == "sections"
     assert where["signatory_missing"] == "parties"
     assert where["wish_not_answered"] == "wishes"
-    assert where["project_without_wish"] == ("projects", "project", project.pk)
+    assert where["project_without_wish"] == "projects"  # its row on the contract's page
     messages = " ".join(message for problem in problems for message in problem.messages)
     assert "Meer groen" in messages and "Inleiding" in messages
 
@@ -127,17 +127,16 @@ def test_the_printed_address_must_be_public_when_debug_is_off(settings, debug, a
 
 def test_the_lifecycle_box_links_each_gap_to_where_it_is_fixed(editor, settings):
     settings.SITE_URL = "http://127.0.0.1:8000"
-    contract, project = contract_with_every_gap()
+    contract, _project = contract_with_every_gap()
 
     response = editor.get(reverse("admin:contracts_contract_change", args=[contract.pk]))
 
     problems = response.context["lifecycle"]["problems"]
     urls = {problem["url"] for problem in problems}
-    assert {"#sections-group", "#parties-group", "#wishes-group"} <= urls
-    assert reverse("admin:projects_project_change", args=[project.pk]) in urls
+    assert {"#sections-group", "#parties-group", "#wishes-group", "#projects-group"} <= urls
     assert None in urls  # the address is fixed in the settings, not on a page
     content = response.content.decode()
-    assert f'href="{reverse("admin:projects_project_change", args=[project.pk])}"' in content
+    assert 'href="#projects-group"' in content
 
 
 def test_the_admin_refuses_the_step_and_says_what_is_missing(editor, settings):
