@@ -71,13 +71,18 @@ def accounts_with_address(email):
 
 
 def acceptance_mode(invitation):
-    """What following the link of `invitation` leads to, by the accounts of its address now.
+    """What following the link of `invitation` leads to: address_mode() of its address."""
+    return address_mode(invitation.email)
+
+
+def address_mode(email):
+    """What an invitation to `email` leads to, by the accounts of that address now.
 
     STAFF_ADDRESS when one of them is a staff account (refused), ACCOUNT_INACTIVE when there
     are only switched-off ones (refused), EXISTING_MEMBER when there is an active team
     account (the project is added to it), NEW_ACCOUNT when there is none.
     """
-    accounts = list(accounts_with_address(invitation.email).only("is_staff", "is_active"))
+    accounts = list(accounts_with_address(email).only("is_staff", "is_superuser", "is_active"))
     if any(account.is_staff or account.is_superuser for account in accounts):
         return STAFF_ADDRESS
     if any(account.is_active for account in accounts):
@@ -87,23 +92,23 @@ def acceptance_mode(invitation):
     return NEW_ACCOUNT
 
 
+# Why following the link (or inviting) is refused for an address, by acceptance_mode.
 REFUSED_MODES = {
-    STAFF_ADDRESS: ValidationError(
-        _(
-            "This address belongs to a staff account of the municipality. Staff see every "
-            "project in the team portal already; an invitation does not make a team account "
-            "for it."
-        ),
-        code="staff_address",
+    STAFF_ADDRESS: _(
+        "This address belongs to a staff account of the municipality. Staff see every "
+        "project in the team portal already; an invitation does not make a team account "
+        "for it."
     ),
-    ACCOUNT_INACTIVE: ValidationError(
-        _(
-            "The account with this address has been switched off. Ask the municipality to "
-            "switch it on again; an invitation does not make a second account."
-        ),
-        code="account_inactive",
+    ACCOUNT_INACTIVE: _(
+        "The account with this address has been switched off. Ask the municipality to "
+        "switch it on again; an invitation does not make a second account."
     ),
 }
+
+
+def refusal_of(mode):
+    """The ValidationError for an address in a refused mode (code: the mode)."""
+    return ValidationError(REFUSED_MODES[mode], code=mode)
 
 
 # --- Inviting, sending again, withdrawing -----------------------------------------------------
@@ -138,7 +143,11 @@ def invite(project, *, email, name, role=TeamRole.MEMBER, user):
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        project = Project.objects.select_for_update().select_related("contract").get(pk=project.pk)
+        project = (
+            Project.objects.select_for_update(of=("self",))
+            .select_related("contract__neighbourhood")
+            .get(pk=project.pk)
+        )
         _check_may_join(project, email)
         already_invited = _refusal(
             "email",
@@ -195,7 +204,7 @@ def withdraw(invitation, *, user):
 
 def _locked(invitation):
     return (
-        TeamInvitation.objects.select_for_update()
+        TeamInvitation.objects.select_for_update(of=("self",))
         .select_related("project__contract__neighbourhood", "invited_by")
         .get(pk=invitation.pk)
     )
@@ -222,9 +231,9 @@ def _check_may_join(project, email):
             }
         )
     accounts = accounts_with_address(email)
-    mode = acceptance_mode(TeamInvitation(email=email))
+    mode = address_mode(email)
     if mode in REFUSED_MODES:
-        raise ValidationError({"email": REFUSED_MODES[mode]})
+        raise ValidationError({"email": refusal_of(mode)})
     if TeamMembership.objects.filter(project=project, user__in=accounts).exists():
         raise ValidationError(
             {
@@ -321,7 +330,7 @@ def accept_with_new_account(invitation, *, username, password1, password2):
         usable(invitation)
         mode = acceptance_mode(invitation)
         if mode in REFUSED_MODES:
-            raise REFUSED_MODES[mode]
+            raise refusal_of(mode)
         if mode == EXISTING_MEMBER:
             raise ValidationError(
                 _("An account with this address exists by now: log in with it to join the team."),
@@ -384,7 +393,7 @@ def accept_as_member(invitation, *, user):
         usable(invitation)
         mode = acceptance_mode(invitation)
         if mode in REFUSED_MODES:
-            raise REFUSED_MODES[mode]
+            raise refusal_of(mode)
         if normalise_email(user.email) != invitation.email:
             raise ValidationError(
                 _("This invitation is for %(email)s. Log in with the account of that address."),
@@ -392,9 +401,9 @@ def accept_as_member(invitation, *, user):
                 params={"email": invitation.email},
             )
         if user.is_staff or user.is_superuser:
-            raise REFUSED_MODES[STAFF_ADDRESS]
+            raise refusal_of(STAFF_ADDRESS)
         if not user.is_active:
-            raise REFUSED_MODES[ACCOUNT_INACTIVE]
+            raise refusal_of(ACCOUNT_INACTIVE)
         return _join(invitation, user)
 
 

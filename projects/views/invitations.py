@@ -66,7 +66,7 @@ class InvitationView(View):
                 request,
                 self.mode,
                 status=403,
-                refusal=invitations.REFUSED_MODES[self.mode].message,
+                refusal=invitations.REFUSED_MODES[self.mode],
             )
         return super().dispatch(request, *args, **kwargs)
 

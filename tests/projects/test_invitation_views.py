@@ -1,14 +1,18 @@
 """The page of an invitation's link in the team portal: accepting with a new account or with
 the team account of the address; links that no longer work; bad input that changes nothing."""
 
+import threading
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from projects import invitations
 from projects.choices import InvitationStatus
 from projects.models import TeamInvitation, TeamMembership
+from tests.conftest import require_postgres, run_at_once
 from tests.factories import (
     TeamMembershipFactory,
     UserFactory,
@@ -248,3 +252,32 @@ def test_another_account_cannot_join_through_the_link(client, project, jan):
     assert not logged_in_user(client).is_authenticated
     assert not TeamMembership.objects.filter(project=project).exists()
     assert TeamInvitation.objects.get(pk=invitation.pk).status == InvitationStatus.OPEN
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_link_used_twice_at_the_same_moment_makes_one_account():
+    require_postgres()
+    project = project_in_signed_contract()
+    _invitation, path = invite(project)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def accept(username):
+        def run():
+            try:
+                client = Client()
+                barrier.wait(timeout=20)
+                response = client.post(path, new_account(username=username))
+                outcomes.append(response.get("Location"))
+            finally:
+                connection.close()
+
+        return run
+
+    run_at_once([accept("eerste"), accept("tweede")])
+
+    assert len(outcomes) == 2
+    assert outcomes.count(work_url(project)) == 1
+    assert User.objects.filter(username__in=["eerste", "tweede"]).count() == 1
+    assert TeamMembership.objects.filter(project=project).count() == 1
