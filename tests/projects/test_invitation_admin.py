@@ -135,6 +135,12 @@ def test_the_list_shows_the_status_and_filters_by_it(editor, project):
     }
     only_expired = editor.get(url(), {"status": "expired"})
     assert list(only_expired.context["cl"].result_list) == [expired]
+    # The project's page links to the invitations of that project alone.
+    other, _path = invite(project_in_signed_contract(), email="elders@example.org")
+    of_project = editor.get(url(), {"project__id__exact": project.pk})
+    assert of_project.status_code == 200
+    assert {row.project_id for row in of_project.context["cl"].result_list} == {project.pk}
+    assert other not in of_project.context["cl"].result_list
 
 
 def test_sending_again_from_the_page_mails_a_new_link(editor, project):
