@@ -45,3 +45,12 @@ class TeamRole(models.TextChoices):
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("public")
     INTERNAL = "internal", _("internal (team and staff only)")
+
+
+class InvitationStatus(models.TextChoices):
+    """Where an invitation to a project team stands; follows from its dates (not stored)."""
+
+    OPEN = "open", _("open")
+    ACCEPTED = "accepted", _("accepted")
+    EXPIRED = "expired", _("expired")
+    WITHDRAWN = "withdrawn", _("withdrawn")

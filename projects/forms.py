@@ -148,3 +148,42 @@ class ProjectReportForm(PortalFormMixin, forms.Form):
         help_text=_("How far the project is, as a whole number from 0 to 100."),
         widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
     )
+
+
+# --- Accepting an invitation to a team --------------------------------------------------------
+
+
+class InvitationAccountForm(forms.Form):
+    """The user name and password of a new team account, chosen by the invited person.
+
+    Only the shape is checked here; whether the name is free and the password strong enough
+    (Django's password validators) is projects.invitations' call.
+    """
+
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        required=False,
+        help_text=_(
+            "You log in with this name. Your e-mail address will do; letters, digits and "
+            "@ . + - _ only."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        help_text=_(
+            "At least 8 characters, not only digits, not a common password and not like your "
+            "name or address."
+        ),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        required=False,
+        strip=False,
+        help_text=_("Type the same password once more, to rule out a typing error."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.views import portal, public
+from projects.views import invitations, portal, public
 
 app_name = "projects"
 
@@ -41,6 +41,11 @@ urlpatterns = [
         "team/wachtwoord-herstellen/klaar/",
         portal.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+    path(
+        "team/uitnodiging/<str:token>/",
+        invitations.InvitationView.as_view(),
+        name="invitation",
     ),
     path("team/projecten/<int:pk>/", portal.ProjectWorkView.as_view(), name="portal_project"),
     path(

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import factory
@@ -25,8 +26,9 @@ from contracts.models import (
     ResidentWish,
     SubArea,
 )
+from projects import invitations
 from projects import services as project_services
-from wijkaanpak.common.groups import ensure_groups
+from wijkaanpak.common.groups import EDITORS, ensure_groups
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -355,6 +357,30 @@ def project_in_signed_contract(**kwargs):
     move_to(contract, ContractStatus.SIGNED)
     project.refresh_from_db()
     return project
+
+
+# --- Invitations to a project team ---------------------------------------------------------
+
+
+INVITATION_LINK = re.compile(r"(?P<url>\S+/team/uitnodiging/(?P<token>[\w-]+)/)")
+
+
+def invitation_link(invitation):
+    """The link in the newest mail of `invitation` in the outbox: (absolute url, path, token).
+
+    The raw token exists only in the mail, as for the person invited."""
+    email = invitation.emails.order_by("-created", "-pk").first()
+    match = INVITATION_LINK.search(email.message)
+    url = match["url"]
+    return url, url[url.index("/team/") :], match["token"]
+
+
+def invite(project, email="nieuw.teamlid@example.org", name="Nieuw Teamlid", **kwargs):
+    """An invitation into the team of `project` by an editor (made if not given), through the
+    service; returns (invitation, path of its link)."""
+    inviter = kwargs.pop("user", None) or group_member(EDITORS, is_staff=True)
+    invitation = invitations.invite(project, email=email, name=name, user=inviter, **kwargs)
+    return invitation, invitation_link(invitation)[1]
 
 
 # --- Budget -----------------------------------------------------------------------------------

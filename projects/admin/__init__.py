@@ -9,9 +9,11 @@ are read-only, while its team keeps changing (`project`).
 Progress updates and handed-in reports are read-only for everyone; staff hide an update with a
 reason through `projects.services.hide_update` (`updates`). Reporting rounds are opened through
 `projects.services.open_round` and show how complete they are, with a button that reminds the
-teams whose report is late (`rounds`).
+teams whose report is late (`rounds`). Editors make team accounts by inviting people into a
+project's team (`invitations`).
 """
 
+from projects.admin.invitations import TeamInvitationAdmin
 from projects.admin.project import ProjectAdmin
 from projects.admin.rounds import ProjectReportAdmin, ReportingRoundAdmin, completeness
 from projects.admin.updates import ProgressUpdateAdmin
@@ -21,5 +23,6 @@ __all__ = [
     "ProjectAdmin",
     "ProjectReportAdmin",
     "ReportingRoundAdmin",
+    "TeamInvitationAdmin",
     "completeness",
 ]

@@ -13,14 +13,15 @@ from django.db import models
 from django.forms.models import modelformset_factory
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from contracts.admin.contract import ContractPartInline, add_contract_part
 from contracts.choices import FROZEN_STATUSES, ContractStatus
 from contracts.models import ContractFrozen
-from projects import selectors
+from projects import invitations, selectors
 from projects.admin.forms import (
     ADDED_TO_FROZEN_CONTRACT,
     PROJECT_TEXT_FORM_FIELDS,
@@ -368,6 +369,18 @@ class ProjectAdmin(RefusalsAsMessagesMixin, GuardedDeleteMixin, ViewOnlyHistoryA
         if obj is not None:
             fieldsets.append(
                 (
+                    _("Invitations to the team"),
+                    {
+                        "fields": ("invitations",),
+                        "description": _(
+                            "A team account is made by inviting the person by e-mail "
+                            "(“Invite a team member”, above)."
+                        ),
+                    },
+                )
+            )
+            fieldsets.append(
+                (
                     _("Progress"),
                     {
                         "fields": (("status", "percent_complete"), "updates"),
@@ -392,7 +405,7 @@ class ProjectAdmin(RefusalsAsMessagesMixin, GuardedDeleteMixin, ViewOnlyHistoryA
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        readonly = ["contract", "status", "percent_complete", "updates"]
+        readonly = ["contract", "status", "percent_complete", "updates", "invitations"]
         if obj.contract.is_frozen:
             readonly += [name for name in PROJECT_TEXT_FORM_FIELDS if name != "contract"]
         return readonly
@@ -408,12 +421,42 @@ class ProjectAdmin(RefusalsAsMessagesMixin, GuardedDeleteMixin, ViewOnlyHistoryA
             ngettext("%(count)d update", "%(count)d updates", count) % {"count": count},
         )
 
+    @admin.display(description=_("invitations"))
+    def invitations(self, obj):
+        """The invitations of the project that are still pending, and a link to all of them."""
+        pending = obj.invitations.pending().order_by("name")
+        items = format_html_join(
+            "",
+            "<li>{} ({}): {}</li>",
+            ((i.name, i.email, i.status.label) for i in pending),
+        )
+        count = obj.invitations.count()
+        link = format_html(
+            '<a href="{}?project__id__exact={}">{}</a>',
+            reverse("admin:projects_teaminvitation_changelist"),
+            obj.pk,
+            ngettext("%(count)d invitation", "%(count)d invitations", count) % {"count": count},
+        )
+        if not items:
+            return link
+        return format_html('<ul class="project-invitations">{}</ul>{}', items, link)
+
     def get_inline_instances(self, request, obj=None):
         instances = super().get_inline_instances(request, obj)
         if obj is None:
             # The team is formed once the project exists.
             instances = [i for i in instances if not isinstance(i, TeamMembershipInline)]
         return instances
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if invitations.may_invite(request.user):
+            extra_context = {
+                **(extra_context or {}),
+                "invite_url": reverse("admin:projects_teaminvitation_add")
+                + "?"
+                + urlencode({"project": object_id}),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     # --- Permissions: a project of a frozen contract cannot be deleted ---
 

@@ -1,5 +1,6 @@
 """The projects domain's models, one module per part; import them from here."""
 
+from projects.models.invitations import TeamInvitation, TeamInvitationQuerySet, token_hash
 from projects.models.project import (
     PROJECT_TEXT_FIELDS,
     Project,
@@ -12,7 +13,13 @@ from projects.models.updates import ProgressUpdate, ProgressUpdateQuerySet, upda
 from wijkaanpak.common.history import historical_models_in_their_modules
 
 historical_models_in_their_modules(
-    ProgressUpdate, Project, ProjectPartner, ProjectReport, ReportingRound, TeamMembership
+    ProgressUpdate,
+    Project,
+    ProjectPartner,
+    ProjectReport,
+    ReportingRound,
+    TeamInvitation,
+    TeamMembership,
 )
 
 __all__ = [
@@ -25,6 +32,9 @@ __all__ = [
     "ProjectReport",
     "ReportReminder",
     "ReportingRound",
+    "TeamInvitation",
+    "TeamInvitationQuerySet",
     "TeamMembership",
+    "token_hash",
     "update_attachment_path",
 ]

@@ -185,3 +185,11 @@ def test_a_project_added_later_is_joined_on_the_next_run(debug_on):
     assert projects_of("team-centrum") == {first, second}
     assert elsewhere not in projects_of("team-centrum")
     assert TeamMembership.objects.filter(user__username="team-centrum").count() == 2
+
+
+def test_the_editor_invites_team_members_and_the_command_says_so(debug_on, wijken):
+    output = create_demo_accounts()
+
+    assert User.objects.get(username="redacteur").has_perm("projects.add_teaminvitation")
+    assert not User.objects.get(username="budgetbeheerder").has_perm("projects.add_teaminvitation")
+    assert "send_queued_mail" in output

@@ -102,27 +102,18 @@ def test_the_admin_speaks_dutch_without_wrong_articles(client, editor_user, db):
     from django.contrib.messages import get_messages
     from django.urls import reverse
 
+    from tests.contracts.test_admin import add_form_data
     from tests.factories import NeighbourhoodFactory
 
     client.force_login(editor_user)
     neighbourhood = NeighbourhoodFactory()
     add = reverse("admin:contracts_contract_add")
-    data = {
-        "neighbourhood": neighbourhood.pk,
-        "title": "Wijkcontract Noord",
-        "period_start": "2010-01-01",
-        "period_end": "2012-01-01",
-        **{
-            f"{prefix}-{key}": value
-            for prefix in ("parties", "wishes")
-            for key, value in {
-                "TOTAL_FORMS": "0",
-                "INITIAL_FORMS": "0",
-                "MIN_NUM_FORMS": "0",
-                "MAX_NUM_FORMS": "1000",
-            }.items()
-        },
-    }
+    data = add_form_data(
+        neighbourhood,
+        title="Wijkcontract Noord",
+        period_start="2010-01-01",
+        period_end="2012-01-01",
+    )
 
     page = client.get(add, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     response = client.post(add, data, HTTP_ACCEPT_LANGUAGE="nl")

@@ -41,6 +41,9 @@ GROUP_PERMISSIONS = {
             "project": ("view", "add", "change", "delete"),
             "projectpartner": ("view", "add", "change", "delete"),
             "teammembership": ("view", "add", "change", "delete"),
+            # The editors' way to make team accounts: "add" invites, "change" sends an
+            # invitation again or withdraws it (projects.invitations).
+            "teaminvitation": ("view", "add", "change"),
             # Updates are append-only: "change" is the right to hide one, with a reason.
             "progressupdate": ("view", "change"),
             "reportinground": ("view", "add"),

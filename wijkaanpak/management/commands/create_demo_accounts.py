@@ -178,3 +178,9 @@ class Command(BaseCommand):
                 )
             )
         self.stdout.write(self.style.SUCCESS(_("Log in at /admin/ (staff) or /team/ (teams).")))
+        self.stdout.write(
+            _(
+                "More team accounts: redacteur invites people by e-mail from a project's page "
+                "in /admin/; send_queued_mail prints the invitation with its link."
+            )
+        )
