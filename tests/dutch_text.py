@@ -160,9 +160,9 @@ ISO_DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
 # Amounts with a decimal point or an English thousands comma: "95000.00", "€ 500.00",
 # "€ 250,000", "12.50%". Dutch writes "€ 95.000,00"; a paragraph number "1.5" is fine.
 ENGLISH_NUMBER = re.compile(
-    r"(?:€|EUR)\s?-?\d[\d,]*\.\d{1,2}(?![\d,])"
-    r"|(?:€|EUR)\s?-?\d{1,3}(?:,\d{3})+(?![\d,])"
-    r"|(?<![\d.,])\d{3,}\.\d{2}(?![\d.,])"
+    r"(?:€|EUR)\s?-?\d[\d,]*\.\d{1,2}(?!\d|[.,]\d)"
+    r"|(?:€|EUR)\s?-?\d{1,3}(?:,\d{3})+(?!\d|[.,]\d)"
+    r"|(?<![\d.,])\d{3,}\.\d{2}(?!\d|[.,]\d)"
     r"|(?<![\d.,])\d+\.\d{1,2}\s?%"
 )
 
