@@ -300,3 +300,13 @@ if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("SITE_URL must start with http:// or https://.")
 # Where residents report accessibility problems and privacy questions; the statements name it.
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", default="")
+# Whom residents call with questions about the neighbourhood approach, and the number: the
+# leaflet's "Questions?" box names them. Without them it points at the municipality's usual
+# contact details.
+CONTACT_PERSON = env_str("CONTACT_PERSON", default="")
+CONTACT_PHONE = env_str("CONTACT_PHONE", default="")
+if len(CONTACT_PERSON) > 80 or len(CONTACT_PHONE) > 30:
+    raise ImproperlyConfigured(
+        "CONTACT_PERSON may be at most 80 characters and CONTACT_PHONE at most 30: the "
+        "leaflet prints them in a small box."
+    )

@@ -110,3 +110,19 @@ def test_deploy_check_is_clean_with_production_values():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_leaflets_contact_is_read_and_a_too_long_one_is_refused():
+    shown = "'PERSON': s.CONTACT_PERSON, 'PHONE': s.CONTACT_PHONE"
+
+    result = fresh_settings(
+        shown, DEBUG="true", CONTACT_PERSON="Anne de Vries, wijkregisseur", CONTACT_PHONE="14 023"
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"PERSON": "Anne de Vries, wijkregisseur"' in result.stdout
+    assert '"PHONE": "14 023"' in result.stdout
+
+    for variable, value in (("CONTACT_PERSON", "x" * 81), ("CONTACT_PHONE", "1" * 31)):
+        result = fresh_settings(shown, DEBUG="true", **{variable: value})
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr and variable in result.stderr
