@@ -2,11 +2,15 @@
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
+from django.contrib.auth.models import Group
 from django.db import models
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from wijkaanpak.common.admin.labels import LabelledSplitDateTime
+from wijkaanpak.common.admin.permissions import PermissionLabelsMixin
 
 admin.site.site_header = _("Wijkaanpak – management")
 admin.site.site_title = _("Wijkaanpak management")
@@ -15,13 +19,35 @@ admin.site.index_title = _("Contracts, neighbourhoods and partners")
 admin.site.index_template = "admin/desk_index.html"
 
 
-# Django's user admin, with date-and-time boxes that say what they hold (WCAG 1.3.1).
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """Django's, with its warning translated: Django appends it to the help text in English."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "usable_password" in self.fields:
+            self.fields["usable_password"].help_text = format_html(
+                '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}'
+                "</li></ul>",
+                SetUnusablePasswordMixin.usable_password_help_text,
+                _("If disabled, the current password for this user will be lost."),
+            )
+
+
+# Django's user and group admins, with date-and-time boxes that say what they hold (WCAG
+# 1.3.1) and permissions named in the admin's language.
 admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
 
 
 @admin.register(get_user_model())
-class SiteUserAdmin(UserAdmin):
+class SiteUserAdmin(PermissionLabelsMixin, UserAdmin):
     formfield_overrides = {models.DateTimeField: {"widget": LabelledSplitDateTime}}
+    change_password_form = PasswordChangeForm
+
+
+@admin.register(Group)
+class SiteGroupAdmin(PermissionLabelsMixin, GroupAdmin):
+    pass
 
 
 # The outbox (django-post-office), narrowed to superusers and made read-only.

@@ -300,10 +300,20 @@ if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("SITE_URL must start with http:// or https://.")
 # Where residents report accessibility problems and privacy questions; the statements name it.
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", default="")
-# The decision letter on an initiative application: whom the applicant asks about it, and
-# where an objection (bezwaar, Algemene wet bestuursrecht) is sent.
-DECISION_CONTACT_NAME = env_str("DECISION_CONTACT_NAME", default="Bureau Regie in de Wijken")
-DECISION_CONTACT_PHONE = env_str("DECISION_CONTACT_PHONE", default="14 023")
+# Whom residents and applicants call with questions about the neighbourhood approach, and the
+# number: the leaflet's "Questions?" box and the decision letter name them.
+CONTACT_PERSON = env_str("CONTACT_PERSON", default="Bureau Regie in de Wijken")
+CONTACT_PHONE = env_str("CONTACT_PHONE", default="14 023")
+if len(CONTACT_PERSON) > 80 or len(CONTACT_PHONE) > 30:
+    raise ImproperlyConfigured(
+        "CONTACT_PERSON may be at most 80 characters and CONTACT_PHONE at most 30: the "
+        "leaflet prints them in a small box."
+    )
+# The decision letter on an initiative application: whom the applicant asks about it (the
+# contact above unless the letter has its own), and where an objection (bezwaar, Algemene wet
+# bestuursrecht) is sent.
+DECISION_CONTACT_NAME = env_str("DECISION_CONTACT_NAME", default=CONTACT_PERSON)
+DECISION_CONTACT_PHONE = env_str("DECISION_CONTACT_PHONE", default=CONTACT_PHONE)
 DECISION_CONTACT_EMAIL = env_str("DECISION_CONTACT_EMAIL", default=CONTACT_EMAIL)
 OBJECTION_ADDRESSEE = env_str(
     "OBJECTION_ADDRESSEE", default="het college van burgemeester en wethouders van Haarlem"

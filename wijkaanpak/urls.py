@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("budget.urls")),
     path("toegankelijkheid/", views.AccessibilityView.as_view(), name="accessibility"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
+    path("begrippen/", views.GlossaryView.as_view(), name="glossary"),
     path("healthz", views.healthz, name="healthz"),
     path("taal/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

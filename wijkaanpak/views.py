@@ -14,7 +14,7 @@ from django.views.generic import DetailView, TemplateView
 from budget import selectors as budget_selectors
 from contracts import documents, selectors
 from projects import selectors as project_selectors
-from wijkaanpak.common import health
+from wijkaanpak.common import glossary, health
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,16 @@ class StatementView(TemplateView):
         # CONTACT_EMAIL is optional: without it the statements point at the municipality's
         # general contact channels instead of showing a made-up address.
         return super().get_context_data(contact_email=settings.CONTACT_EMAIL, **kwargs)
+
+
+class GlossaryView(TemplateView):
+    """The words of the neighbourhood approach that residents may not know, explained in the
+    visitor's language; each under its Dutch word as anchor (/begrippen/#trekker)."""
+
+    template_name = "wijkaanpak/glossary.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(terms=glossary.sorted_terms(), **kwargs)
 
 
 class AccessibilityView(StatementView):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -109,7 +110,7 @@ class ProgressUpdate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.project} – {self.date:%Y-%m-%d}"
+        return f"{self.project} – {date_format(self.date)}"
 
     def save(self, *args, **kwargs):
         # Append-only, whoever calls save(): only the hiding fields may change afterwards.

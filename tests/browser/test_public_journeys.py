@@ -62,7 +62,7 @@ def test_a_resident_finds_the_contract_of_their_wijk(page, pilot):
 
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_every_public_page_passes_axe(page, pilot, language):
-    paths = ["/", "/wijken/", "/toegankelijkheid/", "/privacy/", "/bestaat-niet/"]
+    paths = ["/", "/wijken/", "/toegankelijkheid/", "/privacy/", "/begrippen/", "/bestaat-niet/"]
     for slug in PILOT_SLUGS:
         paths += [f"/wijken/{slug}/", f"/wijken/{slug}/contract/"]
     paths += _project_paths()

@@ -159,15 +159,75 @@ def test_the_same_leaflet_comes_from_the_cache(signed_project):
             40,
             "Eerste zin. Tweede zin.",
         ),
-        ("Een lange zin zonder einde " * 4, 30, "Een lange zin zonder einde…"),
-        ("x" * 100, 30, "x" * 29 + "…"),
+        # A first sentence that does not fit is left out, never cut off.
+        ("Een lange zin zonder einde " * 4, 30, ""),
+        ("x" * 100, 30, ""),
     ],
 )
-def test_short_text_keeps_whole_sentences_then_whole_words(text, max_chars, expected):
-    short = leaflet.short_text(text, max_chars)
+def test_whole_sentences_or_nothing(text, max_chars, expected):
+    kept = leaflet.whole_sentences(text, max_chars)
 
-    assert short == expected
-    assert len(short) <= max_chars
+    assert kept == expected
+    assert len(kept) <= max_chars
+
+
+def sentence(chars):
+    """One sentence of about `chars` characters."""
+    words = ("Bewoners en partners maken samen de straat schoner en veiliger " * 10).split()
+    text = ""
+    while len(text) + len(words[0]) + 2 <= chars:
+        text = f"{text} {words.pop(0)}".strip()
+    return text + "."
+
+
+def test_a_text_is_its_whole_sentences_in_two_lines_or_a_first_sentence_in_three():
+    line = leaflet.LINE_CHARS
+    two, three, longer = sentence(2 * line - 10), sentence(3 * line - 10), sentence(4 * line)
+
+    def choices(*texts):
+        return list(leaflet.text_choices(*texts))
+
+    assert choices(f"{two} {two}")[0] == (two, 2)
+    assert choices(three) == [(three, 3), ("", 0)]
+    # The summary before the description; a shorter text before nothing.
+    assert choices(three, "Kort.") == [(three, 3), ("Kort.", 1), ("Kort.", 1), ("", 0)]
+    assert choices(longer, "Kort.")[0] == ("Kort.", 1)
+    assert choices(longer, "") == [("", 0)]
+
+
+class Item:
+    def __init__(self, *texts, title="Kort"):
+        self.texts, self.title = texts, title
+
+
+def test_a_list_shows_as_many_items_as_fit_then_their_longer_texts_where_room_is_left():
+    three = sentence(3 * leaflet.LINE_CHARS - 10)
+    items = [Item(three), Item(three, "Kort."), Item(three)]
+    title = leaflet.TITLE_LINE_HEIGHT
+
+    def fit(page_lines):
+        shown = leaflet.fit_items(items, lambda item: item.texts, 9, page_lines)
+        return [item.leaflet_text for item in shown]
+
+    # Every item first, with a text of at most two lines; then the first gets its three.
+    assert fit(3 * title + 1 + 3) == [three, "Kort.", ""]
+    assert fit(3 * title + 1 + 3 + 3 + 2 + 3) == [three, three, three]
+    # Not even a title more: the item is left out (and counted by the caller).
+    assert fit(2 * title + 1) == ["", "Kort."]
+    # However little room there is, the first item is shown.
+    assert fit(1) == [""]
+
+
+def test_only_a_title_longer_than_two_lines_is_shortened():
+    whole = "Een titel van twee regels: " + "x" * (leaflet.TITLE_LINE_CHARS - 10)
+    longer = "Een titel " * 30
+
+    shown = leaflet.fit_items(
+        [Item("", title=whole), Item("", title=longer)], lambda item: item.texts, 2, 100
+    )
+
+    assert shown[0].leaflet_title == whole
+    assert len(shown[1].leaflet_title) <= leaflet.TITLE_LINES * leaflet.TITLE_LINE_CHARS
 
 
 # --- What it says ------------------------------------------------------------------------------
@@ -217,6 +277,27 @@ def test_the_leaflet_names_the_municipality_contact(
     second = flat(pdf_text(path, 2))
     assert settings.MUNICIPALITY_NAME in second
     assert "wijkaanpak@haarlem.example" in second
+
+
+@pytest.mark.parametrize(
+    ("person", "phone"),
+    [("Anne de Vries, wijkregisseur", "023 511 5115"), ("", "14 023"), ("Bureau Wijken", "")],
+)
+def test_questions_name_the_contact_person_and_phone_number(
+    client, signed_project, tmp_path, poppler, settings, person, phone
+):
+    settings.CONTACT_PERSON, settings.CONTACT_PHONE = person, phone
+    settings.CONTACT_EMAIL = "wijkaanpak@haarlem.example"
+
+    _response, path = download(client, signed_project.contract.neighbourhood, tmp_path)
+
+    second = flat(pdf_text(path, 2))
+    assert person in second
+    assert phone in second
+    assert settings.MUNICIPALITY_NAME in second
+    assert "wijkaanpak@haarlem.example" in second
+    assert page_count(path) == 2
+    assert cut_off_words(path, 2) == []
 
 
 @pytest.mark.parametrize(
@@ -331,11 +412,58 @@ def test_many_long_wishes_and_projects_still_give_two_pages(client, fund, tmp_pa
     assert page_count(path) == 2
     context = leaflet.leaflet_context(Contract.objects.get(pk=contract.pk))
     assert context["more_wishes"] == 12 + 2 - leaflet.LEAFLET_WISHES
-    assert context["more_projects"] == 13 - leaflet.LEAFLET_PROJECTS
+    # Two-line titles and a one-line description each: fewer projects than the cap.
+    fitting = int(leaflet.PROJECT_PAGE_LINES // (2 * leaflet.TITLE_LINE_HEIGHT + 1))
+    assert fitting < leaflet.LEAFLET_PROJECTS
+    assert context["more_projects"] == 13 - fitting
     second = flat(pdf_text(path, 2)).replace(" ", "")
     assert f"{settings.SITE_URL}/initiatieven/aanvragen/" in second
     assert f"{settings.SITE_URL}/wijken/{contract.neighbourhood.slug}/contract/" in second
     # Nothing is cut off at the bottom of a page, however long the texts.
+    assert cut_off_words(path, 1) == []
+    assert cut_off_words(path, 2) == []
+
+
+def test_long_first_sentences_give_fewer_items_never_cut_ones(client, fund, tmp_path, poppler):
+    """Texts whose first sentence needs three lines: as many items as fit, each text whole,
+    the rest counted."""
+    contract = complete_contract(title="Wijkcontract met lange zinnen")
+    contract.wishes.all().delete()
+    three = sentence(3 * leaflet.LINE_CHARS - 5)
+    for number in range(8):
+        ResidentWishFactory(contract=contract, title=f"Wens {number}", description=three)
+    for number in range(1, 9):
+        ProjectFactory(
+            contract=contract,
+            number=number,
+            title=f"Project {number} met een titel van twee regels op de folder, heel lang",
+            summary=three,
+            description=three,
+        )
+    response, path = download(staff_client(), contract.neighbourhood, tmp_path)
+
+    assert response.status_code == 200
+    assert page_count(path) == 2
+    context = leaflet.leaflet_context(Contract.objects.get(pk=contract.pk))
+    # Five wishes of a title line and three lines of text fit page 1. On page 2, a project
+    # with a two-line title and no text first, as many as fit; then three lines of text each
+    # for the first ones, as far as the page allows.
+    wish_height = leaflet.TITLE_LINE_HEIGHT + 3
+    assert leaflet.LEAFLET_WISHES * wish_height <= leaflet.WISH_PAGE_LINES
+    assert len(context["wishes"]) == leaflet.LEAFLET_WISHES
+    assert all(wish.leaflet_text == three for wish in context["wishes"])
+    title_height = 2 * leaflet.TITLE_LINE_HEIGHT
+    projects = min(leaflet.LEAFLET_PROJECTS, int(leaflet.PROJECT_PAGE_LINES // title_height))
+    with_text = int((leaflet.PROJECT_PAGE_LINES - projects * title_height) // 3)
+    assert 0 < with_text < projects
+    assert [project.leaflet_text for project in context["projects"]] == (
+        [three] * with_text + [""] * (projects - with_text)
+    )
+    assert context["more_wishes"] == 8 - leaflet.LEAFLET_WISHES
+    assert context["more_projects"] == 8 - projects
+    text = flat(pdf_text(path))
+    assert "…" not in text
+    assert text.count(three) == leaflet.LEAFLET_WISHES + with_text
     assert cut_off_words(path, 1) == []
     assert cut_off_words(path, 2) == []
 
@@ -373,6 +501,8 @@ def test_every_pilot_wijk_gets_a_two_page_leaflet_with_its_contract(
             assert planned in second, (neighbourhood.slug, project.title)
         assert format_euro(initiatives.remaining) in second
         assert "/initiatieven/aanvragen/" in second.replace(" ", "")
+        # Every text whole: no sentence ends in an ellipsis.
+        assert "…" not in first + second, neighbourhood.slug
         assert cut_off_words(path, 1) == [], neighbourhood.slug
         assert cut_off_words(path, 2) == [], neighbourhood.slug
 

@@ -152,3 +152,19 @@ def test_the_decision_letter_names_a_contact_and_where_to_object_by_default():
         "OBJECTION_ADDRESS": "Postbus 9100, 2300 PC Leiden",
     }
     assert letter_settings(CONTACT_EMAIL="wijkaanpak@haarlem.example", **chosen) == chosen
+
+
+def test_the_leaflets_contact_is_read_and_a_too_long_one_is_refused():
+    shown = "'PERSON': s.CONTACT_PERSON, 'PHONE': s.CONTACT_PHONE"
+
+    result = fresh_settings(
+        shown, DEBUG="true", CONTACT_PERSON="Anne de Vries, wijkregisseur", CONTACT_PHONE="14 023"
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"PERSON": "Anne de Vries, wijkregisseur"' in result.stdout
+    assert '"PHONE": "14 023"' in result.stdout
+
+    for variable, value in (("CONTACT_PERSON", "x" * 81), ("CONTACT_PHONE", "1" * 31)):
+        result = fresh_settings(shown, DEBUG="true", **{variable: value})
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr and variable in result.stderr

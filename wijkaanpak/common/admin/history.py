@@ -4,14 +4,57 @@ Old versions can be looked at, never reverted to: a revert would save an old ver
 services, the freeze of a contract and the append-only rules of the ledger and the logs.
 """
 
+import datetime
+from decimal import Decimal
+
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpResponseNotAllowed
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 # How many changes to a record's parts its history page lists.
 PART_HISTORY_LIMIT = 300
+
+
+class ReadableHistoryContextHelper(HistoricalRecordContextHelper):
+    """What a change shows as its old and new value, the way the rest of the admin shows it:
+    a choice by its label, a date as "2 oktober 2007", an amount as "95.000,00", yes or no,
+    an empty value as a dash, a deleted user as "gebruiker (verwijderd)"; never Python's
+    None, True, 2007-10-02 or 95000.00."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if isinstance(value, list):
+            return [self.readable(field, item) for item in value]
+        return self.readable(field, value)
+
+    @staticmethod
+    def readable(field, value):
+        if value is None or value == "":
+            return "–"
+        if isinstance(value, DeletedObject):
+            return gettext("%(type_name)s (deleted)") % {
+                "type_name": value.model._meta.verbose_name
+            }
+        if getattr(field, "flatchoices", None) and not isinstance(value, (list, dict)):
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return gettext("Yes") if value else gettext("No")
+        if isinstance(value, datetime.datetime):
+            if timezone.is_aware(value):
+                value = timezone.localtime(value)
+            return date_format(value, "DATETIME_FORMAT")
+        if isinstance(value, datetime.date):
+            return date_format(value)
+        if isinstance(value, (Decimal, float)):
+            return number_format(value, force_grouping=True)
+        return value
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -25,6 +68,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
     object_history_list_template = "admin/history/object_history_list.html"
     history_parts = ()
     history_parts_title = None
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryContextHelper(self.model, historical_record)
 
     def history_view(self, request, object_id, extra_context=None):
         extra_context = {
@@ -61,7 +107,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
                 changes = []
                 if previous is not None:
                     delta = record.diff_against(previous, foreign_keys_are_objs=True)
-                    helper = HistoricalRecordContextHelper(model, record)
+                    helper = ReadableHistoryContextHelper(model, record)
                     changes = helper.context_for_delta_changes(delta)
                 previous_of[record.id] = record
                 entries.append(
