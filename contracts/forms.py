@@ -72,8 +72,16 @@ class SigningRegistrationForm(forms.Form):
     note = forms.CharField(
         label=_("note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    new_print_signed = forms.BooleanField(
+        label=_("the parties signed the new print"),
+        required=False,
+        help_text=_(
+            "The new print, with the real date and place, was printed and signed by the parties "
+            "(its document code is at the foot of every page)."
+        ),
+    )
 
-    def __init__(self, *args, contract, **kwargs):
+    def __init__(self, *args, contract, final=None, **kwargs):
         initial = {
             "signed_on": contract.signed_on,
             "signing_place": contract.signing_place,
@@ -90,6 +98,9 @@ class SigningRegistrationForm(forms.Form):
             )
             for party in contract.parties.select_related("partner")
         ]
+        if final is None or not final.is_reprint:
+            # Asked only once a new print was made: the final PDF to be signed is that print.
+            del self.fields["new_print_signed"]
 
 
 class ScanUploadForm(forms.Form):
