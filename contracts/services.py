@@ -133,13 +133,27 @@ def at(where, errors):
 def readiness_problems(contract, *, public_address=None):
     """Everything that stops a contract from going to "ready for signing", as ValidationErrors.
 
-    At least two parties, each with a signatory and function; a text without a section that
-    still holds a standard section's writing prompt; a public address for the site when DEBUG is
-    off (it is printed in the PDF that is signed); and what the apps above check (every wish
-    answered or marked as not taken up, every project complete). Each error says in
-    params["where"] where it is fixed.
+    The planned date and place of signing (its final PDF prints them); at least two parties,
+    each with a signatory and function; a text without a section that still holds a standard
+    section's writing prompt; a public address for the site when DEBUG is off (it is printed
+    in the PDF that is signed); and what the apps above check (every wish answered or marked
+    as not taken up, every project complete). Each error says in params["where"] where it is
+    fixed.
     """
     problems = []
+    if not contract.signed_on or not contract.signing_place.strip():
+        problems += at(
+            "signing",
+            [
+                ValidationError(
+                    _(
+                        "Fill in the planned date and place of signing: the final PDF that "
+                        "is printed for the signing names them."
+                    ),
+                    code="signing_details_missing",
+                )
+            ],
+        )
     parties = list(contract.parties.select_related("partner"))
     if len(parties) < MINIMUM_PARTIES:
         problems += at(
@@ -352,30 +366,15 @@ def register_signing(
                 params={"contract": locked.title, "status": locked.get_status_display()},
             )
         parties = list(locked.parties.select_related("partner"))
-        problems = []
-        unknown = signed_party_ids - {party.pk for party in parties}
-        if unknown:
-            problems.append(
-                ValidationError(_("Choose only parties of this contract."), code="unknown_party")
-            )
-        signing = [party for party in parties if party.pk in signed_party_ids]
-        if len(signing) < MINIMUM_PARTIES:
-            problems.append(
-                ValidationError(
-                    _("At least %(minimum)d parties must have signed."),
-                    code="too_few_parties",
-                    params={"minimum": MINIMUM_PARTIES},
-                )
-            )
-        problems += _signatory_problems(
-            signing, _("These parties have no signatory with a function: %(partners)s.")
-        )
-        date_problems = _signing_date_problems(signed_on, place)
-        problems += date_problems
+        problems = _signing_party_problems(parties, signed_party_ids)
+        problems += _signing_date_problems(signed_on, place)
+        if problems:
+            raise ValidationError(problems)
+        # What was entered is right in itself: is it what the signed paper says?
         final = documents.final_document(locked)
         if final is None:
             problems.append(_final_missing())
-        elif not date_problems and (final.signed_on, final.signing_place) != (signed_on, place):
+        elif (final.signed_on, final.signing_place) != (signed_on, place):
             problems.append(
                 ValidationError(
                     _(
@@ -392,6 +391,19 @@ def register_signing(
                     },
                 )
             )
+        elif absent := [party for party in parties if party.pk not in signed_party_ids]:
+            problems.append(
+                ValidationError(
+                    _(
+                        "The final PDF has a signature block for %(partners)s, who did not "
+                        "sign. The signed original must be the paper that was signed: make a "
+                        "new print without them, have the parties sign it, and then register "
+                        "the signing."
+                    ),
+                    code="parties_differ",
+                    params={"partners": ", ".join(str(party.partner) for party in absent)},
+                )
+            )
         elif final.is_reprint and not new_print_signed:
             problems.append(
                 ValidationError(
@@ -406,20 +418,6 @@ def register_signing(
         if problems:
             raise ValidationError(problems)
 
-        absent = [party for party in parties if party.pk not in signed_party_ids]
-        # The contract is frozen (ready for signing) and its parties with it; the parties that
-        # did not sign leave it here, in the transaction that signs it, as part of the step.
-        # Django's plain QuerySet.delete passes the freeze guard of ContractPartQuerySet
-        # without a flag that other code could set; the history still records each removal.
-        models.QuerySet.delete(ContractParty.objects.filter(pk__in=[p.pk for p in absent]))
-        locked.signed_on = signed_on
-        locked.signing_place = place
-        locked.save(update_fields=["signed_on", "signing_place", "updated_at"])
-        if absent and not note:
-            note = str(
-                _("Did not sign and removed: %(partners)s")
-                % {"partners": ", ".join(str(party.partner) for party in absent)}
-            )
         _step(locked, ContractStatus.SIGNED, user=user, note=note, at=at)
         # The signed original: the final PDF that was printed and signed, unchanged.
         documents.archive_final(locked, user=user)
@@ -427,17 +425,42 @@ def register_signing(
     return contract
 
 
-def make_new_print(contract, *, signed_on, place, user=None):
-    """Replace the final PDF of a contract that is ready for signing by a new print with the
-    real date and place of signing, when they differ from the planned ones.
+def _signing_party_problems(parties, signed_party_ids):
+    """What is wrong with the parties said to sign: unknown ones, too few, no signatory."""
+    problems = []
+    if signed_party_ids - {party.pk for party in parties}:
+        problems.append(
+            ValidationError(_("Choose only parties of this contract."), code="unknown_party")
+        )
+    signing = [party for party in parties if party.pk in signed_party_ids]
+    if len(signing) < MINIMUM_PARTIES:
+        problems.append(
+            ValidationError(
+                _("At least %(minimum)d parties must have signed."),
+                code="too_few_parties",
+                params={"minimum": MINIMUM_PARTIES},
+            )
+        )
+    problems += _signatory_problems(
+        signing, _("These parties have no signatory with a function: %(partners)s.")
+    )
+    return problems
 
-    In one transaction, with the contract row locked: the date and place are set, the old
-    final PDF is discarded and a new one rendered (marked as a new print: registering the
-    signing then asks for confirmation that the parties signed it). Raises ValidationError
-    and changes nothing when the contract is not ready for signing, the date is missing or in
-    the future, the place is missing, or its final PDF already prints this date and place.
+
+def make_new_print(contract, *, signed_on, place, signed_party_ids, user=None):
+    """Replace the final PDF of a contract that is ready for signing by a new print with the
+    real date and place of signing and only the parties that sign, when they differ from
+    the printed ones.
+
+    In one transaction, with the contract row locked: the parties that do not sign are
+    removed, the date and place are set, the old final PDF is discarded and a new one
+    rendered (marked as a new print: registering the signing then asks for confirmation
+    that the parties signed it). Raises ValidationError and changes nothing when the
+    contract is not ready for signing, the parties, date or place are wrong (as for
+    :func:`register_signing`), or its final PDF already prints this date, place and parties.
     """
     place = (place or "").strip()
+    signed_party_ids = {int(pk) for pk in signed_party_ids}
     with transaction.atomic():
         locked = Contract.objects.select_for_update().get(pk=contract.pk)
         if locked.status != ContractStatus.READY_FOR_SIGNING:
@@ -445,19 +468,31 @@ def make_new_print(contract, *, signed_on, place, user=None):
                 _("Only a contract that is ready for signing gets a new print."),
                 code="not_ready_for_signing",
             )
-        problems = _signing_date_problems(signed_on, place)
+        parties = list(locked.parties.select_related("partner"))
+        problems = _signing_party_problems(parties, signed_party_ids)
+        problems += _signing_date_problems(signed_on, place)
         if problems:
             raise ValidationError(problems)
+        absent = [party.pk for party in parties if party.pk not in signed_party_ids]
         final = documents.final_document(locked)
-        if final is not None and (final.signed_on, final.signing_place) == (signed_on, place):
+        if (
+            final is not None
+            and not absent
+            and (final.signed_on, final.signing_place) == (signed_on, place)
+        ):
             raise ValidationError(
                 _(
-                    "The final PDF already prints this date and place (document code "
-                    "%(code)s): no new print is needed."
+                    "The final PDF already prints this date, place and these parties "
+                    "(document code %(code)s): no new print is needed."
                 ),
                 code="new_print_not_needed",
                 params={"code": final.document_code},
             )
+        # The contract is frozen (ready for signing) and its parties with it; the parties that
+        # do not sign leave it here, in the transaction that prints the paper they are not
+        # on. Django's plain QuerySet.delete passes the freeze guard of ContractPartQuerySet
+        # without a flag that other code could set; the history still records each removal.
+        models.QuerySet.delete(ContractParty.objects.filter(pk__in=absent))
         locked.signed_on = signed_on
         locked.signing_place = place
         locked.save(update_fields=["signed_on", "signing_place", "updated_at"])

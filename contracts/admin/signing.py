@@ -97,6 +97,7 @@ class SigningAdminMixin:
                     form.add_error(None, problem)
                     new_print_offered |= problem.code in (
                         "signing_details_differ",
+                        "parties_differ",
                         "final_pdf_missing",
                     )
             else:
@@ -138,6 +139,7 @@ class SigningAdminMixin:
                 contract,
                 signed_on=data["signed_on"],
                 place=data["signing_place"],
+                signed_party_ids=data["parties"],
                 user=request.user,
             )
         except ValidationError as error:
@@ -147,9 +149,10 @@ class SigningAdminMixin:
             messages.success(
                 request,
                 gettext(
-                    "A new print of the final PDF has been made with the real date and place "
-                    "(document code %(code)s, SHA-256 fingerprint %(sha256)s). Download it, "
-                    "print it, have the parties sign it, and then confirm that below."
+                    "A new print of the final PDF has been made with the real date, place and "
+                    "signing parties (document code %(code)s, SHA-256 fingerprint %(sha256)s). "
+                    "Download it, print it, have the parties sign it, and then confirm that "
+                    "below."
                 )
                 % {"code": final.document_code, "sha256": final.sha256},
                 extra_tags="new_print",
