@@ -64,6 +64,7 @@ def test_the_contract_page_with_addenda_passes_axe(page):
         body="De bibliotheek doet vanaf 1 maart 2008 mee.",
         signatory_name="A. Jansen",
     )
+    services.mark_addendum_ready(addendum)
     services.sign_addendum(addendum)
 
     page.goto(f"/wijken/{contract.neighbourhood.slug}/contract/")

@@ -3,6 +3,7 @@
 Marked `pdf`: locally the test skips without poppler-utils; in CI a missing tool fails it.
 """
 
+import hashlib
 import re
 
 import pytest
@@ -136,19 +137,31 @@ def test_a_signed_contract_carries_no_concept_mark(signed_pdf):
     assert "CONCEPT" not in pdf_text(path).upper()
 
 
-@pytest.mark.parametrize(
-    ("status", "as_staff"),
-    [(ContractStatus.DRAFT, True), (ContractStatus.READY_FOR_SIGNING, False)],
-)
-def test_an_unsigned_contract_is_marked_concept_on_every_page(status, as_staff, tmp_path, poppler):
-    contract = contract_in_status(status)
-    client = staff_client() if as_staff else Client()
+def test_a_draft_is_marked_concept_on_every_page(tmp_path, poppler):
+    contract = contract_in_status(ContractStatus.DRAFT)
 
-    response, path = download(client, contract, tmp_path)
+    response, path = download(staff_client(), contract, tmp_path)
 
     assert response.status_code == 200
     for page in range(1, page_count(path) + 1):
         assert "CONCEPT" in pdf_text(path, page)
+
+
+def test_a_contract_ready_for_signing_is_its_final_pdf_with_its_code_on_every_page(
+    tmp_path, poppler
+):
+    contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+    final = contract.final_document
+
+    response, path = download(Client(), contract, tmp_path)
+
+    assert response.status_code == 200
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == final.sha256
+    assert response["ETag"].strip('"') == final.sha256
+    for page in range(1, page_count(path) + 1):
+        text = pdf_text(path, page)
+        assert "CONCEPT" not in text.upper()
+        assert final.document_code in text
 
 
 def test_a_completed_contract_carries_no_concept_mark(client, tmp_path, poppler):
