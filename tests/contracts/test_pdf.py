@@ -126,7 +126,8 @@ def test_the_table_of_contents_has_page_numbers(signed_pdf, signed_contract):
         line = next(line for line in lines if heading in line)
         number = re.search(r"(\d+)\s*$", line)
         assert number, line
-        assert 3 <= int(number.group(1)) <= pages
+        # Chapter 1 follows the contents on their page (no forced break leaves it half empty).
+        assert 2 <= int(number.group(1)) <= pages
         # The number is the page where the heading is.
         assert heading in flat(pdf_text(path, int(number.group(1))))
 
@@ -231,3 +232,14 @@ def test_the_contract_page_links_to_the_pdf(client, signed_contract):
     response = client.get(url)
 
     assert f'href="{contract_pdf_url(signed_contract)}"' in response.content.decode()
+
+
+def test_the_pdf_adds_no_financing_chapter_of_its_own(signed_pdf, signed_contract):
+    # How the projects are paid is the contract's own text (the pilot's section 1.8); the PDF
+    # used to repeat it in a chapter of its own.
+    _response, path = signed_pdf
+    text = pdf_text(path)
+
+    assert not any("Financ" in section.heading for section in signed_contract.sections.all())
+    assert "Financiering" not in text
+    assert "/initiatieven/aanvragen/" in "".join(text.split())
