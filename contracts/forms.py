@@ -60,7 +60,8 @@ class SigningRegistrationForm(forms.Form):
 
     signed_on = forms.DateField(
         label=_("date of signing"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # An HTML date input reads only ISO dates, whatever the language of the page.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     signing_place = forms.CharField(label=_("place of signing"), max_length=100)
     parties = forms.TypedMultipleChoiceField(
