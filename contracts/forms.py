@@ -68,7 +68,10 @@ class SigningRegistrationForm(forms.Form):
         label=_("parties that signed"),
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("A party that did not sign is removed from the contract before it is signed."),
+        help_text=_(
+            "A party that did not sign needs a new print without its signature block; it is "
+            "then removed from the contract."
+        ),
     )
     note = forms.CharField(
         label=_("note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
