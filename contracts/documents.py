@@ -41,8 +41,13 @@ def addendum_filename(addendum):
     return f"wijkcontract-{addendum.contract.neighbourhood.slug}-addendum-{addendum.number}.pdf"
 
 
+def _address(public_address=None):
+    """The public address a PDF prints: `public_address` (the pilot's) or SITE_URL."""
+    return (public_address or settings.SITE_URL).rstrip("/")
+
+
 def _common_context(public_address=None):
-    address = (public_address or settings.SITE_URL).rstrip("/")
+    address = _address(public_address)
     return {
         "municipality_name": settings.MUNICIPALITY_NAME,
         "public_address": address,
@@ -52,7 +57,7 @@ def _common_context(public_address=None):
 
 def _contract_render_args(contract, *, is_concept=None, public_address=None):
     """The template and context of a contract's PDF; `is_concept` defaults to "not signed"."""
-    address = _common_context(public_address)["public_address"]
+    address = _address(public_address)
     return (
         CONTRACT_TEMPLATE,
         {
@@ -66,7 +71,7 @@ def _contract_render_args(contract, *, is_concept=None, public_address=None):
     )
 
 
-# Crockford's base32 without the letters that read as digits: a code is read off paper.
+# Crockford's base32: no I, L, O or U, which read as digits (or words) off paper.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_CHARACTERS = 6
 
@@ -90,7 +95,7 @@ def document_code(html, year):
 def _render_final(template, context, title, year):
     """Render a final PDF with its document code on every page: (bytes, code)."""
     with translation.override(settings.LANGUAGE_CODE):
-        title = str(title)
+        title = str(title)  # a lazy title, in Dutch
         bare = pdf.render_html(
             template, {**context, "document_code": ""}, title=title, language=settings.LANGUAGE_CODE
         )
@@ -223,7 +228,7 @@ def freeze_final(contract, *, user=None, public_address=None, is_reprint=False):
     again if the transaction rolls back.
     """
     fresh = selectors.contracts_with_text().get(pk=contract.pk)
-    address = _common_context(public_address)["public_address"]
+    address = _address(public_address)
     template, context = _contract_render_args(fresh, is_concept=False, public_address=address)
     data, code = _render_final(template, context, fresh.title, fresh.signed_on.year)
     final = FinalDocument(
