@@ -140,7 +140,7 @@ def test_every_page_of_the_final_pdf_carries_its_code_and_none_a_concept_mark(
 
     pages = pages_of(documents.read_archived(final), tmp_path)
 
-    assert len(pages) == final.page_count > 3
+    assert len(pages) == final.page_count > 1
     assert all(final.document_code in page for page in pages)
     assert not any("CONCEPT" in page.upper() for page in pages)
     assert (
