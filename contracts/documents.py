@@ -161,10 +161,10 @@ def published_document(contract):
 
 
 def check_stored(document):
-    """Refuse (ValidationError "archive_damaged") when a stored final PDF is missing or
-    changed: a signing never archives other bytes than the ones printed."""
+    """The bytes of a stored final PDF; refuses (ValidationError "archive_damaged") when it is
+    missing or changed: a signing never archives other bytes than the ones printed."""
     try:
-        read_archived(document)
+        return read_archived(document)
     except archive.ArchiveError as error:
         raise ValidationError(
             _(
@@ -262,22 +262,25 @@ def discard_final(contract):
 def archive_final(contract, *, user=None):
     """Archive the final PDF that was printed and signed as the contract's signed original.
 
-    The very file, unchanged (checked against its fingerprint first): no render. Called by
-    services.register_signing inside the signing's transaction, with the contract row locked.
+    Its very bytes, unchanged (checked against its fingerprint first; nothing is rendered),
+    stored with the signed originals in `contracts/signed/`; the final PDF's own file is
+    removed when the signing commits. Called by services.register_signing inside the
+    signing's transaction, with the contract row locked.
     """
-    final = FinalDocument.objects.get(contract_id=contract.pk)
-    check_stored(final)
-    original = SignedOriginal(
-        contract_id=contract.pk,
-        file=final.file.name,
-        sha256=final.sha256,
-        size=final.size,
-        page_count=final.page_count,
-        document_code=final.document_code,
-        archived_by=user_or_none(user),
+    final = FinalDocument.objects.select_related("contract__neighbourhood").get(
+        contract_id=contract.pk
     )
-    original.save()
-    FinalDocument.objects.filter(pk=final.pk).delete()
+    data = check_stored(final)
+    original = store_archived(
+        SignedOriginal(
+            contract_id=contract.pk,
+            document_code=final.document_code,
+            archived_by=user_or_none(user),
+        ),
+        f"contracts/signed/{contract_filename(final.contract).removesuffix('.pdf')}",
+        data,
+    )
+    discard_final(contract)
     return original
 
 

@@ -187,7 +187,9 @@ def test_verify_archive_lists_every_missing_and_changed_file_and_fails(
 # --- Rollback and retry -----------------------------------------------------------------------
 
 
-def test_a_final_pdf_whose_outer_transaction_fails_leaves_no_file_and_a_retry_one(settings):
+def test_a_final_pdf_whose_outer_transaction_fails_leaves_no_file_and_a_retry_one(
+    settings, django_capture_on_commit_callbacks
+):
     contract = complete_contract()
 
     with pytest.raises(Boom), transaction.atomic():
@@ -201,8 +203,10 @@ def test_a_final_pdf_whose_outer_transaction_fails_leaves_no_file_and_a_retry_on
     assert Contract.objects.get(pk=contract.pk).status == ContractStatus.DRAFT
 
     services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
-    sign_contract(contract)
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_contract(contract)
 
+    # The final PDF's bytes moved to the signed originals; its own file went at the commit.
     original = SignedOriginal.objects.get()
     assert media_files(settings) == [original.file.name]
     assert stored_path(settings, original).read_bytes()[:5] == b"%PDF-"
