@@ -58,6 +58,7 @@ class AddendumKind(models.TextChoices):
 
 class AddendumStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
+    READY_FOR_SIGNING = "ready_for_signing", _("ready for signing")
     SIGNED = "signed", _("signed")
 
 

@@ -1,21 +1,30 @@
-"""The contract's documents: the contract PDF, its archived signed original and addenda PDFs.
+"""The contract's documents: the contract PDF, its final PDF, signed original and addenda.
 
-An unsigned contract's PDF is rendered on request and cached by its HTML, so it is rendered
-again only when something it shows changed. A signed contract's PDF is rendered exactly once,
-when it is signed, and stored in MEDIA_ROOT with its SHA-256 fingerprint; from then on that
-file is the contract PDF, byte for byte.
+A draft's PDF is rendered on request and cached by its HTML, so it is rendered again only
+when something it shows changed; it carries a CONCEPT mark. When a contract goes to "ready for
+signing" its final PDF is rendered exactly once, without the mark, with the planned date and
+place of signing, the site's public address and its document code on every page, and stored
+in MEDIA_ROOT with its SHA-256 fingerprint (a FinalDocument). That file is the contract PDF
+from then on, byte for byte: it is what the signing set prints, and registering the signing
+archives it unchanged as the signed original. Addenda follow the same course.
+
+The document code (see contracts.models.archive) is derived from the document's HTML without
+the code, before the PDF is rendered: a PDF cannot print its own fingerprint.
 """
 
+import hashlib
 import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from contracts import selectors
-from contracts.models import Addendum, SignedOriginal, SigningScan
+from contracts.choices import AddendumStatus
+from contracts.models import Addendum, FinalDocument, SignedOriginal, SigningScan
 from wijkaanpak.common import archive, pdf
 
 logger = logging.getLogger(__name__)
@@ -32,23 +41,72 @@ def addendum_filename(addendum):
     return f"wijkcontract-{addendum.contract.neighbourhood.slug}-addendum-{addendum.number}.pdf"
 
 
-def _common_context():
+def _address(public_address=None):
+    """The public address a PDF prints: `public_address` (the pilot's) or SITE_URL."""
+    return (public_address or settings.SITE_URL).rstrip("/")
+
+
+def _common_context(public_address=None):
+    address = _address(public_address)
     return {
         "municipality_name": settings.MUNICIPALITY_NAME,
-        "fund_url": f"{settings.SITE_URL}/initiatieven/aanvragen/",
+        "public_address": address,
+        "fund_url": f"{address}/initiatieven/aanvragen/",
     }
 
 
-def _contract_render_args(contract):
+def _contract_render_args(contract, *, is_concept=None, public_address=None):
+    """The template and context of a contract's PDF; `is_concept` defaults to "not signed"."""
+    address = _address(public_address)
     return (
         CONTRACT_TEMPLATE,
         {
-            **_common_context(),
+            **_common_context(public_address),
             "contract": contract,
             "neighbourhood": contract.neighbourhood,
-            "is_concept": not contract.is_signed,
+            "contract_url": address
+            + reverse("contracts:contract_detail", kwargs={"slug": contract.neighbourhood.slug}),
+            "is_concept": not contract.is_signed if is_concept is None else is_concept,
         },
     )
+
+
+# Crockford's base32: no I, L, O or U, which read as digits (or words) off paper.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_CHARACTERS = 6
+
+
+def document_code(html, year):
+    """The document code of a final PDF: WK-<year>-<six characters>, from its HTML.
+
+    `html` is the document rendered without a code. The code is printed on every page, so it
+    must be known before the PDF exists (the PDF's own fingerprint cannot be printed in it);
+    derived from the content, the same text always gets the same code and another text
+    (another date, place or address too) another one.
+    """
+    digest = int.from_bytes(hashlib.sha256(html.encode()).digest()[:8], "big")
+    characters = []
+    for _position in range(CODE_CHARACTERS):
+        digest, index = divmod(digest, len(_CODE_ALPHABET))
+        characters.append(_CODE_ALPHABET[index])
+    return f"WK-{year}-{''.join(characters)}"
+
+
+def _render_final(template, context, title, year):
+    """Render a final PDF with its document code on every page: (bytes, code)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = str(title)  # a lazy title, in Dutch
+        bare = pdf.render_html(
+            template, {**context, "document_code": ""}, title=title, language=settings.LANGUAGE_CODE
+        )
+        code = document_code(bare, year)
+        html = pdf.render_html(
+            template,
+            {**context, "document_code": code},
+            title=title,
+            language=settings.LANGUAGE_CODE,
+        )
+        return pdf.html_to_pdf(html), code
 
 
 def _render(template, context, title, *, cached):
@@ -88,6 +146,36 @@ def archived_original(contract):
         return None
 
 
+def final_document(contract):
+    """The final PDF of a contract that is ready for signing (a FinalDocument), or None."""
+    try:
+        return contract.final_document
+    except FinalDocument.DoesNotExist:
+        return None
+
+
+def published_document(contract):
+    """The stored PDF a contract is published as: its signed original, else its final PDF
+    (ready for signing), else None (a draft, rendered on request)."""
+    return archived_original(contract) or final_document(contract)
+
+
+def check_stored(document):
+    """The bytes of a stored final PDF; refuses (ValidationError "archive_damaged") when it is
+    missing or changed: a signing never archives other bytes than the ones printed."""
+    try:
+        return read_archived(document)
+    except archive.ArchiveError as error:
+        raise ValidationError(
+            _(
+                "The final PDF %(file)s is missing or no longer matches its fingerprint, so "
+                "the signing was not registered. Restore the file from the backup."
+            ),
+            code="archive_damaged",
+            params={"file": error.name},
+        ) from error
+
+
 def read_archived(document):
     """The bytes of an archived document (SignedOriginal, signed Addendum or SigningScan).
 
@@ -99,10 +187,15 @@ def read_archived(document):
 
 
 def archived_documents():
-    """Every archived document, as (kind, document): originals, signed addenda and scans."""
+    """Every archived document, as (kind, document): originals, the final PDFs of contracts
+    still to be signed, addenda with their final or signed PDF, and scans."""
     for original in SignedOriginal.objects.select_related("contract").order_by("pk"):
         yield "original", original
-    for addendum in Addendum.objects.signed().select_related("contract").order_by("pk"):
+    finals = FinalDocument.objects.filter(contract__signed_original__isnull=True)
+    for final in finals.select_related("contract").order_by("pk"):
+        yield "final", final
+    addenda = Addendum.objects.exclude(status=AddendumStatus.DRAFT).exclude(file="")
+    for addendum in addenda.select_related("contract").order_by("pk"):
         yield "addendum", addendum
     for scan in SigningScan.objects.select_related("contract").order_by("pk"):
         yield "scan", scan
@@ -111,23 +204,94 @@ def archived_documents():
 def contract_pdf(contract):
     """The PDF of a contract as published: (bytes, source).
 
-    source is "archive" (the signed original, byte for byte), "cache" or "rendered". A signed
-    contract without an archived original (signed before archiving existed) is rendered
-    without the CONCEPT mark and logged; `manage.py archive_signed_contracts` archives it.
+    source is "archive" (the signed original or, while the contract is ready for signing, its
+    final PDF: the stored file, byte for byte), "cache" or "rendered" (a draft, marked
+    CONCEPT). A signed contract without an archived original (signed before archiving
+    existed) is rendered without the CONCEPT mark and logged; `manage.py
+    archive_signed_contracts` archives it.
     """
-    original = archived_original(contract)
-    if original is not None:
-        return read_archived(original), "archive"
+    document = published_document(contract)
+    if document is not None:
+        return read_archived(document), "archive"
     if contract.is_signed:
         logger.warning("Signed contract %s has no archived original", contract.pk)
     return _published(render_contract, contract)
 
 
-def archive_contract(contract, *, user=None):
-    """Render the signed contract once and store it with its fingerprint: the SignedOriginal.
+def freeze_final(contract, *, user=None, public_address=None, is_reprint=False):
+    """Render a contract's final PDF once and store it with its fingerprint and code.
 
-    Called by services.register_signing inside the signing's transaction, with the contract row
-    locked. Refuses a contract that is not signed or that already has its original.
+    Called by the services inside the transaction that makes the contract ready for signing
+    (or that makes a new print with the real date and place), with the contract row locked;
+    the contract's date and place of signing are the ones printed. No CONCEPT mark; the
+    site's public address (SITE_URL, or `public_address`) is printed. The file is removed
+    again if the transaction rolls back.
+    """
+    fresh = selectors.contracts_with_text().get(pk=contract.pk)
+    address = _address(public_address)
+    template, context = _contract_render_args(fresh, is_concept=False, public_address=address)
+    data, code = _render_final(template, context, fresh.title, fresh.signed_on.year)
+    final = FinalDocument(
+        contract=fresh,
+        document_code=code,
+        signed_on=fresh.signed_on,
+        signing_place=fresh.signing_place,
+        public_address=address,
+        is_reprint=is_reprint,
+        rendered_by=user_or_none(user),
+    )
+    return store_archived(
+        final, f"contracts/final/{contract_filename(fresh).removesuffix('.pdf')}", data
+    )
+
+
+def discard_final(contract):
+    """Remove a contract's final PDF (back to draft, or replaced by a new print).
+
+    The row goes now and the file when the transaction commits; nothing was signed yet.
+    """
+    final = FinalDocument.objects.filter(contract_id=contract.pk).first()
+    if final is None:
+        return
+    name = final.file.name
+    FinalDocument.objects.filter(pk=final.pk).delete()
+    if name and not SignedOriginal.objects.filter(file=name).exists():
+        archive.discard(name)
+
+
+def archive_final(contract, *, user=None):
+    """Archive the final PDF that was printed and signed as the contract's signed original.
+
+    Its very bytes, unchanged (checked against its fingerprint first; nothing is rendered),
+    stored with the signed originals in `contracts/signed/`; the final PDF's own file is
+    removed when the signing commits. Called by services.register_signing inside the
+    signing's transaction, with the contract row locked.
+    """
+    final = FinalDocument.objects.select_related("contract__neighbourhood").get(
+        contract_id=contract.pk
+    )
+    data = check_stored(final)
+    original = store_archived(
+        SignedOriginal(
+            contract_id=contract.pk,
+            document_code=final.document_code,
+            archived_by=user_or_none(user),
+        ),
+        f"contracts/signed/{contract_filename(final.contract).removesuffix('.pdf')}",
+        data,
+    )
+    discard_final(contract)
+    return original
+
+
+def archive_contract(contract, *, user=None, public_address=None):
+    """Render a contract that was signed without a final PDF once and store it: its
+    SignedOriginal.
+
+    Only for contracts signed before final PDFs existed (`manage.py archive_signed_contracts`,
+    the pilot loader for such data); a contract signed since then has its final PDF archived
+    by :func:`archive_final`. Refuses a contract that is not signed or that already has its
+    original.
     """
     if not contract.is_signed:
         raise ValidationError(
@@ -143,9 +307,10 @@ def archive_contract(contract, *, user=None):
             params={"contract": contract.title},
         )
     fresh = selectors.contracts_with_text().get(pk=contract.pk)
-    data, _from_cache = render_contract(fresh, cached=False)
+    template, context = _contract_render_args(fresh, public_address=public_address)
+    data, code = _render_final(template, context, fresh.title, fresh.signed_on.year)
     return store_archived(
-        SignedOriginal(contract=fresh, archived_by=user_or_none(user)),
+        SignedOriginal(contract=fresh, archived_by=user_or_none(user), document_code=code),
         f"contracts/signed/{contract_filename(fresh).removesuffix('.pdf')}",
         data,
     )
@@ -177,7 +342,7 @@ def user_or_none(user):
 # --- Addenda ----------------------------------------------------------------------------------
 
 
-def _addendum_render_args(addendum):
+def _addendum_render_args(addendum, *, is_concept=None):
     return (
         ADDENDUM_TEMPLATE,
         {
@@ -187,7 +352,7 @@ def _addendum_render_args(addendum):
             "neighbourhood": addendum.contract.neighbourhood,
             "original": archived_original(addendum.contract),
             "signatories": list(addendum.signatories.select_related("partner")),
-            "is_concept": not addendum.is_signed,
+            "is_concept": not addendum.is_signed if is_concept is None else is_concept,
         },
     )
 
@@ -208,24 +373,41 @@ def render_addendum(addendum, *, cached=True):
 
 
 def addendum_pdf(addendum):
-    """The PDF of an addendum: the archived file once signed, else a marked concept."""
-    if addendum.is_signed:
+    """The PDF of an addendum: its stored final PDF from "ready for signing" on (the archived
+    file once signed), else a concept marked as such."""
+    if not addendum.is_open and addendum.file:
         return read_archived(addendum), "archive"
     return _published(render_addendum, addendum)
 
 
-def archive_addendum(addendum):
-    """Render an addendum that is being signed once, store it and save the addendum.
+def freeze_addendum(addendum):
+    """Render the final PDF of an addendum going to "ready for signing" once and store it.
 
-    The caller (services.sign_addendum) has set its status to signed, under a lock.
+    The caller (services.mark_addendum_ready) has set its status, under a lock. No CONCEPT
+    mark; its date and place of signing and its document code are printed.
     """
     if addendum.file:
         raise ValidationError(
-            _("This addendum has already been archived; it is never rendered again."),
+            _("This addendum already has its final PDF; it is never rendered again."),
             code="already_archived",
         )
-    data, _from_cache = render_addendum(addendum, cached=False)
-    addendum.archived_at = timezone.now()
+    template, context = _addendum_render_args(addendum, is_concept=False)
+    with translation.override(settings.LANGUAGE_CODE):
+        title = addendum_title(addendum)
+    data, code = _render_final(template, context, title, addendum.signed_on.year)
+    addendum.document_code = code
     return store_archived(
         addendum, f"contracts/addenda/{addendum_filename(addendum).removesuffix('.pdf')}", data
     )
+
+
+def discard_addendum_final(addendum):
+    """Clear the final PDF of an addendum going back to draft; its file goes on commit."""
+    name = addendum.file.name
+    addendum.file = ""
+    addendum.sha256 = ""
+    addendum.size = addendum.page_count = 0
+    addendum.document_code = ""
+    addendum.save()
+    if name:
+        archive.discard(name)

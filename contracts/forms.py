@@ -86,20 +86,32 @@ class SigningRegistrationForm(forms.Form):
 
     signed_on = forms.DateField(
         label=_("date of signing"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # An HTML date input reads only ISO dates, whatever the language of the page.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     signing_place = forms.CharField(label=_("place of signing"), max_length=100)
     parties = forms.TypedMultipleChoiceField(
         label=_("parties that signed"),
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("A party that did not sign is removed from the contract before it is signed."),
+        help_text=_(
+            "A party that did not sign needs a new print without its signature block; it is "
+            "then removed from the contract."
+        ),
     )
     note = forms.CharField(
         label=_("note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    new_print_signed = forms.BooleanField(
+        label=_("the parties signed the new print"),
+        required=False,
+        help_text=_(
+            "The new print, with the real date and place, was printed and signed by the parties "
+            "(its document code is at the foot of every page)."
+        ),
+    )
 
-    def __init__(self, *args, contract, **kwargs):
+    def __init__(self, *args, contract, final=None, **kwargs):
         initial = {
             "signed_on": contract.signed_on,
             "signing_place": contract.signing_place,
@@ -116,6 +128,9 @@ class SigningRegistrationForm(forms.Form):
             )
             for party in contract.parties.select_related("partner")
         ]
+        if final is None or not final.is_reprint:
+            # Asked only once a new print was made: the final PDF to be signed is that print.
+            del self.fields["new_print_signed"]
 
 
 class ScanUploadForm(forms.Form):

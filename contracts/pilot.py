@@ -372,7 +372,13 @@ def walk_lifecycles(context):
                 )
             else:
                 call(
-                    step_path, services.change_status, contract, step.status, note=note, at=step.at
+                    step_path,
+                    services.change_status,
+                    contract,
+                    step.status,
+                    note=note,
+                    at=step.at,
+                    public_address=context.public_address or None,
                 )
         _stamp_history(contract, context.note)
 
@@ -387,7 +393,7 @@ def archive_missing_originals(context):
     for contract in context.contracts.values():
         contract.refresh_from_db(fields=["status"])
         if contract.is_signed and not SignedOriginal.objects.filter(contract=contract).exists():
-            documents.archive_contract(contract)
+            documents.archive_contract(contract, public_address=context.public_address or None)
             context.count(SignedOriginal, created=True)
         elif contract.is_signed:
             context.count(SignedOriginal, created=context.is_new(contract))

@@ -1,8 +1,10 @@
 """Printing for the signing ceremony: the signing set and the signing list (tekenlijst).
 
 The signing set is the contract PDFs as published (:func:`contracts.documents.contract_pdf`:
-the archived original of a signed contract, byte for byte, else the cached concept) plus the
-signing list: per partner, the contracts it signs, who signs them and how many copies.
+for a contract that is ready for signing its final PDF, byte for byte, the very file that is
+archived as the signed original when the signing is registered; the archived original of a
+signed contract; the cached concept of a draft) plus the signing list: per partner, the
+contracts it signs, who signs them and how many copies.
 
 The copies rule: every party keeps a signed original, so every party signs one original for
 each party. A contract with N parties is printed N times, and each partner signs N copies of

@@ -30,7 +30,7 @@ def _wishes():
 def contracts_with_text():
     """Contracts with everything their full text shows, in a fixed number of queries."""
     return Contract.objects.select_related(
-        "neighbourhood__district", "signed_original"
+        "neighbourhood__district", "signed_original", "final_document"
     ).prefetch_related(
         Prefetch("sections", queryset=ContractSection.objects.order_by("order", "pk")),
         Prefetch("parties", queryset=_parties()),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from contracts import documents
@@ -129,16 +130,30 @@ def at(where, errors):
     return errors
 
 
-def readiness_problems(contract):
+def readiness_problems(contract, *, public_address=None):
     """Everything that stops a contract from going to "ready for signing", as ValidationErrors.
 
-    At least two parties, each with a signatory and function; a text without a section that
-    still holds a standard section's writing prompt; a public address for the site when DEBUG is
-    off (it is printed in the PDF that is signed); and what the apps above check (every wish
-    answered or marked as not taken up, every project complete). Each error says in
-    params["where"] where it is fixed.
+    The planned date and place of signing (its final PDF prints them); at least two parties,
+    each with a signatory and function; a text without a section that still holds a standard
+    section's writing prompt; a public address for the site when DEBUG is off (it is printed
+    in the PDF that is signed); and what the apps above check (every wish answered or marked
+    as not taken up, every project complete). Each error says in params["where"] where it is
+    fixed.
     """
     problems = []
+    if not contract.signed_on or not contract.signing_place.strip():
+        problems += at(
+            "signing",
+            [
+                ValidationError(
+                    _(
+                        "Fill in the planned date and place of signing: the final PDF that "
+                        "is printed for the signing names them."
+                    ),
+                    code="signing_details_missing",
+                )
+            ],
+        )
     parties = list(contract.parties.select_related("partner"))
     if len(parties) < MINIMUM_PARTIES:
         problems += at(
@@ -182,20 +197,22 @@ def readiness_problems(contract):
                 )
             ],
         )
-    problems += at("settings", site_url_problems())
+    problems += at("settings", site_url_problems(public_address))
     for check in _READINESS_CHECKS:
         problems += check(contract)
     return problems
 
 
-def site_url_problems():
+def site_url_problems(address=None):
     """The site's public address is printed in every PDF; a signed one must name the real site.
 
-    With DEBUG off, SITE_URL must not be a loopback or development address.
+    With DEBUG off, SITE_URL (or the `address` a final PDF will print) must not be a loopback
+    or development address.
     """
     if settings.DEBUG:
         return []
-    host = (urlsplit(settings.SITE_URL).hostname or "").lower()
+    address = address or settings.SITE_URL
+    host = (urlsplit(address).hostname or "").lower()
     development = host in {"localhost", "testserver"} or host.endswith(
         (".localhost", ".local", ".internal")
     )
@@ -211,18 +228,36 @@ def site_url_problems():
                 "public address the printed contract names before it can be ready for signing."
             ),
             code="site_url_not_public",
-            params={"address": settings.SITE_URL},
+            params={"address": address},
         )
     ]
 
 
 def signing_problems(contract):
     """What stops a contract that is ready for signing from being registered as signed, as
-    far as its own date and place tell (register_signing also checks the signing parties)."""
-    return _signing_date_problems(contract.signed_on, contract.signing_place)
+    far as its own date and place tell (register_signing also checks the signing parties and
+    that the final PDF printed the date and place given)."""
+    problems = _signing_date_problems(contract.signed_on, contract.signing_place)
+    if not problems and documents.final_document(contract) is None:
+        problems.append(_final_missing())
+    return problems
 
 
-def change_status(contract, to_status, *, user=None, note="", at=None):
+def _final_missing():
+    return ValidationError(
+        _(
+            "This contract has no final PDF yet (it was made ready for signing before final "
+            "PDFs existed). Make a new print with the date and place of signing first."
+        ),
+        code="final_pdf_missing",
+    )
+
+
+def _printed_as(signed_on, place):
+    return f"{date_format(signed_on, 'j F Y')}, {place}"
+
+
+def change_status(contract, to_status, *, user=None, note="", at=None, public_address=None):
     """Move a contract to `to_status` if the lifecycle table allows it; record the step.
 
     Every step but one: "signed" is refused here (code "use_register_signing"), because a
@@ -231,6 +266,10 @@ def change_status(contract, to_status, *, user=None, note="", at=None):
     pressing the button at once cannot both move it. `at` backdates the record when history
     is imported (the pilot data); it defaults to now. Raises ValidationError with a code when
     refused; nothing is changed then.
+
+    Going to "ready for signing" renders the final PDF once and stores it (it prints
+    `public_address`, by default SITE_URL: the pilot's data names its own); going back to
+    draft discards it.
     """
     to_status = ContractStatus(to_status)
     if to_status == ContractStatus.SIGNED:
@@ -243,13 +282,13 @@ def change_status(contract, to_status, *, user=None, note="", at=None):
         )
     with transaction.atomic():
         locked = Contract.objects.select_for_update().get(pk=contract.pk)
-        _step(locked, to_status, user=user, note=note, at=at)
+        _step(locked, to_status, user=user, note=note, at=at, public_address=public_address)
     contract.status = locked.status
     contract.updated_at = locked.updated_at
     return contract
 
 
-def _step(locked, to_status, *, user, note, at):
+def _step(locked, to_status, *, user, note, at, public_address=None):
     """Take one step of the lifecycle table for a contract row locked by the caller.
 
     Private to this module: change_status (every step but "signed") and register_signing
@@ -263,7 +302,7 @@ def _step(locked, to_status, *, user, note, at):
             params={"from": from_status.label, "to": to_status.label},
         )
     if to_status == ContractStatus.READY_FOR_SIGNING:
-        problems = readiness_problems(locked)
+        problems = readiness_problems(locked, public_address=public_address)
         if problems:
             raise ValidationError(problems)
 
@@ -278,22 +317,40 @@ def _step(locked, to_status, *, user, note, at):
     )
     locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])
+    if to_status == ContractStatus.READY_FOR_SIGNING:
+        # The text is fixed from here on: its final PDF is rendered now, once.
+        documents.freeze_final(locked, user=user, public_address=public_address)
+    elif from_status == ContractStatus.READY_FOR_SIGNING and to_status == ContractStatus.DRAFT:
+        documents.discard_final(locked)
 
 
 # --- Registering the signing ------------------------------------------------------------------
 
 
-def register_signing(contract, *, signed_on, place, signed_party_ids, user=None, note="", at=None):
+def register_signing(
+    contract,
+    *,
+    signed_on,
+    place,
+    signed_party_ids,
+    user=None,
+    note="",
+    at=None,
+    new_print_signed=False,
+):
     """Record that a contract was signed: on `signed_on`, at `place`, by the parties given.
 
     The one way into "signed" (change_status refuses it). In one transaction, with the
     contract row locked: parties that did not sign are removed, the date and place are set,
-    the contract goes to "signed" and its signed original is rendered and archived (its file
-    is removed again if this or a surrounding transaction rolls back). Raises
-    ValidationError (with codes) and changes nothing when the contract is not ready for
-    signing, a signing party has no signatory, fewer than two parties signed, or the date is
-    missing or in the future or the place is missing. `at` backdates the lifecycle record
-    (the pilot data), as for change_status.
+    the contract goes to "signed" and its final PDF, the file that was printed and signed,
+    becomes its signed original unchanged (no new render: its fingerprint stays the one
+    published since it was ready). Raises ValidationError (with codes) and changes nothing
+    when the contract is not ready for signing, a signing party has no signatory, fewer than
+    two parties signed, the date is missing or in the future or the place is missing, the
+    date or place differ from the ones its final PDF printed ("signing_details_differ": make
+    a new print with :func:`make_new_print` first), or the final PDF is such a new print and
+    `new_print_signed` does not confirm that the parties signed it. `at` backdates the
+    lifecycle record (the pilot data), as for change_status.
     """
     place = (place or "").strip()
     signed_party_ids = {int(pk) for pk in signed_party_ids}
@@ -309,47 +366,140 @@ def register_signing(contract, *, signed_on, place, signed_party_ids, user=None,
                 params={"contract": locked.title, "status": locked.get_status_display()},
             )
         parties = list(locked.parties.select_related("partner"))
-        problems = []
-        unknown = signed_party_ids - {party.pk for party in parties}
-        if unknown:
-            problems.append(
-                ValidationError(_("Choose only parties of this contract."), code="unknown_party")
-            )
-        signing = [party for party in parties if party.pk in signed_party_ids]
-        if len(signing) < MINIMUM_PARTIES:
-            problems.append(
-                ValidationError(
-                    _("At least %(minimum)d parties must have signed."),
-                    code="too_few_parties",
-                    params={"minimum": MINIMUM_PARTIES},
-                )
-            )
-        problems += _signatory_problems(
-            signing, _("These parties have no signatory with a function: %(partners)s.")
-        )
+        problems = _signing_party_problems(parties, signed_party_ids)
         problems += _signing_date_problems(signed_on, place)
         if problems:
             raise ValidationError(problems)
+        # What was entered is right in itself: is it what the signed paper says?
+        final = documents.final_document(locked)
+        if final is None:
+            problems.append(_final_missing())
+        elif (final.signed_on, final.signing_place) != (signed_on, place):
+            problems.append(
+                ValidationError(
+                    _(
+                        "The date and place of signing you entered (%(entered)s) differ from "
+                        "the ones printed on the final PDF (%(printed)s). The signed original "
+                        "must be the paper that was signed: make a new print with the real "
+                        "date and place, have the parties sign it, and then register the "
+                        "signing."
+                    ),
+                    code="signing_details_differ",
+                    params={
+                        "entered": _printed_as(signed_on, place),
+                        "printed": _printed_as(final.signed_on, final.signing_place),
+                    },
+                )
+            )
+        elif absent := [party for party in parties if party.pk not in signed_party_ids]:
+            problems.append(
+                ValidationError(
+                    _(
+                        "The final PDF has a signature block for %(partners)s, who did not "
+                        "sign. The signed original must be the paper that was signed: make a "
+                        "new print without them, have the parties sign it, and then register "
+                        "the signing."
+                    ),
+                    code="parties_differ",
+                    params={"partners": ", ".join(str(party.partner) for party in absent)},
+                )
+            )
+        elif final.is_reprint and not new_print_signed:
+            problems.append(
+                ValidationError(
+                    _(
+                        "Confirm that the parties signed the new print (document code "
+                        "%(code)s) before you register the signing."
+                    ),
+                    code="new_print_not_confirmed",
+                    params={"code": final.document_code},
+                )
+            )
+        if problems:
+            raise ValidationError(problems)
 
-        absent = [party for party in parties if party.pk not in signed_party_ids]
+        _step(locked, ContractStatus.SIGNED, user=user, note=note, at=at)
+        # The signed original: the final PDF that was printed and signed, unchanged.
+        documents.archive_final(locked, user=user)
+    contract.refresh_from_db()
+    return contract
+
+
+def _signing_party_problems(parties, signed_party_ids):
+    """What is wrong with the parties said to sign: unknown ones, too few, no signatory."""
+    problems = []
+    if signed_party_ids - {party.pk for party in parties}:
+        problems.append(
+            ValidationError(_("Choose only parties of this contract."), code="unknown_party")
+        )
+    signing = [party for party in parties if party.pk in signed_party_ids]
+    if len(signing) < MINIMUM_PARTIES:
+        problems.append(
+            ValidationError(
+                _("At least %(minimum)d parties must have signed."),
+                code="too_few_parties",
+                params={"minimum": MINIMUM_PARTIES},
+            )
+        )
+    problems += _signatory_problems(
+        signing, _("These parties have no signatory with a function: %(partners)s.")
+    )
+    return problems
+
+
+def make_new_print(contract, *, signed_on, place, signed_party_ids, user=None):
+    """Replace the final PDF of a contract that is ready for signing by a new print with the
+    real date and place of signing and only the parties that sign, when they differ from
+    the printed ones.
+
+    In one transaction, with the contract row locked: the parties that do not sign are
+    removed, the date and place are set, the old final PDF is discarded and a new one
+    rendered (marked as a new print: registering the signing then asks for confirmation
+    that the parties signed it). Raises ValidationError and changes nothing when the
+    contract is not ready for signing, the parties, date or place are wrong (as for
+    :func:`register_signing`), or its final PDF already prints this date, place and parties.
+    """
+    place = (place or "").strip()
+    signed_party_ids = {int(pk) for pk in signed_party_ids}
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        if locked.status != ContractStatus.READY_FOR_SIGNING:
+            raise ValidationError(
+                _("Only a contract that is ready for signing gets a new print."),
+                code="not_ready_for_signing",
+            )
+        parties = list(locked.parties.select_related("partner"))
+        problems = _signing_party_problems(parties, signed_party_ids)
+        problems += _signing_date_problems(signed_on, place)
+        if problems:
+            raise ValidationError(problems)
+        absent = [party.pk for party in parties if party.pk not in signed_party_ids]
+        final = documents.final_document(locked)
+        if (
+            final is not None
+            and not absent
+            and (final.signed_on, final.signing_place) == (signed_on, place)
+        ):
+            raise ValidationError(
+                _(
+                    "The final PDF already prints this date, place and these parties "
+                    "(document code %(code)s): no new print is needed."
+                ),
+                code="new_print_not_needed",
+                params={"code": final.document_code},
+            )
         # The contract is frozen (ready for signing) and its parties with it; the parties that
-        # did not sign leave it here, in the transaction that signs it, as part of the step.
-        # Django's plain QuerySet.delete passes the freeze guard of ContractPartQuerySet
+        # do not sign leave it here, in the transaction that prints the paper they are not
+        # on. Django's plain QuerySet.delete passes the freeze guard of ContractPartQuerySet
         # without a flag that other code could set; the history still records each removal.
-        models.QuerySet.delete(ContractParty.objects.filter(pk__in=[p.pk for p in absent]))
+        models.QuerySet.delete(ContractParty.objects.filter(pk__in=absent))
         locked.signed_on = signed_on
         locked.signing_place = place
         locked.save(update_fields=["signed_on", "signing_place", "updated_at"])
-        if absent and not note:
-            note = str(
-                _("Did not sign and removed: %(partners)s")
-                % {"partners": ", ".join(str(party.partner) for party in absent)}
-            )
-        _step(locked, ContractStatus.SIGNED, user=user, note=note, at=at)
-        # The signed original: rendered exactly once, now, in the signing's transaction.
-        documents.archive_contract(locked, user=user)
+        documents.discard_final(locked)
+        final = documents.freeze_final(locked, user=user, is_reprint=True)
     contract.refresh_from_db()
-    return contract
+    return final
 
 
 # --- Scans of the signed pages ----------------------------------------------------------------
@@ -468,31 +618,97 @@ def addendum_signing_problems(addendum):
     return problems
 
 
-def sign_addendum(addendum, *, user=None):
-    """Register an addendum as signed: render its PDF once and archive it with its fingerprint.
+def _locked_addendum(addendum):
+    """The addendum's row (and its contract's) locked for a step, with its contract."""
+    Contract.objects.select_for_update().get(pk=addendum.contract_id)
+    return (
+        Addendum.objects.select_for_update()
+        .select_related("contract__neighbourhood")
+        .get(pk=addendum.pk)
+    )
 
-    Raises ValidationError and changes nothing when it is signed already (a second archived
-    render), the contract is not signed, or the date, place, text or signatories are missing.
+
+def _refuse_signed(locked):
+    if locked.status == AddendumStatus.SIGNED:
+        raise ValidationError(
+            _("This addendum has already been signed and archived; it is never rendered again."),
+            code="already_archived",
+        )
+
+
+def mark_addendum_ready(addendum, *, user=None):
+    """Make a draft addendum ready for signing: its final PDF is rendered once and stored.
+
+    That file, with the addendum's date and place of signing and its document code on every
+    page and no CONCEPT mark, is what is printed and signed, and what :func:`sign_addendum`
+    archives unchanged. From here on its text, date, place and signatories are fixed. Raises
+    ValidationError and changes nothing when it is not a draft or something it needs is
+    missing (the same checks as the signing, but a planned date may lie ahead).
     """
     with transaction.atomic():
-        Contract.objects.select_for_update().get(pk=addendum.contract_id)
-        locked = (
-            Addendum.objects.select_for_update()
-            .select_related("contract__neighbourhood")
-            .get(pk=addendum.pk)
-        )
-        if locked.status == AddendumStatus.SIGNED or locked.file:
+        locked = _locked_addendum(addendum)
+        _refuse_signed(locked)
+        if locked.status != AddendumStatus.DRAFT:
+            raise ValidationError(
+                _("This addendum is already ready for signing."), code="already_ready"
+            )
+        problems = [
+            problem
+            for problem in addendum_signing_problems(locked)
+            if problem.code != "signed_in_future"
+        ]
+        if problems:
+            raise ValidationError(problems)
+        locked.status = AddendumStatus.READY_FOR_SIGNING
+        documents.freeze_addendum(locked)
+    addendum.refresh_from_db()
+    return addendum
+
+
+def addendum_back_to_draft(addendum, *, user=None):
+    """Move an addendum that is ready for signing back to draft: its final PDF is discarded,
+    and its text, date, place and signatories can be changed again."""
+    with transaction.atomic():
+        locked = _locked_addendum(addendum)
+        _refuse_signed(locked)
+        if locked.status != AddendumStatus.READY_FOR_SIGNING:
+            raise ValidationError(
+                _("Only an addendum that is ready for signing can go back to draft."),
+                code="not_ready_for_signing",
+            )
+        locked.status = AddendumStatus.DRAFT
+        documents.discard_addendum_final(locked)
+    addendum.refresh_from_db()
+    return addendum
+
+
+def sign_addendum(addendum, *, user=None):
+    """Register an addendum that is ready for signing as signed: its final PDF, the file that
+    was printed and signed, is archived unchanged (no new render).
+
+    Raises ValidationError and changes nothing when it is signed already, not ready for
+    signing (a draft has no final PDF yet), its final file is missing or changed, the
+    contract is not signed, or the date lies in the future. The date and place are the ones
+    its final PDF prints; when the real ones differ, move it back to draft, correct them and
+    make it ready again (a new final PDF), then have that one signed.
+    """
+    with transaction.atomic():
+        locked = _locked_addendum(addendum)
+        _refuse_signed(locked)
+        if locked.status != AddendumStatus.READY_FOR_SIGNING or not locked.file:
             raise ValidationError(
                 _(
-                    "This addendum has already been signed and archived; "
-                    "it is never rendered again."
+                    "Make the addendum ready for signing first: that renders the final PDF "
+                    "that is printed, signed and archived."
                 ),
-                code="already_archived",
+                code="addendum_not_ready",
             )
         problems = addendum_signing_problems(locked)
         if problems:
             raise ValidationError(problems)
+        documents.check_stored(locked)
         locked.status = AddendumStatus.SIGNED
-        documents.archive_addendum(locked)
+        locked.archived_at = timezone.now()
+        locked.save()
     addendum.refresh_from_db()
     return addendum

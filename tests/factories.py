@@ -489,3 +489,9 @@ def application_fields(contract, **overrides):
     }
     values.update(overrides)
     return values
+
+
+def sign_addendum(addendum, user=None):
+    """Sign an addendum as staff do: ready for signing (its final PDF), then signed."""
+    services.mark_addendum_ready(addendum, user=user)
+    return services.sign_addendum(addendum, user=user)

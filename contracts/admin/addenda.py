@@ -1,8 +1,10 @@
 """The staff admin of addenda: changes to a signed contract, each signed as its own PDF.
 
-An addendum is created through `services.create_addendum` (which numbers it) and signed
-through `services.sign_addendum` (which renders and archives its PDF once). A signed addendum
-is read-only, and so are its signatories; the model layer refuses such writes too.
+An addendum is created through `services.create_addendum` (which numbers it), made ready for
+signing through `services.mark_addendum_ready` (which renders its final PDF once: the file
+that is printed and signed) and signed through `services.sign_addendum` (which archives that
+file unchanged). An addendum that is ready or signed is read-only, and so are its
+signatories; the model layer refuses such writes too.
 """
 
 from django import forms
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts import distribution, services
 from contracts.choices import AddendumStatus, ContractStatus
-from contracts.models import Addendum, AddendumSignatory, ArchivedDocumentError
+from contracts.models import Addendum, AddendumFrozen, AddendumSignatory, ArchivedDocumentError
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
 from wijkaanpak.common.admin.views import (
@@ -66,7 +68,7 @@ class AddendumSignatoryInline(LabelledTabularInline):
 
     @staticmethod
     def _open(obj):
-        return obj is None or not obj.is_signed
+        return obj is None or obj.is_open
 
     def has_add_permission(self, request, obj=None):
         return self._open(obj) and super().has_add_permission(request, obj)
@@ -115,8 +117,10 @@ class AddendumAdmin(
         ]
         if obj is not None:
             status_fields = ["status", ("created_at", "updated_at")]
+            if not obj.is_open:
+                status_fields += ["document_code", "sha256", ("page_count", "size")]
             if obj.is_signed:
-                status_fields += ["archived_at", "sha256", ("page_count", "size")]
+                status_fields += ["archived_at"]
             fieldsets.append((_("Status"), {"fields": status_fields}))
         return fieldsets
 
@@ -124,10 +128,11 @@ class AddendumAdmin(
         if obj is None:
             return ()
         readonly = ["contract", "number", "status", "created_at", "updated_at"]
-        if obj.is_signed:
+        if not obj.is_open:
             readonly += [
                 *ADDENDUM_FORM_FIELDS,
                 "archived_at",
+                "document_code",
                 "sha256",
                 "page_count",
                 "size",
@@ -142,15 +147,15 @@ class AddendumAdmin(
             ).order_by("neighbourhood__name", "-period_start")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    # --- Permissions: a signed addendum is never changed or deleted ---
+    # --- Permissions: a signed addendum is never changed or deleted, a ready one not either ---
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_signed:
+        if obj is not None and not obj.is_open:
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_signed:
+        if obj is not None and not obj.is_open:
             return False
         return super().has_delete_permission(request, obj)
 
@@ -176,8 +181,10 @@ class AddendumAdmin(
         obj._state.db = created._state.db
 
     def post_refusal(self, request, obj):
-        # A form opened before the signing, or a crafted request.
-        return ArchivedDocumentError() if obj.is_signed else None
+        # A form opened before the signing (or before it was made ready), or a crafted request.
+        if obj.is_signed:
+            return ArchivedDocumentError()
+        return AddendumFrozen() if obj.is_ready else None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
@@ -186,15 +193,26 @@ class AddendumAdmin(
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _signing(self, request, obj):
-        """What the signing box on the change page shows: status, what is missing, the PDF."""
+        """What the signing box on the change page shows: status, what is missing, the PDF,
+        and the steps (ready for signing, back to draft, register the signing)."""
         problems = [] if obj.is_signed else services.addendum_signing_problems(obj)
+        if obj.is_open:
+            # A planned date may lie ahead: only the signing itself needs a date that passed.
+            problems = [problem for problem in problems if problem.code != "signed_in_future"]
+        may_change = not obj.is_signed and super().has_change_permission(request)
         return {
             "status": obj.get_status_display(),
             "status_value": obj.status,
             "is_signed": obj.is_signed,
+            "is_ready": obj.is_ready,
+            "document": None if obj.is_open else obj,
             "problems": [message for problem in problems for message in problem.messages],
-            "can_sign": not obj.is_signed and super().has_change_permission(request),
+            "can_sign": obj.is_ready and may_change,
+            "can_ready": obj.is_open and may_change,
+            "can_draft": obj.is_ready and may_change,
             "url": reverse("admin:contracts_addendum_sign", args=[quote(obj.pk)]),
+            "ready_url": reverse("admin:contracts_addendum_ready", args=[quote(obj.pk)]),
+            "draft_url": reverse("admin:contracts_addendum_draft", args=[quote(obj.pk)]),
             "pdf_url": reverse(
                 "contracts:addendum_pdf",
                 kwargs={
@@ -220,6 +238,16 @@ class AddendumAdmin(
                 self.admin_site.admin_view(self.sign_view),
                 name="contracts_addendum_sign",
             ),
+            path(
+                "<path:object_id>/ready/",
+                self.admin_site.admin_view(self.ready_view),
+                name="contracts_addendum_ready",
+            ),
+            path(
+                "<path:object_id>/draft/",
+                self.admin_site.admin_view(self.draft_view),
+                name="contracts_addendum_draft",
+            ),
         ]
         return custom + super().get_urls()
 
@@ -231,7 +259,10 @@ class AddendumAdmin(
             self.log_field_change(request, addendum, "status")
             messages.success(
                 request,
-                gettext("“%(addendum)s” has been signed; its PDF is archived and never changes.")
+                gettext(
+                    "“%(addendum)s” has been signed; the final PDF that was printed and signed "
+                    "is archived unchanged and never changes."
+                )
                 % {"addendum": addendum},
                 extra_tags="addendum_signed",
             )
@@ -239,7 +270,44 @@ class AddendumAdmin(
         # The model-level right: a signed addendum refuses through the service, with a reason.
         return self.object_action(request, object_id, sign, allowed=super().has_change_permission)
 
+    def ready_view(self, request, object_id):
+        """POST only: make a draft addendum ready for signing (renders its final PDF once)."""
+
+        def ready(addendum, data):
+            services.mark_addendum_ready(addendum, user=request.user)
+            self.log_field_change(request, addendum, "status")
+            messages.success(
+                request,
+                gettext(
+                    "“%(addendum)s” is ready for signing. Its final PDF (document code "
+                    "%(code)s, SHA-256 fingerprint %(sha256)s) is the file to print and sign."
+                )
+                % {"addendum": addendum, "code": addendum.document_code, "sha256": addendum.sha256},
+                extra_tags="addendum_ready",
+            )
+
+        return self.object_action(request, object_id, ready, allowed=super().has_change_permission)
+
+    def draft_view(self, request, object_id):
+        """POST only: move an addendum that is ready for signing back to draft."""
+
+        def draft(addendum, data):
+            services.addendum_back_to_draft(addendum, user=request.user)
+            self.log_field_change(request, addendum, "status")
+            messages.success(
+                request,
+                gettext("“%(addendum)s” is a draft again; its final PDF has been discarded.")
+                % {"addendum": addendum},
+                extra_tags="addendum_draft",
+            )
+
+        return self.object_action(request, object_id, draft, allowed=super().has_change_permission)
+
     def delete_refusals(self, queryset):
-        """A signed addendum is archived: the selection is refused as a whole."""
-        signed = queryset.filter(status=AddendumStatus.SIGNED).order_by("pk")
-        return [(addendum, ArchivedDocumentError()) for addendum in signed]
+        """A signed addendum is archived and a ready one has its final PDF: the selection is
+        refused as a whole."""
+        closed = queryset.exclude(status=AddendumStatus.DRAFT).order_by("pk")
+        return [
+            (addendum, ArchivedDocumentError() if addendum.is_signed else AddendumFrozen())
+            for addendum in closed
+        ]

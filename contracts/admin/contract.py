@@ -46,7 +46,8 @@ from wijkaanpak.common.admin.views import (
     posts_any,
 )
 
-# The contract's own form fields, and the ones that stay open while it is ready for signing.
+# The contract's own form fields. None stays open while it is ready for signing: its final PDF
+# prints them all, the planned date and place of signing too.
 CONTRACT_FORM_FIELDS = (
     "neighbourhood",
     "title",
@@ -57,7 +58,6 @@ CONTRACT_FORM_FIELDS = (
     "signing_place",
     "is_illustrative",
 )
-SIGNING_FORM_FIELDS = ("signed_on", "signing_place")
 
 
 class ContractPartInline:
@@ -287,8 +287,6 @@ class ContractAdmin(
         """The contract's own fields that may still change in its current status."""
         if not obj.is_frozen:
             return CONTRACT_FORM_FIELDS
-        if obj.status == ContractStatus.READY_FOR_SIGNING:
-            return SIGNING_FORM_FIELDS
         return ()
 
     def get_inline_instances(self, request, obj=None):

@@ -60,9 +60,12 @@ class LifecycleAdminMixin:
             problems, problems_title = [], None
         if obj.status == ContractStatus.READY_FOR_SIGNING:
             notice = _(
-                "The text, parties and wishes of this contract are fixed while it is ready "
-                "for signing. Move it back to draft to change them; the date and place of "
-                "signing can still be filled in."
+                "Its final PDF has been made: the file that is printed and signed, and "
+                "archived unchanged when the signing is registered. The text, parties, wishes "
+                "and the planned date and place of signing are fixed while it is ready for "
+                "signing. Move it back to draft to change them (the final PDF is then "
+                "discarded); a signing on another date or in another place gets a new print "
+                "when it is registered."
             )
         elif obj.is_frozen:
             notice = _("This contract has been signed: it can no longer be changed.")

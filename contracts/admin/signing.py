@@ -1,4 +1,10 @@
-"""Registering a contract's signing in the admin, its archived original and the scans."""
+"""Registering a contract's signing in the admin, its final PDF, archived original and scans.
+
+The signing form compares the real date and place with the ones the final PDF printed. When
+they differ, it refuses and offers a new print (contracts.services.make_new_print) with the
+real date and place; the signing is then registered once the editor confirms that the parties
+signed that new print, and that file is archived.
+"""
 
 from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
@@ -14,6 +20,7 @@ from contracts.forms import (
     SigningRegistrationForm,
 )
 from wijkaanpak.common import archive, pdf
+from wijkaanpak.common.admin.refusals import report_refusal
 
 
 class SigningAdminMixin:
@@ -30,6 +37,11 @@ class SigningAdminMixin:
                 "<path:object_id>/original.pdf",
                 self.admin_site.admin_view(self.original_view),
                 name="contracts_contract_original",
+            ),
+            path(
+                "<path:object_id>/final.pdf",
+                self.admin_site.admin_view(self.final_view),
+                name="contracts_contract_final",
             ),
             path(
                 "<path:object_id>/scans/",
@@ -63,9 +75,13 @@ class SigningAdminMixin:
                 extra_tags="not_ready_for_signing",
             )
             return HttpResponseRedirect(change_url)
-        form = SigningRegistrationForm(request.POST or None, contract=contract)
+        final = documents.final_document(contract)
+        form = SigningRegistrationForm(request.POST or None, contract=contract, final=final)
+        new_print_offered = False
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
+            if request.POST.get("action") == "new_print":
+                return self._make_new_print(request, contract, form, data)
             try:
                 services.register_signing(
                     contract,
@@ -74,20 +90,31 @@ class SigningAdminMixin:
                     signed_party_ids=data["parties"],
                     user=request.user,
                     note=data["note"],
+                    new_print_signed=data.get("new_print_signed", False),
                 )
             except ValidationError as error:
                 for problem in error.error_list:
                     form.add_error(None, problem)
+                    new_print_offered |= problem.code in (
+                        "signing_details_differ",
+                        "parties_differ",
+                        "final_pdf_missing",
+                    )
             else:
                 self.log_change(request, contract, gettext("Signing registered"))
                 original = documents.archived_original(contract)
                 messages.success(
                     request,
                     gettext(
-                        "“%(contract)s” is signed. Its signed original has been archived "
-                        "with SHA-256 fingerprint %(sha256)s."
+                        "“%(contract)s” is signed. The final PDF that was printed and signed "
+                        "(document code %(code)s) has been archived unchanged as its signed "
+                        "original, with SHA-256 fingerprint %(sha256)s."
                     )
-                    % {"contract": contract, "sha256": original.sha256},
+                    % {
+                        "contract": contract,
+                        "code": original.document_code,
+                        "sha256": original.sha256,
+                    },
                     extra_tags="signed",
                 )
                 return HttpResponseRedirect(change_url)
@@ -99,22 +126,59 @@ class SigningAdminMixin:
             object=contract,
             contract=contract,
             form=form,
+            final=final,
+            final_url=self._final_url(contract),
+            new_print_offered=new_print_offered,
             change_url=change_url,
         )
 
+    def _make_new_print(self, request, contract, form, data):
+        """The signing form's second button: a new final PDF with the real date and place."""
+        try:
+            final = services.make_new_print(
+                contract,
+                signed_on=data["signed_on"],
+                place=data["signing_place"],
+                signed_party_ids=data["parties"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            report_refusal(request, error, subject=contract)
+        else:
+            self.log_change(request, contract, gettext("New print of the final PDF made"))
+            messages.success(
+                request,
+                gettext(
+                    "A new print of the final PDF has been made with the real date, place and "
+                    "signing parties (document code %(code)s, SHA-256 fingerprint %(sha256)s). "
+                    "Download it, print it, have the parties sign it, and then confirm that "
+                    "below."
+                )
+                % {"code": final.document_code, "sha256": final.sha256},
+                extra_tags="new_print",
+            )
+        return HttpResponseRedirect(self._signing_url(contract))
+
     def original_view(self, request, object_id):
         """The archived signed original of any contract (also of earlier, not current ones)."""
+        return self._stored_pdf(request, object_id, documents.archived_original)
+
+    def final_view(self, request, object_id):
+        """The final PDF of a contract that is ready for signing: the file to print."""
+        return self._stored_pdf(request, object_id, documents.final_document)
+
+    def _stored_pdf(self, request, object_id, document_of):
         if not self.has_view_permission(request):
             raise PermissionDenied
         contract = self.get_object(request, unquote(object_id))
-        original = documents.archived_original(contract) if contract else None
-        if original is None:
-            raise Http404("This contract has no archived original")
+        document = document_of(contract) if contract else None
+        if document is None:
+            raise Http404("This contract has no such stored PDF")
         try:
-            data = documents.read_archived(original)
+            data = documents.read_archived(document)
         except archive.ArchiveError as error:
             return archive.unavailable_response(request, error)
-        return pdf.pdf_response(data, original.filename, cache_control="private, no-store")
+        return pdf.pdf_response(data, document.filename, cache_control="private, no-store")
 
     def scan_upload_view(self, request, object_id):
         """POST only: attach a scan of the signed paper pages to a signed contract."""
@@ -161,9 +225,15 @@ class SigningAdminMixin:
     def _signing_url(contract):
         return reverse("admin:contracts_contract_signing", args=[quote(contract.pk)])
 
+    @staticmethod
+    def _final_url(contract):
+        return reverse("admin:contracts_contract_final", args=[quote(contract.pk)])
+
     def _signing_box(self, request, obj):
         """What the signing box on the change page shows."""
         return {
+            "final": documents.final_document(obj),
+            "final_url": self._final_url(obj),
             "original": documents.archived_original(obj),
             "original_url": reverse("admin:contracts_contract_original", args=[quote(obj.pk)]),
             "scans": list(obj.scans.all()),

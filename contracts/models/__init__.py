@@ -1,10 +1,16 @@
 """The contract domain's models, one module per part; import them from here."""
 
-from contracts.models.addenda import Addendum, AddendumQuerySet, AddendumSignatory
+from contracts.models.addenda import (
+    Addendum,
+    AddendumFrozen,
+    AddendumQuerySet,
+    AddendumSignatory,
+)
 from contracts.models.archive import (
     ArchivedDocumentError,
     ArchivedFileFields,
     ArchivedQuerySet,
+    FinalDocument,
     SignedOriginal,
     SigningScan,
 )
@@ -46,6 +52,7 @@ __all__ = [
     "CONTRACT_SIGNING_FIELDS",
     "CONTRACT_TEXT_FIELDS",
     "Addendum",
+    "AddendumFrozen",
     "AddendumQuerySet",
     "AddendumSignatory",
     "ArchivedDocumentError",
@@ -62,6 +69,7 @@ __all__ = [
     "Distribution",
     "DistributionQuerySet",
     "District",
+    "FinalDocument",
     "Neighbourhood",
     "NeighbourhoodQuerySet",
     "Partner",

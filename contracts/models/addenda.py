@@ -1,34 +1,64 @@
 """Addenda: numbered changes to a signed contract, each signed and archived on its own."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from contracts.choices import AddendumKind, AddendumStatus
-from contracts.models.archive import ArchivedDocumentError, ArchivedFileFields
+from contracts.models.archive import (
+    DOCUMENT_CODE_LENGTH,
+    ArchivedDocumentError,
+    ArchivedFileFields,
+)
 from contracts.models.contract import Contract
 from contracts.models.places import Partner
+
+
+class AddendumFrozen(ValidationError):
+    """Raised when something tries to change an addendum that is ready for signing."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "This addendum is ready for signing: its final PDF has been made, so its text, "
+                "date, place and signatories no longer change. Move it back to draft first."
+            ),
+            code="addendum_frozen",
+        )
 
 
 class AddendumQuerySet(models.QuerySet):
     def signed(self):
         return self.filter(status=AddendumStatus.SIGNED)
 
-    def delete(self):
+    def refuse_closed(self):
+        """Refuse when one of these addenda is signed (archived) or ready (its final PDF)."""
         if self.filter(status=AddendumStatus.SIGNED).exists():
             raise ArchivedDocumentError()
+        if self.filter(status=AddendumStatus.READY_FOR_SIGNING).exists():
+            raise AddendumFrozen()
+
+    def delete(self):
+        self.refuse_closed()
         return super().delete()
 
     delete.queryset_only = True
+
+
+# The fields of an addendum that its final PDF prints: fixed from "ready for signing" on.
+ADDENDUM_PRINTED_FIELDS = ("contract_id", "kind", "title", "body", "signed_on", "signing_place")
 
 
 class Addendum(ArchivedFileFields):
     """A numbered change to a signed contract, with its own text, date and signatories.
 
     The signed original never changes: what changed after signing is in its addenda. A draft
-    addendum is edited by staff; once signed its PDF is archived with its fingerprint and it
-    never changes either.
+    addendum is edited by staff. When it goes to "ready for signing" its final PDF is
+    rendered once and stored with its fingerprint and document code (the file fields): that
+    file is printed, signed and, at the signing, archived unchanged; its text, date, place and
+    signatories no longer change. Back to draft discards the file.
     """
 
     contract = models.ForeignKey(
@@ -46,6 +76,9 @@ class Addendum(ArchivedFileFields):
         choices=AddendumStatus.choices,
         default=AddendumStatus.DRAFT,
         editable=False,
+    )
+    document_code = models.CharField(
+        _("document code"), max_length=DOCUMENT_CODE_LENGTH, blank=True, editable=False
     )
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -85,7 +118,8 @@ class Addendum(ArchivedFileFields):
                 name="addendum_signed_is_archived",
                 violation_error_code="addendum_not_archived",
                 violation_error_message=_(
-                    "A signed addendum needs a date, a place and its archived PDF."
+                    "An addendum that is ready for signing or signed needs a date, a place "
+                    "and its final PDF."
                 ),
             ),
         ]
@@ -99,21 +133,45 @@ class Addendum(ArchivedFileFields):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            # The signing itself saves a stored draft; the check constraint
-            # addendum_signed_is_archived makes it carry its archived PDF.
-            stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if stored == AddendumStatus.SIGNED:
+            # The services save a stored draft or ready addendum with its next status; the
+            # check constraint addendum_signed_is_archived makes it carry its final PDF.
+            stored = (
+                type(self)
+                .objects.filter(pk=self.pk)
+                .values("status", "sha256", *ADDENDUM_PRINTED_FIELDS)
+                .first()
+            )
+            if stored and stored["status"] == AddendumStatus.SIGNED:
                 raise ArchivedDocumentError()
+            if (
+                stored
+                and stored["status"] == AddendumStatus.READY_FOR_SIGNING
+                and self.status == AddendumStatus.READY_FOR_SIGNING
+                and any(
+                    stored[field] != getattr(self, field)
+                    for field in (*ADDENDUM_PRINTED_FIELDS, "sha256")
+                )
+            ):
+                raise AddendumFrozen()
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if self.pk and type(self).objects.filter(pk=self.pk).signed().exists():
-            raise ArchivedDocumentError()
+        if self.pk:
+            type(self).objects.filter(pk=self.pk).refuse_closed()
         return super().delete(*args, **kwargs)
 
     @property
     def is_signed(self):
         return self.status == AddendumStatus.SIGNED
+
+    @property
+    def is_ready(self):
+        return self.status == AddendumStatus.READY_FOR_SIGNING
+
+    @property
+    def is_open(self):
+        """Whether its text, date, place and signatories may still change: only as a draft."""
+        return self.status == AddendumStatus.DRAFT
 
 
 class AddendumSignatory(models.Model):
@@ -164,3 +222,5 @@ class AddendumSignatory(models.Model):
             ids |= set(type(self).objects.filter(pk=self.pk).values_list("addendum_id", flat=True))
         if Addendum.objects.filter(pk__in=ids).signed().exists():
             raise ArchivedDocumentError()
+        if Addendum.objects.filter(pk__in=ids, status=AddendumStatus.READY_FOR_SIGNING).exists():
+            raise AddendumFrozen()

@@ -128,7 +128,10 @@ class Contract(models.Model):
         _("date of signing"),
         null=True,
         blank=True,
-        help_text=_("The (planned) day of signing; required before the contract is signed."),
+        help_text=_(
+            "The planned day of signing: required before the contract is ready for signing, "
+            "whose final PDF prints it."
+        ),
     )
     signing_place = models.CharField(_("place of signing"), max_length=100, blank=True)
     is_illustrative = models.BooleanField(

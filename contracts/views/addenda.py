@@ -17,8 +17,9 @@ def addendum_pdf(request, slug, pk, number):
     """Addendum `number` of one contract of the wijk `slug`, as a PDF shown inline.
 
     The contract must be one the visitor may see (the same rule as its page). A signed
-    addendum is its archived PDF, byte for byte, with its SHA-256 fingerprint as ETag; a draft
-    is a 404 for residents and a preview marked CONCEPT for staff.
+    addendum is its archived PDF, byte for byte, with its SHA-256 fingerprint as ETag; one
+    that is ready for signing is its final PDF, the file to be signed, and a draft a preview
+    marked CONCEPT: both for staff only (a 404 for residents).
     """
     contract = selectors.contract_version_or_404(slug, pk, request.user)
     addendum = (
@@ -30,7 +31,7 @@ def addendum_pdf(request, slug, pk, number):
         raise Http404("No such addendum")
     # The contract with its prefetched text, so the render needs no further queries for it.
     addendum.contract = contract
-    fingerprint = addendum.sha256 if addendum.is_signed else None
+    fingerprint = addendum.sha256 if not addendum.is_open else None
     if fingerprint and (unchanged := pdf.not_modified(request, fingerprint)):
         return unchanged
     try:
@@ -41,8 +42,8 @@ def addendum_pdf(request, slug, pk, number):
         data,
         documents.addendum_filename(addendum),
         fingerprint=fingerprint,
-        # A draft changes until it is signed, and only staff see it.
-        cache_control="public, max-age=3600" if fingerprint else "private, no-store",
+        # Until it is signed it can still change, and only staff see it.
+        cache_control="public, max-age=3600" if addendum.is_signed else "private, no-store",
     )
     response["X-Wijkaanpak-Source"] = source
     return response

@@ -79,8 +79,9 @@ def contract_pdf(request, slug):
 
     The same contract, and the same visibility, as CurrentContractView: a draft is a 404 for
     residents and a marked concept for staff. A signed contract is its archived original, byte
-    for byte, with the SHA-256 fingerprint as ETag (so a browser that has it gets a 304);
-    an unsigned one carries a CONCEPT mark and is rendered again only when it changed.
+    for byte, with the SHA-256 fingerprint as ETag (so a browser that has it gets a 304); a
+    contract that is ready for signing is its final PDF, the file that will be signed, the
+    same way; a draft carries a CONCEPT mark and is rendered again only when it changed.
     """
     neighbourhood = selectors.get_neighbourhood_or_404(slug)
     contract = selectors.current_contract(
@@ -99,15 +100,19 @@ def contract_version_pdf(request, slug, pk):
 
 
 def _contract_pdf_response(request, contract):
-    original = documents.archived_original(contract)
+    # The signed original, or the final PDF while it is ready for signing: a stored file.
+    original = documents.published_document(contract)
     if original is not None and (unchanged := pdf.not_modified(request, original.sha256)):
         return unchanged
     try:
         data, source = documents.contract_pdf(contract)
     except archive.ArchiveError as error:
         return archive.unavailable_response(request, error)
-    if original is not None:
+    if original is not None and contract.is_signed:
         cache_control = "public, max-age=3600"
+    elif original is not None:
+        # A final PDF gives way to a new print, or to a draft again: checked on every use.
+        cache_control = "no-cache"
     else:
         # A concept changes until it is signed; staff previews of drafts are private.
         cache_control = "no-cache" if contract.is_public else "private, no-store"

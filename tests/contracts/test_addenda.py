@@ -61,7 +61,7 @@ def draft_addendum(contract, *, signatories=2, **fields):
 
 @pytest.fixture
 def signed_addendum(signed_contract):
-    return services.sign_addendum(draft_addendum(signed_contract))
+    return factories.sign_addendum(draft_addendum(signed_contract))
 
 
 # --- Creating and numbering -------------------------------------------------------------------
@@ -162,12 +162,77 @@ def test_signing_is_refused_without_what_it_needs(signed_contract, fields, signa
     addendum = draft_addendum(signed_contract, signatories=signatories, **fields)
 
     with pytest.raises(ValidationError) as refused:
-        services.sign_addendum(addendum)
+        factories.sign_addendum(addendum)
 
     assert codes(refused.value) == expected
     addendum.refresh_from_db()
+    if expected == {"signed_in_future"}:
+        # A planned date may lie ahead: it is ready, with its final PDF, but not signed yet.
+        assert addendum.status == AddendumStatus.READY_FOR_SIGNING and addendum.file
+    else:
+        assert addendum.status == AddendumStatus.DRAFT
+        assert not addendum.file and not addendum.sha256
+
+
+def test_a_draft_addendum_is_not_signed_without_its_final_pdf(signed_contract):
+    addendum = draft_addendum(signed_contract)
+
+    with pytest.raises(ValidationError) as refused:
+        services.sign_addendum(addendum)
+
+    assert codes(refused.value) == {"addendum_not_ready"}
+    addendum.refresh_from_db()
+    assert addendum.status == AddendumStatus.DRAFT and not addendum.file
+
+
+def test_the_final_addendum_pdf_is_frozen_when_ready_and_archived_unchanged(
+    signed_contract, tmp_path, poppler, calls_to, django_capture_on_commit_callbacks
+):
+    addendum = draft_addendum(signed_contract)
+    services.mark_addendum_ready(addendum)
+    addendum.refresh_from_db()
+    printed = documents.read_archived(addendum)
+    path = tmp_path / "addendum.pdf"
+    path.write_bytes(printed)
+    pages = [
+        pdf_reading.pdf_text(path, page) for page in range(1, pdf_reading.page_count(path) + 1)
+    ]
+    assert all(addendum.document_code in page for page in pages)
+    assert not any("CONCEPT" in page.upper() for page in pages)
+
+    # Ready: its text and signatories are fixed.
+    addendum.title = "Andere titel"
+    with pytest.raises(ValidationError) as frozen:
+        addendum.save()
+    assert codes(frozen.value) == {"addendum_frozen"}
+    with pytest.raises(ValidationError):
+        addendum.signatories.first().delete()
+
+    rendered = calls_to(pdf, "html_to_pdf")
+    services.sign_addendum(addendum)
+    signed = Addendum.objects.get(pk=addendum.pk)
+    assert rendered == []
+    assert signed.status == AddendumStatus.SIGNED
+    assert documents.read_archived(signed) == printed
+    assert signed.sha256 == hashlib.sha256(printed).hexdigest()
+
+
+def test_back_to_draft_discards_the_final_addendum_pdf(
+    signed_contract, settings, django_capture_on_commit_callbacks
+):
+    addendum = draft_addendum(signed_contract)
+    services.mark_addendum_ready(addendum)
+    name = Addendum.objects.get(pk=addendum.pk).file.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.addendum_back_to_draft(addendum)
+
+    addendum.refresh_from_db()
     assert addendum.status == AddendumStatus.DRAFT
-    assert not addendum.file and not addendum.sha256
+    assert (addendum.file.name, addendum.sha256, addendum.document_code) == ("", "", "")
+    assert not default_storage.exists(name)
+    addendum.title = "Nu wel te wijzigen"
+    addendum.save()
 
 
 def test_a_signed_addendum_and_its_signatories_never_change(signed_addendum):
@@ -202,7 +267,7 @@ def test_the_signed_original_never_changes(signed_contract):
     original = documents.archived_original(signed_contract)
     before = (documents.read_archived(original), original.sha256, original.file.name)
 
-    services.sign_addendum(draft_addendum(signed_contract))
+    factories.sign_addendum(draft_addendum(signed_contract))
 
     signed_contract.refresh_from_db()
     after = documents.archived_original(signed_contract)
@@ -384,16 +449,29 @@ def test_an_editor_adds_and_signs_an_addendum_in_the_admin(addenda_editor, signe
     )
     assert {s.partner_id for s in addendum.signatories.all()} == {p.pk for p in partners}
     page = addenda_editor.get(admin_url("change", addendum.pk)).content.decode()
-    assert sign_url(addendum) in page
+    assert admin_url("ready", addendum.pk) in page
+    assert sign_url(addendum) not in page
     assert addendum_pdf_url(addendum) in page
+
+    response = addenda_editor.post(admin_url("ready", addendum.pk))
+
+    assert response.status_code == 302
+    assert error_tags(response) == []
+    addendum.refresh_from_db()
+    assert addendum.status == AddendumStatus.READY_FOR_SIGNING
+    page = addenda_editor.get(admin_url("change", addendum.pk)).content.decode()
+    assert sign_url(addendum) in page and addendum.document_code in page
+    printed = addenda_editor.get(addendum_pdf_url(addendum)).content
+    assert hashlib.sha256(printed).hexdigest() == addendum.sha256
 
     response = addenda_editor.post(sign_url(addendum))
 
     assert response.status_code == 302
     assert error_tags(response) == []
-    addendum.refresh_from_db()
-    assert addendum.status == AddendumStatus.SIGNED
-    assert addendum.sha256 == hashlib.sha256(documents.read_archived(addendum)).hexdigest()
+    signed = Addendum.objects.get(pk=addendum.pk)
+    assert signed.status == AddendumStatus.SIGNED
+    assert signed.sha256 == addendum.sha256
+    assert documents.read_archived(signed) == printed
 
 
 def test_the_admin_refuses_an_addendum_on_an_unsigned_contract(addenda_editor):
@@ -412,13 +490,16 @@ def test_a_refused_signing_in_the_admin_says_why_and_changes_nothing(
 ):
     addendum = draft_addendum(signed_contract, signatories=0)
 
-    response = addenda_editor.post(sign_url(addendum))
+    response = addenda_editor.post(admin_url("ready", addendum.pk))
+    signing = addenda_editor.post(sign_url(addendum))
 
     assert response.status_code == 302
     assert "no_signatories" in error_tags(response)[0]
+    assert any("addendum_not_ready" in tags for tags in error_tags(signing))
     addendum.refresh_from_db()
     assert addendum.status == AddendumStatus.DRAFT and not addendum.file
     assert addenda_editor.get(sign_url(addendum)).status_code == 405
+    assert addenda_editor.get(admin_url("ready", addendum.pk)).status_code == 405
 
 
 def test_a_signed_addendum_is_read_only_in_the_admin(addenda_editor, signed_addendum):

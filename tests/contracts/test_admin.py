@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from contracts.admin.contract import ContractAdmin
@@ -14,6 +15,7 @@ from contracts.models import (
     ContractSection,
     ContractStatusChange,
     District,
+    FinalDocument,
     Neighbourhood,
     Partner,
     StandardSection,
@@ -664,15 +666,29 @@ def test_a_frozen_contract_has_no_inputs_for_its_text(editor, status):
     frozen = status != ContractStatus.DRAFT
     for fixed in FIXED_INPUTS:
         assert (fixed in content) == (not frozen), fixed
-    signing_open = status in (ContractStatus.DRAFT, ContractStatus.READY_FOR_SIGNING)
+    # The final PDF of a contract that is ready for signing prints its date and place too.
+    signing_open = status == ContractStatus.DRAFT
     assert ('name="signed_on"' in content) == signing_open
     assert ('name="signing_place"' in content) == signing_open
 
 
-def test_a_contract_ready_for_signing_still_takes_its_date_and_place(editor):
-    contract = contract_in_status(
-        ContractStatus.READY_FOR_SIGNING, signed_on=None, signing_place=""
-    )
+def test_a_contract_is_not_ready_for_signing_without_its_planned_date_and_place():
+    from contracts.services import change_status
+
+    contract = complete_contract(signed_on=None, signing_place="")
+
+    with pytest.raises(ValidationError) as refused:
+        change_status(contract, ContractStatus.READY_FOR_SIGNING)
+
+    assert "signing_details_missing" in {error.code for error in refused.value.error_list}
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.DRAFT
+    assert not FinalDocument.objects.filter(contract=contract).exists()
+
+
+def test_a_contract_ready_for_signing_refuses_another_date_and_place(editor):
+    contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+    final = contract.final_document
     data = change_form_data(contract)
     for name in ("neighbourhood", "title", "motto", "period_start", "period_end"):
         del data[name]
@@ -681,14 +697,14 @@ def test_a_contract_ready_for_signing_still_takes_its_date_and_place(editor):
     for key in [key for key in data if key.startswith(("parties-", "wishes-"))]:
         if key.rsplit("-", 1)[-1] not in {"id", "contract"} and "FORMS" not in key:
             del data[key]
-    data.update(signed_on="2007-10-02", signing_place="Haarlem")
+    data.update(signed_on="2007-10-05", signing_place="Zandvoort")
 
     response = editor.post(change_url(contract), data)
 
-    assert response.status_code == 302
-    assert levels(response) == [messages.SUCCESS]
+    assert messages.ERROR in levels(response)
     contract.refresh_from_db()
     assert (contract.signed_on, contract.signing_place) == (datetime.date(2007, 10, 2), "Haarlem")
+    assert FinalDocument.objects.get(contract=contract).sha256 == final.sha256
 
 
 def edit_opened_before_the_freeze(contract):

@@ -17,8 +17,15 @@ from django.utils import translation
 
 from contracts import services
 from contracts.choices import ContractStatus
-from contracts.models import Contract, SignedOriginal, SigningScan
-from tests.factories import blank_pdf, contract_in_status, draft_addendum, sign_contract
+from contracts.models import Contract, FinalDocument, SignedOriginal, SigningScan
+from tests import factories
+from tests.factories import (
+    blank_pdf,
+    complete_contract,
+    contract_in_status,
+    draft_addendum,
+    sign_contract,
+)
 from tests.pdf_reading import addendum_pdf_url, contract_pdf_url
 from wijkaanpak.common import archive
 
@@ -62,7 +69,7 @@ def signed():
 @pytest.fixture
 def signed_addendum(signed):
     partners = [party.partner for party in signed.parties.select_related("partner")]
-    return services.sign_addendum(draft_addendum(signed, partners))
+    return factories.sign_addendum(draft_addendum(signed, partners))
 
 
 # --- Served only as signed --------------------------------------------------------------------
@@ -180,21 +187,26 @@ def test_verify_archive_lists_every_missing_and_changed_file_and_fails(
 # --- Rollback and retry -----------------------------------------------------------------------
 
 
-def test_a_signing_whose_outer_transaction_fails_leaves_no_file_and_a_retry_one(settings):
-    contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+def test_a_final_pdf_whose_outer_transaction_fails_leaves_no_file_and_a_retry_one(
+    settings, django_capture_on_commit_callbacks
+):
+    contract = complete_contract()
 
     with pytest.raises(Boom), transaction.atomic():
-        with transaction.atomic():  # as the pilot loader's transaction around the signing
-            sign_contract(contract)
+        with transaction.atomic():  # as the pilot loader's transaction around the lifecycle
+            services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
         assert len(media_files(settings)) == 1
         raise Boom
 
     assert media_files(settings) == []
-    assert not SignedOriginal.objects.exists()
-    assert Contract.objects.get(pk=contract.pk).status == ContractStatus.READY_FOR_SIGNING
+    assert not FinalDocument.objects.exists()
+    assert Contract.objects.get(pk=contract.pk).status == ContractStatus.DRAFT
 
-    sign_contract(contract)
+    services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_contract(contract)
 
+    # The final PDF's bytes moved to the signed originals; its own file went at the commit.
     original = SignedOriginal.objects.get()
     assert media_files(settings) == [original.file.name]
     assert stored_path(settings, original).read_bytes()[:5] == b"%PDF-"
@@ -228,7 +240,7 @@ def test_the_same_scan_twice_is_one_file_and_a_failed_upload_removes_none(settin
     assert stored_path(settings, first).read_bytes() == data
 
 
-def test_an_unwritable_archive_refuses_the_signing_and_changes_nothing(settings):
+def test_an_unwritable_archive_refuses_the_final_pdf_and_changes_nothing(settings):
     if os.geteuid() == 0:
         # root writes through file permissions; a file where the folder should be stops anyone.
         Path(settings.MEDIA_ROOT).mkdir(parents=True)
@@ -236,17 +248,19 @@ def test_an_unwritable_archive_refuses_the_signing_and_changes_nothing(settings)
     else:
         Path(settings.MEDIA_ROOT).mkdir(parents=True)
         Path(settings.MEDIA_ROOT).chmod(0o500)
-    contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+    contract = complete_contract()
 
+    # The final PDF is stored when the contract becomes ready for signing.
     try:
         with pytest.raises(ValidationError) as excinfo:
-            sign_contract(contract)
+            services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
     finally:
         Path(settings.MEDIA_ROOT).chmod(0o700)
 
     assert {e.code for e in excinfo.value.error_list} == {"archive_not_writable"}
-    assert Contract.objects.get(pk=contract.pk).status == ContractStatus.READY_FOR_SIGNING
-    assert not SignedOriginal.objects.exists()
+    assert Contract.objects.get(pk=contract.pk).status == ContractStatus.DRAFT
+    assert not FinalDocument.objects.exists()
+    assert not contract.status_changes.exists()
 
 
 # --- Other readers of archived bytes: the signing set -----------------------------------------

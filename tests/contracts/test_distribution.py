@@ -23,6 +23,7 @@ from contracts import documents, services
 from contracts.choices import AddendumKind, ContractStatus, DistributionStatus
 from contracts.distribution import distribute_addendum, distribute_contract
 from contracts.models import Contract, Distribution
+from tests import factories
 from tests.factories import (
     ContractPartyFactory,
     PartnerFactory,
@@ -257,7 +258,7 @@ def signed_addendum(contract, *partners):
         signatory_name="B. Tekenaar",
         signatory_function="voorzitter",
     )
-    return services.sign_addendum(addendum)
+    return factories.sign_addendum(addendum)
 
 
 def test_a_signed_addendum_goes_to_the_parties_and_its_signatories_once_each(deliver_mail):

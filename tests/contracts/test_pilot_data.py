@@ -139,6 +139,29 @@ def test_dock_takes_over_welfare_where_radius_worked(loaded):
         assert ("Radius" in execution) == in_dock_district, contract
 
 
+@pytest.mark.pdf
+def test_the_archived_originals_print_the_address_the_pilot_names(loaded, tmp_path, poppler):
+    from contracts import documents
+    from contracts.models import FinalDocument, SignedOriginal
+    from tests.pdf_reading import page_count, pdf_text
+
+    address = pilot_data()["meta"]["public_address"]
+    assert not FinalDocument.objects.exists()  # each final PDF became its signed original
+    for original in SignedOriginal.objects.select_related("contract__neighbourhood"):
+        path = tmp_path / original.filename
+        path.write_bytes(documents.read_archived(original))
+        pages = [pdf_text(path, page) for page in range(1, page_count(path) + 1)]
+        slug = original.contract.neighbourhood.slug
+        assert f"{address}/wijken/{slug}/contract/" in "".join(pages[0].split())
+        assert original.document_code.startswith("WK-2007-")
+        assert all(original.document_code in page for page in pages)
+        assert not any("CONCEPT" in page.upper() for page in pages)
+
+
+def _with_an_address_with_a_path(data):
+    data["meta"]["public_address"] = "https://wijkaanpak.example/pad"
+
+
 def test_the_lifecycle_is_recorded_on_the_day_of_signing(loaded):
     for contract in Contract.objects.all():
         steps = list(contract.status_changes.order_by("changed_at"))
@@ -283,6 +306,7 @@ def _with_misspelt_party_key(data):
         (_with_repeated_slug, "duplicate", "neighbourhoods[5]"),
         (_with_null_signing_date, "invalid", "contracts[0].signed_on"),
         (_with_misspelt_party_key, "unknown_key", "contracts[0].parties[1].signatory"),
+        (_with_an_address_with_a_path, "invalid", "meta.public_address"),
         # These two pass the check of the file and fail while writing the last contract, after
         # everything before it was written: the transaction must take all of it back.
         (_with_unknown_partner, "unknown_reference", "contracts[4].parties[0].partner"),

@@ -127,14 +127,23 @@ def test_ready_for_signing_needs_text():
 
 
 def test_signing_needs_date_and_place():
-    contract = contract_in_status(ContractStatus.DRAFT, signed_on=None, signing_place="")
-    services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
+    contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
 
     with pytest.raises(ValidationError) as excinfo:
-        sign_contract(contract)
+        sign_contract(contract, signed_on=None, place="")
 
     assert error_codes(excinfo) == {"signing_details_missing"}
     assert Contract.objects.get(pk=contract.pk).status == ContractStatus.READY_FOR_SIGNING
+
+
+def test_ready_for_signing_needs_the_planned_date_and_place():
+    contract = contract_in_status(ContractStatus.DRAFT, signed_on=None, signing_place="")
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
+
+    assert error_codes(excinfo) == {"signing_details_missing"}
+    assert Contract.objects.get(pk=contract.pk).status == ContractStatus.DRAFT
 
 
 def test_unknown_status_is_refused():

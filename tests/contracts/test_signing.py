@@ -25,6 +25,7 @@ from contracts.models import (
     ContractFrozen,
     ContractParty,
     ContractSection,
+    FinalDocument,
     SignedOriginal,
     SigningScan,
 )
@@ -100,17 +101,152 @@ def test_registering_signs_and_archives_the_pdf_once(settings):
     assert contract.status_changes.last().changed_by == user
 
 
-def test_a_party_that_did_not_sign_is_removed_first(tmp_path, poppler):
+def test_the_final_pdf_is_frozen_when_ready_and_archived_unchanged(settings, calls_to):
+    contract = ready_contract()
+    final = FinalDocument.objects.get(contract=contract)
+    stored = Path(settings.MEDIA_ROOT, final.file.name).read_bytes()
+    # Known and published from the moment it is ready.
+    assert final.sha256 == hashlib.sha256(stored).hexdigest()
+    assert (final.signed_on, final.signing_place) == (contract.signed_on, contract.signing_place)
+    assert final.public_address == settings.SITE_URL
+    assert re.fullmatch(r"WK-2007-[0-9A-Z]{6}", final.document_code)
+    rendered = calls_to(pdf, "html_to_pdf")
+
+    register(contract)
+
+    original = SignedOriginal.objects.get(contract=contract)
+    assert rendered == []  # nothing rendered at the signing
+    assert (original.sha256, original.document_code) == (final.sha256, final.document_code)
+    assert Path(settings.MEDIA_ROOT, original.file.name).read_bytes() == stored
+    assert original.file.name.startswith("contracts/signed/")
+    assert documents.contract_pdf(contract)[0] == stored
+    assert not FinalDocument.objects.filter(contract=contract).exists()
+
+
+def pages_of(data, tmp_path):
+    path = tmp_path / f"pages-{hashlib.sha256(data).hexdigest()[:8]}.pdf"
+    path.write_bytes(data)
+    return [pdf_reading.pdf_text(path, page) for page in range(1, pdf_reading.page_count(path) + 1)]
+
+
+def test_every_page_of_the_final_pdf_carries_its_code_and_none_a_concept_mark(
+    tmp_path, poppler, settings
+):
+    settings.SITE_URL = "https://wijkaanpak.gemeente.example"
+    contract = ready_contract()
+    final = contract.final_document
+
+    pages = pages_of(documents.read_archived(final), tmp_path)
+
+    assert len(pages) == final.page_count > 1
+    assert all(final.document_code in page for page in pages)
+    assert not any("CONCEPT" in page.upper() for page in pages)
+    assert (
+        f"https://wijkaanpak.gemeente.example/wijken/{contract.neighbourhood.slug}/contract/"
+        in ("".join(pages[0].split()))
+    )
+    assert "2 oktober 2007" in flat(pages[0]) and "Haarlem" in pages[0]
+
+
+def test_the_document_code_follows_the_content():
+    assert documents.document_code("<p>a</p>", 2007) == documents.document_code("<p>a</p>", 2007)
+    assert documents.document_code("<p>a</p>", 2007) != documents.document_code("<p>b</p>", 2007)
+    assert documents.document_code("<p>a</p>", 2008).startswith("WK-2008-")
+
+
+def test_a_signing_on_another_day_is_refused_until_a_new_print_is_signed(
+    tmp_path, poppler, settings, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    contract = ready_contract()
+    first = contract.final_document
+    real_day = SIGNING_DAY + datetime.timedelta(days=1)
+
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        register(contract, signed_on=real_day, place="Zandvoort")
+
+    assert {error.code for error in refused.value.error_list} == {"signing_details_differ"}
+    message = " ".join(refused.value.messages)
+    assert "3 oktober 2007, Zandvoort" in message and "2 oktober 2007, Haarlem" in message
+    assert "afdruk" in message  # said in Dutch
+    assert_nothing_changed(contract, ContractStatus.READY_FOR_SIGNING, 3, settings)
+    assert contract.final_document.sha256 == first.sha256
+
+    everyone = list(contract.parties.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        new_print = services.make_new_print(
+            contract, signed_on=real_day, place="Zandvoort", signed_party_ids=everyone
+        )
+    assert new_print.is_reprint
+    assert new_print.document_code != first.document_code
+    assert not Path(settings.MEDIA_ROOT, first.file.name).exists()
+
+    with pytest.raises(ValidationError) as unconfirmed:
+        register(contract, signed_on=real_day, place="Zandvoort")
+    assert {error.code for error in unconfirmed.value.error_list} == {"new_print_not_confirmed"}
+    assert not SignedOriginal.objects.filter(contract=contract).exists()
+
+    register(contract, signed_on=real_day, place="Zandvoort", new_print_signed=True)
+
+    contract.refresh_from_db()
+    assert (contract.signed_on, contract.signing_place) == (real_day, "Zandvoort")
+    assert contract.signed_original.sha256 == new_print.sha256
+    assert "3 oktober 2007" in flat(pdf_text(documents.contract_pdf(contract)[0], tmp_path))
+
+
+def test_a_new_print_that_changes_nothing_is_refused(settings):
+    contract = ready_contract()
+    everyone = list(contract.parties.values_list("pk", flat=True))
+
+    with pytest.raises(ValidationError) as refused:
+        services.make_new_print(
+            contract, signed_on=SIGNING_DAY, place="Haarlem", signed_party_ids=everyone
+        )
+
+    assert refused.value.code == "new_print_not_needed"
+    assert_nothing_changed(contract, ContractStatus.READY_FOR_SIGNING, 3, settings)
+
+
+def test_a_ready_contract_cannot_be_edited_and_back_to_draft_discards_its_final_pdf(
+    settings, django_capture_on_commit_callbacks
+):
+    contract = ready_contract()
+    final = contract.final_document
+    section = contract.sections.first()
+    section.body = "Stiekem gewijzigd"
+
+    with pytest.raises(ContractFrozen):
+        section.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_status(contract, ContractStatus.DRAFT)
+    assert not FinalDocument.objects.filter(contract=contract).exists()
+    assert not Path(settings.MEDIA_ROOT, final.file.name).exists()
+    assert media_files(settings) == []
+
+
+def test_a_party_that_did_not_sign_needs_a_new_print_without_it(tmp_path, poppler, settings):
     contract = ready_contract(parties=3)
     parties = list(contract.parties.select_related("partner"))
     absent = parties[2]
+    signing = [parties[0].pk, parties[1].pk]
 
-    register(contract, signed_party_ids=[parties[0].pk, parties[1].pk])
+    # The final PDF has a signature block for the absent party: not the paper that was signed.
+    with pytest.raises(ValidationError) as refused:
+        register(contract, signed_party_ids=signing)
+    assert {error.code for error in refused.value.error_list} == {"parties_differ"}
+    assert_nothing_changed(contract, ContractStatus.READY_FOR_SIGNING, 3, settings)
+
+    new_print = services.make_new_print(
+        contract, signed_on=SIGNING_DAY, place="Haarlem", signed_party_ids=signing
+    )
+    register(contract, signed_party_ids=signing, new_print_signed=True)
 
     assert list(contract.parties.order_by("pk")) == parties[:2]
-    note = contract.status_changes.get(to_status=ContractStatus.SIGNED).note
-    assert absent.partner.name in note
-    text = pdf_text(documents.contract_pdf(contract)[0], tmp_path)
+    data = documents.contract_pdf(contract)[0]
+    assert hashlib.sha256(data).hexdigest() == new_print.sha256
+    text = pdf_text(data, tmp_path)
     assert parties[0].partner.name in text and parties[1].partner.name in text
     assert absent.partner.name not in text
 
@@ -120,7 +256,13 @@ def assert_nothing_changed(contract, before_status, party_count, settings):
     assert contract.status == before_status
     assert contract.parties.count() == party_count
     assert not SignedOriginal.objects.filter(contract=contract).exists()
-    assert media_files(settings) == []
+    # Only the final PDF made when it became ready for signing, unchanged.
+    final = FinalDocument.objects.get(contract=contract)
+    assert media_files(settings) == [Path(final.file.name)]
+    assert (
+        final.sha256
+        == hashlib.sha256(Path(settings.MEDIA_ROOT, final.file.name).read_bytes()).hexdigest()
+    )
 
 
 @pytest.mark.parametrize(
@@ -336,17 +478,24 @@ def test_the_archived_pdf_is_tagged_with_title_and_language(client, tmp_path, po
     assert re.search(rf"^Title:\s+{re.escape(contract.title)}$", info, re.MULTILINE)
 
 
-def test_an_unsigned_pdf_is_rendered_again_only_when_it_changed(client, calls_to):
-    contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+def test_a_ready_contract_is_rendered_once_when_it_becomes_ready_and_served_as_stored(
+    client, calls_to
+):
     rendered = calls_to(pdf, "html_to_pdf")
+    contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+    assert len(rendered) == 1
+    final = FinalDocument.objects.get(contract=contract)
 
     first = client.get(contract_pdf_url(contract))
     second = client.get(contract_pdf_url(contract))
     assert len(rendered) == 1
     assert first.content == second.content
-    assert (first["X-Wijkaanpak-Source"], second["X-Wijkaanpak-Source"]) == ("rendered", "cache")
+    assert hashlib.sha256(first.content).hexdigest() == final.sha256
+    assert first["X-Wijkaanpak-Source"] == "archive"
 
+    # Back to draft discards the final PDF; ready again renders the changed text once.
     services.change_status(contract, ContractStatus.DRAFT)
+    assert not FinalDocument.objects.filter(contract=contract).exists()
     section = contract.sections.first()
     section.body = "Een gewijzigde tekst"
     section.save()
@@ -354,15 +503,21 @@ def test_an_unsigned_pdf_is_rendered_again_only_when_it_changed(client, calls_to
     third = client.get(contract_pdf_url(contract))
 
     assert len(rendered) == 2
-    assert third["X-Wijkaanpak-Source"] == "rendered"
     assert "Een gewijzigde tekst" in rendered[1]
+    assert hashlib.sha256(third.content).hexdigest() == contract.final_document.sha256
+    assert contract.final_document.sha256 != final.sha256
+
+
+def signed_before_archiving(contract, user=None):
+    """In place of archive_final: a signing as it was before contracts were archived."""
+    FinalDocument.objects.filter(contract_id=contract.pk).delete()
 
 
 def test_a_signed_contract_without_archive_is_rendered_without_concept(
     tmp_path, poppler, monkeypatch
 ):
     # A contract signed before archiving existed: no SignedOriginal row.
-    monkeypatch.setattr(services.documents, "archive_contract", lambda contract, user=None: None)
+    monkeypatch.setattr(services.documents, "archive_final", signed_before_archiving)
     contract = Contract.objects.get(pk=contract_in_status(ContractStatus.SIGNED).pk)
     monkeypatch.undo()
 
@@ -412,12 +567,14 @@ def test_a_scan_that_is_not_a_readable_pdf_is_refused(name, content, code, setti
 
 def test_a_scan_of_an_unsigned_contract_is_refused(settings):
     contract = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+    files = media_files(settings)
 
     with pytest.raises(ValidationError) as refused:
         services.attach_scan(contract, SimpleUploadedFile("scan.pdf", blank_pdf(pages=2)))
 
     assert refused.value.code == "not_signed"
-    assert media_files(settings) == []
+    assert media_files(settings) == files
+    assert not SigningScan.objects.exists()
 
 
 def test_a_too_large_scan_is_refused(monkeypatch):
@@ -443,32 +600,75 @@ def messages_of(response):
 
 def test_the_editor_registers_the_signing_in_the_admin(editor, editor_user):
     contract = ready_contract(parties=3)
-    parties = list(contract.parties.order_by("pk"))
+    final = contract.final_document
 
     form = editor.get(admin_url("signing", contract))
     assert form.status_code == 200
-    assert all(party.partner.name in form.content.decode() for party in parties)
+    assert final.sha256 in form.content.decode()
+    assert final.document_code in form.content.decode()
+    printed = editor.get(admin_url("final", contract)).content
 
     response = editor.post(
         admin_url("signing", contract),
-        {
-            "signed_on": "2007-10-02",
-            "signing_place": "Haarlem",
-            "parties": [parties[0].pk, parties[1].pk],
-            "note": "",
-        },
+        {"signed_on": "2007-10-02", "signing_place": "Haarlem", "parties": all_parties(contract)},
         follow=True,
     )
 
     contract.refresh_from_db()
     assert contract.status == ContractStatus.SIGNED
-    assert contract.parties.count() == 2
     assert any("signed" in tags for tags, _text in messages_of(response))
-    page = response.content.decode()
-    assert contract.signed_original.sha256 in page
-    assert editor.get(admin_url("original", contract)).content == documents.read_archived(
-        contract.signed_original
-    )
+    # The file that was printed is the archived original, its fingerprint unchanged.
+    assert contract.signed_original.sha256 == final.sha256 == hashlib.sha256(printed).hexdigest()
+    assert contract.signed_original.document_code == final.document_code
+    assert contract.signed_original.sha256 in response.content.decode()
+    assert editor.get(admin_url("original", contract)).content == printed
+
+
+def all_parties(contract):
+    return list(contract.parties.order_by("pk").values_list("pk", flat=True))
+
+
+def test_a_party_that_did_not_sign_gets_a_new_print_in_the_admin(
+    editor, settings, django_capture_on_commit_callbacks
+):
+    contract = ready_contract(parties=3)
+    parties = list(contract.parties.order_by("pk"))
+    first_final = contract.final_document
+    data = {
+        "signed_on": "2007-10-02",
+        "signing_place": "Haarlem",
+        "parties": [parties[0].pk, parties[1].pk],
+    }
+
+    refused = editor.post(admin_url("signing", contract), data)
+    assert refused.status_code == 200
+    codes = {error.code for error in refused.context["form"].non_field_errors().as_data()}
+    assert codes == {"parties_differ"}
+    assert 'value="new_print"' in refused.content.decode()
+    assert_nothing_changed(contract, ContractStatus.READY_FOR_SIGNING, 3, settings)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        made = editor.post(
+            admin_url("signing", contract), {**data, "action": "new_print"}, follow=True
+        )
+    assert any("new_print" in tags for tags, _text in messages_of(made))
+    new_print = FinalDocument.objects.get(contract=contract)
+    assert new_print.is_reprint and new_print.sha256 != first_final.sha256
+    assert "new_print_signed" in made.context["form"].fields
+
+    unconfirmed = editor.post(admin_url("signing", contract), data)
+    codes = {error.code for error in unconfirmed.context["form"].non_field_errors().as_data()}
+    assert codes == {"new_print_not_confirmed"}
+    assert Contract.objects.get(pk=contract.pk).status == ContractStatus.READY_FOR_SIGNING
+
+    with django_capture_on_commit_callbacks(execute=True):
+        editor.post(admin_url("signing", contract), {**data, "new_print_signed": "on"})
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.SIGNED
+    assert contract.parties.count() == 2
+    assert contract.signed_original.sha256 == new_print.sha256
+    # Both final PDFs are gone; the new print's bytes are the archived original.
+    assert media_files(settings) == [Path(contract.signed_original.file.name)]
 
 
 def test_a_refused_signing_in_the_admin_shows_the_form_again(editor, settings):
@@ -579,15 +779,16 @@ def test_the_pdf_benchmark_prints_a_row_per_contract(settings):
 
     rows = {line.split()[0]: line.split() for line in out.getvalue().splitlines() if line}
     assert rows[signed.neighbourhood.slug][-1] == "archive"
-    assert rows[ready.neighbourhood.slug][-1] == "cache"
+    assert rows[ready.neighbourhood.slug][-1] == "archive"
     assert int(rows[signed.neighbourhood.slug][2]) == signed.signed_original.page_count
+    assert int(rows[ready.neighbourhood.slug][2]) == ready.final_document.page_count
 
 
 def test_the_archive_command_archives_what_is_missing_once(monkeypatch):
     from django.core.management import call_command
     from django.utils import translation
 
-    monkeypatch.setattr(services.documents, "archive_contract", lambda contract, user=None: None)
+    monkeypatch.setattr(services.documents, "archive_final", signed_before_archiving)
     legacy = contract_in_status(ContractStatus.SIGNED)
     monkeypatch.undo()
     out = io.StringIO()
@@ -631,8 +832,12 @@ def test_hostile_text_in_every_field_is_printed_as_text_in_the_archived_pdf(
     project = ProjectFactory(contract=contract, title=hostile("project"))
     ProjectPartnerFactory(project=project, contribution=hostile("bijdrage"))
     services.change_status(contract, ContractStatus.READY_FOR_SIGNING)
+    everyone = list(contract.parties.values_list("pk", flat=True))
+    services.make_new_print(
+        contract, signed_on=SIGNING_DAY, place=hostile("plaats"), signed_party_ids=everyone
+    )
 
-    register(contract, place=hostile("plaats"))
+    register(contract, place=hostile("plaats"), new_print_signed=True)
 
     text = "".join(pdf_text(documents.read_archived(contract.signed_original), tmp_path).split())
     for field in (

@@ -321,6 +321,7 @@ def add_marked_records():
             signatory_function=party.signatory_function,
         )
         if signing:
+            contract_services.mark_addendum_ready(addendum, user=superuser)
             contract_services.sign_addendum(addendum, user=superuser)
     return {"hidden_update": hidden, "internal_update": internal, "draft": draft, "scan": scan}
 

@@ -154,6 +154,25 @@ def store(name, data):
     return name
 
 
+def discard(name):
+    """Remove the stored file `name` once the transaction that discards it commits.
+
+    For a file that was never archived for good (the final PDF of a contract moved back to
+    draft): if the transaction rolls back, the file stays, as the rows that name it do.
+    """
+    path = path_of(name)
+
+    def remove():
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError:
+            logger.exception("Discarded file %s could not be removed", path)
+
+    transaction.on_commit(remove)
+
+
 class _RemoveUnlessCommitted:
     """Removes a file written in a transaction that does not commit.
 

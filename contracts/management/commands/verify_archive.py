@@ -1,9 +1,10 @@
 """`manage.py verify_archive`: check every archived file against its SHA-256 fingerprint.
 
-Checks the signed original of every contract, every signed addendum and every scan of signed
-pages: one line per file (ok, missing or changed), then a summary. Exits with status 1 and
-lists every missing or changed file when there is one, so a cron job or monitor notices. The
-files are hashed in full; run it daily (and after a restore).
+Checks the signed original of every contract, the final PDF of every contract that is ready for
+signing, every addendum with its final or signed PDF and every scan of signed pages: one line
+per file (ok, missing or changed), then a summary. Exits with status 1 and lists every missing
+or changed file when there is one, so a cron job or monitor notices. The files are hashed in
+full; run it daily (and after a restore).
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         }
         kinds = {
             "original": _("signed original"),
+            "final": _("final PDF"),
             "addendum": _("addendum"),
             "scan": _("scan"),
         }

@@ -17,6 +17,9 @@ class LoadContext:
     """What a load has found and made so far: lookups for later parts and the report."""
 
     note: str
+    # The site's public address the file names (meta.public_address): printed in the PDFs the
+    # load renders, whatever SITE_URL the loading machine has. Empty: SITE_URL.
+    public_address: str = ""
     created: Counter = field(default_factory=Counter)
     existing: Counter = field(default_factory=Counter)
     models: list = field(default_factory=list)

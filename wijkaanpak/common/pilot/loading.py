@@ -129,7 +129,8 @@ def load(data):
         raise PilotDataError(problems)
     steps = schedule()
     context = registered_context()(
-        note=checked.meta.load_note or str(_("Loaded from the pilot data"))
+        note=checked.meta.load_note or str(_("Loaded from the pilot data")),
+        public_address=checked.meta.public_address,
     )
     with transaction.atomic():
         for entry in steps:

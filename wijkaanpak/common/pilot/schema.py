@@ -124,7 +124,8 @@ class Item(pydantic.BaseModel):
 
 
 class Meta(pydantic.BaseModel):
-    """The file's ``meta``: free-form, except for the note the load writes into history."""
+    """The file's ``meta``: free-form, except for the note the load writes into history and
+    the site's public address the load prints in the PDFs it renders."""
 
     model_config = pydantic.ConfigDict(extra="allow", strict=True, frozen=True)
 
@@ -134,6 +135,11 @@ class Meta(pydantic.BaseModel):
         explained(
             _("must be a text of at most %(maximum)d characters"), maximum=MAX_LOAD_NOTE_LENGTH
         ),
+    ] = ""
+    public_address: Annotated[
+        str,
+        pydantic.StringConstraints(pattern=r"^https?://[^\s/]+$", max_length=200),
+        explained(_("must be an address like https://wijkaanpak.example, without a path")),
     ] = ""
 
 
