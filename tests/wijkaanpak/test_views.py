@@ -524,3 +524,28 @@ def test_the_wish_source_is_shown_in_words(client):
 
     assert escape(str(WishSource.RESIDENTS_EVENING.label)) in content
     assert WishSource.RESIDENTS_EVENING.value not in content
+
+
+def test_a_page_not_for_your_role_is_a_dutch_403_with_a_way_on(client, editor_user):
+    """The editor has no right to the payments: the refusal is our own page, in Dutch,
+    with a link to the desk, not Django's bare English "403 Forbidden"."""
+    client.force_login(editor_user)
+
+    response = client.get(reverse("admin:budget_payment_changelist"), HTTP_ACCEPT_LANGUAGE="nl")
+
+    assert response.status_code == 403
+    content = html(response)
+    assert 'data-error="403"' in content
+    assert "Geen toegang" in content and "Forbidden" not in content
+    assert f'href="{reverse("admin:index")}"' in content
+
+
+def test_admin_page_titles_start_with_a_capital(client, editor_user):
+    """Django's Dutch titles read "contract toevoegen"; ours put the action first."""
+    client.force_login(editor_user)
+
+    content = client.get(
+        reverse("admin:contracts_contract_add"), HTTP_ACCEPT_LANGUAGE="nl"
+    ).content.decode()
+
+    assert "<h1>Toevoegen: contract</h1>" in content
