@@ -73,6 +73,8 @@ def test_an_editor_builds_a_contract_on_one_screen_and_marks_it_ready(page, edit
     page.fill("#id_title", "Wijkcontract Zuiderpolder, 2007 – 2009")
     page.fill("#id_period_start", "02-10-2007")
     page.fill("#id_period_end", "02-10-2009")
+    page.fill("#id_signed_on", "02-10-2007")
+    page.fill("#id_signing_place", "Haarlem")
     page.fill("#id_sections-0-body", "Bewoners en partners maken samen de wijk beter.")
     page.fill("#id_sections-1-body", "Het team komt elke maand samen.")
     choose_in_autocomplete(page, "#parties-0", lead.name)

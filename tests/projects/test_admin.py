@@ -418,8 +418,9 @@ def new_contract_data(neighbourhood, lead, contributor, **fields):
         "motto": "",
         "period_start": "2007-10-02",
         "period_end": "2009-10-02",
-        "signed_on": "",
-        "signing_place": "",
+        # The planned signing: the final PDF printed at "ready for signing" names it.
+        "signed_on": "2007-10-02",
+        "signing_place": "Haarlem",
         "_save": "1",
         **management("sections", len(standards)),
         **management("parties", 2),
