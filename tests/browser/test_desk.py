@@ -10,6 +10,7 @@ from tests.factories import (
     application_fields,
     contract_in_status,
     fund_with_categories,
+    open_period,
     project_in_signed_contract,
 )
 
@@ -21,7 +22,7 @@ def work():
     """Something on each desk: a contract to sign, a signed one not sent, an application."""
     contract_in_status(ContractStatus.READY_FOR_SIGNING)
     contract = project_in_signed_contract().contract
-    fund = fund_with_categories(initiatives_ceiling="200000.00")
+    fund = fund_with_categories(initiatives_ceiling="200000.00", **open_period())
     budget_services.submit_application(fund, **application_fields(contract))
 
 
