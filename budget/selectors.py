@@ -9,7 +9,6 @@ number of queries is fixed, however many allocations, payments and applications 
 """
 
 import datetime
-import hmac
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -28,8 +27,8 @@ from budget.models import (
     NeighbourhoodReserve,
     Payment,
 )
-from budget.services import status_token_hash
 from wijkaanpak.common import mail
+from wijkaanpak.common.secret_links import secret_matches
 
 # Public fields of an application; never the contact fields or the decision reason.
 PUBLIC_APPLICATION_FIELDS = (
@@ -143,10 +142,6 @@ def fund_for_applications(day):
     return open_fund or current_fund()
 
 
-# Compared with when the reference is unknown, so that a wrong reference takes as long as a
-# wrong secret and the answer tells nothing about which references exist.
-_NO_HASH = "0" * 64
-
 # What the status page shows: the application's own course, never its contact data.
 STATUS_FIELDS = (
     "reference",
@@ -179,9 +174,8 @@ def application_for_status(reference, token):
         .only(*STATUS_FIELDS)
         .first()
     )
-    stored = application.status_token_hash if application and application.status_token_hash else ""
-    matches = hmac.compare_digest(stored or _NO_HASH, status_token_hash(token or ""))
-    return application if matches and stored else None
+    stored = application.status_token_hash if application else ""
+    return application if secret_matches(stored, token) else None
 
 
 def granted_initiatives(fund, neighbourhood=None):

@@ -7,9 +7,7 @@ nothing is written then.
 """
 
 import datetime
-import hashlib
 import json
-import secrets
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
@@ -39,6 +37,7 @@ from budget.models import (
     Payment,
 )
 from wijkaanpak.common.money import format_euro, normalise_amount
+from wijkaanpak.common.secret_links import new_secret
 
 # Above this, an amount is a typing error, not a grant from a neighbourhood fund.
 ABSURD_AMOUNT = Decimal("10000000.00")
@@ -360,16 +359,8 @@ def closed_fund_error(fund, day):
 
 
 def new_status_token():
-    """A secret for an application's status link and the SHA-256 to store of it.
-
-    The secret has 192 random bits, so a plain hash is enough to keep: nobody can guess
-    their way back from it, and a stolen database gives no working links."""
-    token = secrets.token_urlsafe(24)
-    return token, status_token_hash(token)
-
-
-def status_token_hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
+    """A secret of 192 random bits for an application's status link, and its hash to store."""
+    return new_secret(24)
 
 
 def application_problems(fields, *, available=None, amount=None):

@@ -21,7 +21,6 @@ Every refusal is a ValidationError with a code; nothing is written then.
 """
 
 import datetime
-import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
@@ -35,8 +34,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import InvitationStatus, ProjectStatus, TeamRole
-from projects.models import Project, TeamInvitation, TeamMembership, token_hash
+from projects.models import Project, TeamInvitation, TeamMembership
 from wijkaanpak.common import mail
+from wijkaanpak.common.secret_links import new_secret
 
 # How long the link of an invitation works, from the moment it is sent.
 VALID_FOR = datetime.timedelta(days=7)
@@ -261,8 +261,7 @@ def _save_unless_taken(obj, refusal):
 
 def _new_token(invitation):
     """Give `invitation` a new token (returned; only its hash is kept) and expiry."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    invitation.token_hash = token_hash(token)
+    token, invitation.token_hash = new_secret(TOKEN_BYTES)
     invitation.sent_at = timezone.now()
     invitation.expires_at = invitation.sent_at + VALID_FOR
     return token

@@ -1,6 +1,6 @@
 """The projects domain's models, one module per part; import them from here."""
 
-from projects.models.invitations import TeamInvitation, TeamInvitationQuerySet, token_hash
+from projects.models.invitations import TeamInvitation, TeamInvitationQuerySet
 from projects.models.project import (
     PROJECT_TEXT_FIELDS,
     Project,
@@ -35,6 +35,5 @@ __all__ = [
     "TeamInvitation",
     "TeamInvitationQuerySet",
     "TeamMembership",
-    "token_hash",
     "update_attachment_path",
 ]

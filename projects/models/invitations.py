@@ -5,9 +5,6 @@ database dump nor a backup holds a usable link. The status follows from the date
 until `expires_at`, then expired; accepted or withdrawn once that is recorded.
 """
 
-import hashlib
-import hmac
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,12 +15,7 @@ from simple_history.models import HistoricalRecords
 from projects.choices import InvitationStatus, TeamRole
 from projects.models.project import Project
 from wijkaanpak.common import mail
-
-
-def token_hash(token):
-    """The stored form of an invitation token: its SHA-256, hex. The token is 256 random
-    bits, so no salt or slow hash is needed to keep it from being guessed back."""
-    return hashlib.sha256(str(token).encode()).hexdigest()
+from wijkaanpak.common.secret_links import secret_hash, secret_matches
 
 
 class TeamInvitationQuerySet(models.QuerySet):
@@ -51,9 +43,8 @@ class TeamInvitationQuerySet(models.QuerySet):
         """
         if not token or len(token) > 200:
             return None
-        wanted = token_hash(token)
-        invitation = self.filter(token_hash=wanted).first()
-        if invitation is None or not hmac.compare_digest(invitation.token_hash, wanted):
+        invitation = self.filter(token_hash=secret_hash(token)).first()
+        if invitation is None or not secret_matches(invitation.token_hash, token):
             return None
         return invitation
 
