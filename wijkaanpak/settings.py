@@ -262,6 +262,10 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies of our own stand in front of the application servers. The client's
+# address is then the entry of X-Forwarded-For that the first of them wrote (see
+# wijkaanpak.common.client); with 0, the header is ignored and REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
 
 # No inline scripts or styles anywhere: every script and stylesheet is a file of our own.
 CONTENT_SECURITY_POLICY = {
