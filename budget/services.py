@@ -169,9 +169,17 @@ def book_allocation(
         )
 
 
+def _is_zero(value):
+    """Whether `value` is the amount zero (0, "0", a zero Decimal). A signalling NaN is not
+    compared: that raises InvalidOperation instead of saying no."""
+    if isinstance(value, Decimal):
+        return not value.is_nan() and value == ZERO
+    return value in (0, "0")
+
+
 def reduce_allocation(allocation, new_amount, *, user=None):
     """Lower what an allocation commits; the difference returns to the fund."""
-    new_amount = ZERO if new_amount in (0, "0", ZERO) else parse_amount(new_amount)
+    new_amount = ZERO if _is_zero(new_amount) else parse_amount(new_amount)
     with transaction.atomic():
         _lock_fund(allocation.fund_id)
         allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
@@ -569,9 +577,9 @@ def decide(application, decision, *, user, amount=None, reason="", decision_date
     lock. A decision is final: a second one is refused. The decision letter is queued for the
     applicant in the same transaction.
     """
-    decision = ApplicationStatus(decision)
     if decision not in DECIDED_STATUSES:
         raise ValidationError(_("Choose grant, grant in part or refuse."), code="not_a_decision")
+    decision = ApplicationStatus(decision)
     reason = (reason or "").strip()
     with transaction.atomic():
         application = _locked_application(application)

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import (
     UserFactory,
@@ -24,6 +25,14 @@ from tests.factories import (
 from wijkaanpak.common.groups import BUDGET_MANAGERS, EDITORS
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Hypothesis (tests/hostile): in CI the same examples every run, so a failure is reproducible
+# and the time is known; "dev" tries ten times as many, freshly drawn. Each property sets its
+# own max_examples; the profile multiplies it (tests/hostile/strategies.py, `examples`).
+# HYPOTHESIS_PROFILE=dev picks one explicitly.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
 
 
 def require(condition, reason):

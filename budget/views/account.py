@@ -9,6 +9,7 @@ from budget import selectors
 from budget.demo import is_demo_fund
 from budget.models import Fund
 from wijkaanpak.common import csvexport
+from wijkaanpak.common.forms import parse_id
 
 PERIOD_PARAMETER = "periode"
 
@@ -18,10 +19,11 @@ def chosen_fund(request):
     value = request.GET.get(PERIOD_PARAMETER)
     if value is None:
         return selectors.current_fund()
-    if not value.isdigit():
+    pk = parse_id(value)
+    if pk is None:
         raise Http404("no such fund period")
     try:
-        return Fund.objects.get(pk=value)
+        return Fund.objects.get(pk=pk)
     except Fund.DoesNotExist:
         raise Http404("no such fund period") from None
 

@@ -23,7 +23,7 @@ from django.views.generic import FormView, TemplateView
 from budget import selectors, services
 from budget.demo import is_demo_fund
 from budget.forms import ApplicationForm, NeighbourhoodChoiceForm, neighbourhoods_to_apply_for
-from wijkaanpak.common.forms import add_service_errors
+from wijkaanpak.common.forms import add_service_errors, parse_id
 
 logger = logging.getLogger(__name__)
 
@@ -107,8 +107,8 @@ class ApplicationCreateView(FormView):
 
     def _posted_neighbourhood(self):
         """The wijk the post names, when the form offers it; else None (the form then asks)."""
-        pk = self.request.POST.get("neighbourhood", "")
-        if not pk.isdigit():
+        pk = parse_id(self.request.POST.get("neighbourhood"))
+        if pk is None:
             return None
         return neighbourhoods_to_apply_for().filter(pk=pk).first()
 

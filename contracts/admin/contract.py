@@ -45,6 +45,7 @@ from wijkaanpak.common.admin.views import (
     RefusalsAsMessagesMixin,
     posts_any,
 )
+from wijkaanpak.common.forms import parse_id
 
 # The contract's own form fields. None stays open while it is ready for signing: its final PDF
 # prints them all, the planned date and place of signing too.
@@ -371,8 +372,8 @@ class ContractAdmin(
             index, _separator, name = rest.partition("-")
             if (
                 key_prefix == prefix
-                and index.isdigit()
-                and int(index) >= existing
+                and parse_id(index) is not None
+                and parse_id(index) >= existing
                 and name in names
             ):
                 return True

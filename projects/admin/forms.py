@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.choices import ContractStatus
 from contracts.models import Contract, Partner, ResidentWish
 from projects.models import Project, ProjectPartner
+from wijkaanpak.common.forms import parse_id
 from wijkaanpak.common.money import format_euro, normalise_amount
 
 # The project's own form fields that are part of the signed text (see PROJECT_TEXT_FIELDS).
@@ -176,10 +177,10 @@ def forms_by(forms_, field):
 
 def parse_numbers(text):
     """The numbers in "1, 3" (commas, semicolons or spaces between), or None if it is no list."""
-    parts = [part for part in re.split(r"[\s,;]+", text or "") if part]
-    if not all(part.isdigit() for part in parts):
+    parts = [parse_id(part) for part in re.split(r"[\s,;]+", text or "") if part]
+    if None in parts:
         return None
-    return sorted({int(part) for part in parts})
+    return sorted(set(parts))
 
 
 class WishNumbersField(forms.CharField):

@@ -35,6 +35,7 @@ from projects.models import Project, ProjectPartner, ReportingRound, TeamMembers
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledFormSetMixin, LabelledTabularInline
 from wijkaanpak.common.admin.views import GuardedDeleteMixin, RefusalsAsMessagesMixin, posts_any
+from wijkaanpak.common.forms import parse_id
 from wijkaanpak.common.money import format_euro_or_dash
 
 # --- Projects on their contract ---------------------------------------------------------------
@@ -265,11 +266,8 @@ class LateReportFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        round_ = (
-            ReportingRound.objects.filter(pk=self.value()).first()
-            if self.value().isdigit()
-            else None
-        )
+        pk = parse_id(self.value())
+        round_ = ReportingRound.objects.filter(pk=pk).first() if pk is not None else None
         if round_ is None:
             return queryset.none()
         return queryset.filter(pk__in=selectors.late_projects(round_).values("pk"))

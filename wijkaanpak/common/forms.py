@@ -9,3 +9,18 @@ def add_service_errors(form, error):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+# The most digits a primary key can have (a 64-bit integer has 19).
+ID_DIGITS = 19
+
+
+def parse_id(value):
+    """The whole number `value` (a form's or query string's text) names, or None.
+
+    Only ASCII digits count: str.isdigit() says yes to "²" and "٣", which int() or the
+    database refuse, and to thousands of digits, which int() refuses too."""
+    text = value if isinstance(value, str) else ""
+    if not text or len(text) > ID_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)

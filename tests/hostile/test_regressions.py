@@ -1,0 +1,68 @@
+"""The bugs the properties of tests/hostile found, each pinned by its smallest example."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from budget import services
+from budget.choices import CategoryKind
+from budget.models import InitiativeApplication
+from tests.factories import application_fields, application_form_data
+from tests.hostile.strategies import no_rate_limits
+from wijkaanpak.common.forms import parse_id
+
+
+@pytest.mark.parametrize("text", ["²", "¹²", "9" * 5000, "", "-1", "1.0", " 1", None, 12])
+def test_parse_id_takes_ascii_digits_only(text):
+    assert parse_id(text) is None
+
+
+def test_parse_id_reads_a_key():
+    assert parse_id("42") == 42
+
+
+@pytest.mark.parametrize("neighbourhood", ["²", "9" * 5000])
+def test_application_with_a_superscript_or_endless_neighbourhood_is_a_form_error(
+    settings, fund, project, neighbourhood
+):
+    """'²'.isdigit() is true but int('²') fails: the form once answered it with a 500."""
+    no_rate_limits(settings)
+    client = Client(raise_request_exception=False)
+    data = application_form_data(project.contract.wishes.first(), neighbourhood=neighbourhood)
+    response = client.post(reverse("budget:apply"), data)
+    assert response.status_code == 200
+    assert "neighbourhood" in response.context["form"].errors
+    assert not InitiativeApplication.objects.exists()
+
+
+def test_fund_account_with_a_superscript_period_is_a_404(client):
+    response = Client(raise_request_exception=False).get(reverse("budget:account") + "?periode=²")
+    assert response.status_code == 404
+
+
+def test_reducing_an_allocation_to_a_signalling_nan_is_refused(fund):
+    """Decimal('sNaN') == 0 raises InvalidOperation: the reduction once crashed on it."""
+    allocation = services.book_allocation(
+        fund,
+        category=fund.categories.get(kind=CategoryKind.ORGANISATION),
+        amount="1000",
+        purpose="Projectleiding",
+        decision_date=datetime.date(2025, 1, 1),
+        user=None,
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.reduce_allocation(allocation, Decimal("sNaN"))
+    assert refused.value.error_dict["amount"][0].code == "amount_invalid"
+    allocation.refresh_from_db()
+    assert allocation.amount == Decimal("1000.00")
+
+
+def test_an_unknown_decision_is_refused_not_a_value_error(fund, project, budget_manager_user):
+    application = services.submit_application(fund, **application_fields(project.contract))
+    with pytest.raises(ValidationError) as refused:
+        services.decide(application, "x", user=budget_manager_user)
+    assert refused.value.code == "not_a_decision"
