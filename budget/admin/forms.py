@@ -158,10 +158,14 @@ class ReviewDecisionForm(forms.Form):
 
     def reviews(self):
         """What budget.services.review_and_decide records: criterion -> (met, note), for each
-        criterion marked met or not met."""
+        criterion marked met or not met. A note with an error of its own (too long) is not in
+        cleaned_data: clean() asks this too, and the form is invalid then anyway."""
         data = self.cleaned_data
         return {
-            criterion: (data[self.met_name(criterion)] == "yes", data[self.note_name(criterion)])
+            criterion: (
+                data[self.met_name(criterion)] == "yes",
+                data.get(self.note_name(criterion), ""),
+            )
             for criterion in Criterion
             if data.get(self.met_name(criterion))
         }

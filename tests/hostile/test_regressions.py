@@ -66,3 +66,24 @@ def test_an_unknown_decision_is_refused_not_a_value_error(fund, project, budget_
     with pytest.raises(ValidationError) as refused:
         services.decide(application, "x", user=budget_manager_user)
     assert refused.value.code == "not_a_decision"
+
+
+def test_saving_a_review_with_a_note_too_long_is_a_form_error(budget_manager, fund, project):
+    """A note the form refuses is missing from cleaned_data; "save the review" once looked it
+    up there and answered with a 500."""
+    budget_manager.raise_request_exception = False
+    application = services.submit_application(
+        fund, **application_fields(project.contract, amount_requested="5000")
+    )
+    data = {
+        "action": "save_review",
+        "own_initiative_met": "yes",
+        "own_initiative_note": "0" * 2001,
+    }
+    response = budget_manager.post(
+        reverse("admin:budget_initiativeapplication_decide", args=[application.pk]), data
+    )
+    assert response.status_code == 200
+    form = response.context["review"]["form"]
+    assert form.errors["own_initiative_note"]
+    assert not application.reviews.exists()
