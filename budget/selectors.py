@@ -167,12 +167,17 @@ def application_for_status(reference, token):
 
     Only the secret's SHA-256 is stored; it is compared in constant time. An unknown
     reference, a wrong secret and an application without a link (erased, or from before
-    links existed) all give None, after the same work."""
+    links existed) all give None, after the same work. So does a reference no application
+    can have: one with a NUL character (which PostgreSQL refuses in a query) or one longer
+    than the field."""
+    longest = InitiativeApplication._meta.get_field("reference").max_length
     application = (
         InitiativeApplication.objects.filter(reference=reference)
         .select_related("neighbourhood", "fund")
         .only(*STATUS_FIELDS)
         .first()
+        if "\x00" not in reference and len(reference) <= longest
+        else None
     )
     stored = application.status_token_hash if application else ""
     return application if secret_matches(stored, token) else None

@@ -36,6 +36,7 @@ from budget.models import (
     InitiativeApplication,
     Payment,
 )
+from wijkaanpak.common.forms import text_problems
 from wijkaanpak.common.money import format_euro, normalise_amount
 from wijkaanpak.common.secret_links import new_secret
 
@@ -144,6 +145,10 @@ def book_allocation(
         raise ValidationError(
             {"purpose": ValidationError(_("Describe the purpose."), code="purpose_missing")}
         )
+    if errors := text_problems(
+        Allocation, purpose=purpose.strip(), decision_reference=decision_reference.strip()
+    ):
+        raise ValidationError(errors)
     with transaction.atomic():
         fund = _lock_fund(fund.pk)
         category = FundCategory.objects.get(pk=category.pk)
@@ -224,6 +229,8 @@ def close_allocation(allocation, *, user=None):
 def record_payment(allocation, *, amount, paid_on, user=None, reference=""):
     """Pay out against an allocation; together the payments never pass what it commits."""
     amount = parse_amount(amount)
+    if errors := text_problems(Payment, reference=reference.strip()):
+        raise ValidationError(errors)
     with transaction.atomic():
         _lock_fund(allocation.fund_id)
         allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
@@ -430,6 +437,12 @@ def submit_application(fund, **fields):
     amount = parse_amount(fields.pop("amount_requested"), field="amount_requested")
     fingerprint = application_fingerprint(fund, {**fields, "amount_requested": amount})
     errors = application_problems(fields)
+    errors.update(
+        text_problems(
+            InitiativeApplication,
+            **{name: value for name, value in fields.items() if isinstance(value, str)},
+        )
+    )
     with transaction.atomic():
         fund = _lock_fund(fund.pk)
         repeat = _recent_repeat(fund, fingerprint)
@@ -493,6 +506,8 @@ def start_review(application, *, user):
 def review_criterion(application, criterion, *, met, note="", user):
     """Record (or revise, before the decision) the judgement of one criterion."""
     criterion = Criterion(criterion)
+    if errors := text_problems(CriterionReview, note=note.strip()):
+        raise ValidationError(errors)
     with transaction.atomic():
         application = _locked_application(application)
         if application.status != ApplicationStatus.IN_REVIEW:
@@ -553,7 +568,9 @@ def decision_problems(application, decision, *, amount=None, reason=""):
                     code="partial_not_lower",
                     params={"requested": format_euro(application.amount_requested)},
                 )
-    if not reason:
+    if problems := text_problems(InitiativeApplication, decision_reason=reason):
+        errors["reason"] = problems["decision_reason"]
+    elif not reason:
         if decision != ApplicationStatus.GRANTED:
             errors["reason"] = ValidationError(
                 _("Give the reason for this decision."), code="reason_missing"
@@ -639,6 +656,8 @@ def review_and_decide(application, reviews, *, user, decision=None, amount=None,
 
 def withdraw(application, *, user, reason=""):
     """Withdraw an application on the applicant's request (by staff), before the decision."""
+    if problems := text_problems(InitiativeApplication, decision_reason=reason.strip()):
+        raise ValidationError({"reason": problems["decision_reason"]})
     with transaction.atomic():
         application = _locked_application(application)
         _change_application_status(application, ApplicationStatus.WITHDRAWN)

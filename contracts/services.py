@@ -23,6 +23,7 @@ from contracts.models import (
     StandardSection,
 )
 from wijkaanpak.common import pdf
+from wijkaanpak.common.forms import text_problems
 
 MINIMUM_PARTIES = 2
 
@@ -568,6 +569,8 @@ def attach_scan(contract, uploaded, *, description="", user=None):
 
 def create_addendum(contract, *, kind, title, body, signed_on=None, signing_place=""):
     """Start a draft addendum to a signed contract; it gets the contract's next number."""
+    if errors := text_problems(Addendum, title=title, body=body, signing_place=signing_place):
+        raise ValidationError(errors)
     with transaction.atomic():
         locked = Contract.objects.select_for_update().get(pk=contract.pk)
         if locked.status != ContractStatus.SIGNED:

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from projects.choices import InvitationStatus, ProjectStatus, TeamRole
 from projects.models import Project, TeamInvitation, TeamMembership
 from wijkaanpak.common import mail
+from wijkaanpak.common.forms import text_problems
 from wijkaanpak.common.secret_links import new_secret
 
 # How long the link of an invitation works, from the moment it is sent.
@@ -138,6 +139,8 @@ def invite(project, *, email, name, role=TeamRole.MEMBER, user):
         errors["email"] = ValidationError(
             _("Enter an e-mail address such as name@example.nl."), code="invalid_email"
         )
+    for field, error in text_problems(TeamInvitation, name=name, email=email).items():
+        errors.setdefault(field, error)
     if role not in TeamRole.values:
         errors["role"] = ValidationError(_("Unknown team role."), code="invalid_role")
     if errors:

@@ -27,6 +27,7 @@ from projects.models import (
 from projects.selectors import late_projects
 from projects.validators import validate_attachment
 from wijkaanpak.common import mail
+from wijkaanpak.common.forms import text_problems
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,11 @@ def log_update(
             errors["happened"] = ValidationError(
                 _("Describe what happened."), code="happened_missing"
             )
+        errors.update(
+            text_problems(
+                ProgressUpdate, happened=(happened or "").strip(), next_steps=next_steps.strip()
+            )
+        )
         if visibility not in Visibility.values:
             errors["visibility"] = ValidationError(
                 _("Choose public or internal."), code="invalid_visibility"
@@ -202,6 +208,8 @@ def hide_update(update, *, user, reason):
                 )
             }
         )
+    if problems := text_problems(ProgressUpdate, hidden_reason=reason.strip()):
+        raise ValidationError({"reason": problems["hidden_reason"]})
     with transaction.atomic():
         update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
         if update.hidden:
@@ -239,6 +247,11 @@ def open_round(*, title, due_date, contracts, user, introduction="", is_illustra
         errors["due_date"] = ValidationError(
             _("The due date cannot lie in the past."), code="due_date_in_past"
         )
+    errors.update(
+        text_problems(
+            ReportingRound, title=(title or "").strip(), introduction=introduction.strip()
+        )
+    )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -281,6 +294,13 @@ def submit_report(
             errors["achieved"] = ValidationError(
                 _("Describe what was achieved."), code="achieved_missing"
             )
+        else:
+            errors.update(text_problems(ProjectReport, achieved=achieved.strip()))
+        errors.update(
+            text_problems(
+                ProjectReport, deviations=deviations.strip(), next_steps=next_steps.strip()
+            )
+        )
         if errors:
             raise ValidationError(errors)
         try:

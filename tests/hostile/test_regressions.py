@@ -87,3 +87,13 @@ def test_saving_a_review_with_a_note_too_long_is_a_form_error(budget_manager, fu
     form = response.context["review"]["form"]
     assert form.errors["own_initiative_note"]
     assert not application.reviews.exists()
+
+
+@pytest.mark.parametrize("reference", ["%00", "IA-2026-0001%00", "A" * 300])
+def test_a_status_link_with_a_nul_or_endless_reference_is_a_404(fund, project, reference):
+    """PostgreSQL refuses a NUL character in a query: the status page once answered a link
+    with %00 in its reference with a 500."""
+    services.submit_application(fund, **application_fields(project.contract))
+    client = Client(raise_request_exception=False)
+    response = client.get(f"/initiatieven/status/{reference}/{'x' * 32}/")
+    assert response.status_code == 404
