@@ -15,7 +15,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -183,14 +183,27 @@ def url_part(text):
 WATCHED_APPS = ("budget", "contracts", "projects", "auth", "post_office")
 
 
+def _watched_tables():
+    """(label, table) of every table of the watched apps, many-to-many tables included."""
+    return [
+        (model._meta.label, model._meta.db_table)
+        for label in WATCHED_APPS
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+
+
 def row_counts():
-    """Rows of every table of the product's apps, the users and groups, and the outbox."""
-    counts = {}
-    for label in WATCHED_APPS:
-        for model in apps.get_app_config(label).get_models():
-            if model._meta.managed and not model._meta.proxy:
-                counts[model._meta.label] = model._default_manager.count()
-    return counts
+    """Rows of every table of the product's apps, the users and groups, and the outbox: in
+    one query (a count per table would be sixty round trips per example)."""
+    tables = _watched_tables()
+    quote = connection.ops.quote_name
+    # Table names from the models, quoted: no input reaches this query.
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(table)})" for _label, table in tables)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")
+        row = cursor.fetchone()
+    return {label: count for (label, _table), count in zip(tables, row, strict=True)}
 
 
 def media_files():

@@ -27,10 +27,10 @@ from tests.hostile.strategies import (
 )
 
 # Examples per property in CI (the "dev" profile runs DEV_FACTOR times as many).
-BOOKING_EXAMPLES = 40
-REDUCTION_EXAMPLES = 30
-PAYMENT_EXAMPLES = 40
-DECISION_EXAMPLES = 50
+BOOKING_EXAMPLES = 30
+REDUCTION_EXAMPLES = 20
+PAYMENT_EXAMPLES = 30
+DECISION_EXAMPLES = 40
 
 TEXT = hostile_text(surrogates=True)
 

@@ -25,9 +25,9 @@ from tests.hostile.strategies import (
 )
 
 # Examples per property in CI (the "dev" profile runs DEV_FACTOR times as many).
-STEP_ONE_EXAMPLES = 40
-APPLICATION_EXAMPLES = 120
-STATUS_LINK_EXAMPLES = 40
+STEP_ONE_EXAMPLES = 25
+APPLICATION_EXAMPLES = 80
+STATUS_LINK_EXAMPLES = 25
 
 APPLY = reverse("budget:apply")
 RECEIVED = reverse("budget:apply_received")

@@ -32,12 +32,12 @@ from tests.hostile.strategies import (
 )
 
 # Examples per property in CI (the "dev" profile runs DEV_FACTOR times as many).
-LOGIN_EXAMPLES = 50
-PASSWORD_RESET_EXAMPLES = 50
-INVITATION_EXAMPLES = 60
-INVITATION_LINK_EXAMPLES = 30
-PROGRESS_UPDATE_EXAMPLES = 100
-REPORT_EXAMPLES = 60
+LOGIN_EXAMPLES = 30
+PASSWORD_RESET_EXAMPLES = 30
+INVITATION_EXAMPLES = 40
+INVITATION_LINK_EXAMPLES = 20
+PROGRESS_UPDATE_EXAMPLES = 60
+REPORT_EXAMPLES = 40
 
 PASSWORD = "correct-horse-battery"  # the factories' password
 LOGIN = reverse("projects:login")

@@ -15,10 +15,10 @@ from tests.hostile.strategies import example, examples, hostile_text, short_text
 from tests.hostile.test_budget_services import refused_or_done
 
 # Examples per property in CI (the "dev" profile runs DEV_FACTOR times as many).
-LOG_UPDATE_EXAMPLES = 50
-HIDE_UPDATE_EXAMPLES = 30
-INVITE_EXAMPLES = 50
-ADDENDUM_EXAMPLES = 30
+LOG_UPDATE_EXAMPLES = 30
+HIDE_UPDATE_EXAMPLES = 20
+INVITE_EXAMPLES = 30
+ADDENDUM_EXAMPLES = 20
 
 TEXT = hostile_text()
 
