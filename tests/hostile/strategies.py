@@ -15,8 +15,9 @@ from django.apps import apps
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from hypothesis import HealthCheck, Phase
+from hypothesis import HealthCheck, Phase, event
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -249,10 +250,17 @@ def assert_nothing_written(before):
     assert after["mails"] == before["mails"]
 
 
-def form_error_codes(response):
-    """The error codes of the form in a response's context (a page with a form error)."""
-    form = response.context["form"]
-    return {error.code for errors in form.errors.as_data().values() for error in errors}
+def refused_or_done(call, before):
+    """Call the service; a ValidationError must have written nothing. Returns the result, or
+    None for a refusal."""
+    try:
+        result = call()
+    except ValidationError:
+        event("refused")
+        assert_nothing_written(before)
+        return None
+    event("done")
+    return result
 
 
 def no_rate_limits(settings):

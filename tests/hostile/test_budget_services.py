@@ -23,6 +23,7 @@ from tests.hostile.strategies import (
     example,
     examples,
     hostile_text,
+    refused_or_done,
     state,
 )
 
@@ -36,19 +37,6 @@ REDUCTION_EXAMPLES = 30
 FUND_FORM_EXAMPLES = 25
 
 TEXT = hostile_text()
-
-
-def refused_or_done(call, before):
-    """Call the service; a ValidationError must have written nothing. Returns the result, or
-    None for a refusal."""
-    try:
-        result = call()
-    except ValidationError:
-        event("refused")
-        assert_nothing_written(before)
-        return None
-    event("done")
-    return result
 
 
 @given(value=amount_value())

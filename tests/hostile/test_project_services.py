@@ -11,8 +11,14 @@ from contracts import services as contract_services
 from contracts.choices import AddendumKind
 from projects import invitations, services
 from tests.factories import progress_update, team_member
-from tests.hostile.strategies import example, examples, hostile_text, short_text, state
-from tests.hostile.test_budget_services import refused_or_done
+from tests.hostile.strategies import (
+    example,
+    examples,
+    hostile_text,
+    refused_or_done,
+    short_text,
+    state,
+)
 
 # Examples per property in CI (the "dev" profile runs DEV_FACTOR times as many).
 LOG_UPDATE_EXAMPLES = 30

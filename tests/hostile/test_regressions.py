@@ -97,3 +97,27 @@ def test_a_status_link_with_a_nul_or_endless_reference_is_a_404(fund, project, r
     client = Client(raise_request_exception=False)
     response = client.get(f"/initiatieven/status/{reference}/{'x' * 32}/")
     assert response.status_code == 404
+
+
+def test_a_service_refuses_a_nul_character_with_a_validation_error(fund, project):
+    """PostgreSQL refuses a NUL character: services once passed it on and raised ValueError."""
+    fields = application_fields(project.contract, title="Buurt\x00feest")
+    with pytest.raises(ValidationError) as refused:
+        services.submit_application(fund, **fields)
+    assert refused.value.error_dict["title"][0].code == "null_characters_not_allowed"
+    assert not InitiativeApplication.objects.exists()
+
+
+def test_a_service_refuses_text_longer_than_its_field(fund):
+    """A reference of 101 characters once reached PostgreSQL's varchar(100): a DataError."""
+    with pytest.raises(ValidationError) as refused:
+        services.book_allocation(
+            fund,
+            category=fund.categories.get(kind=CategoryKind.ORGANISATION),
+            amount="100",
+            purpose="Projectleiding",
+            decision_date=datetime.date(2025, 1, 1),
+            decision_reference="0" * 101,
+            user=None,
+        )
+    assert refused.value.error_dict["decision_reference"][0].code == "max_length"
