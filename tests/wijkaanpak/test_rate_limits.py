@@ -170,7 +170,9 @@ def test_too_many_reset_requests_get_a_form_error_and_no_mail(client, db, settin
 # --- PDFs ---------------------------------------------------------------------------------------
 
 
-def test_only_a_pdf_rendered_anew_counts_and_one_too_many_is_a_429(client, db, settings, caplog):
+def test_only_a_pdf_rendered_anew_counts_and_one_too_many_is_a_429(
+    client, editor_user, settings, caplog
+):
     settings.RATELIMIT_PDF_RENDERS = "1/h"
     project = project_in_signed_contract()
     url = reverse("leaflet_pdf", kwargs={"slug": project.contract.neighbourhood.slug})
@@ -189,8 +191,13 @@ def test_only_a_pdf_rendered_anew_counts_and_one_too_many_is_a_429(client, db, s
     assert 'data-error="429"' in refused.content.decode()
     assert "Rate limit reached (pdf-renders)" in caplog.text
     assert not any(":pdf:" in key for key in cache._cache)  # nothing was rendered or stored
-    # Another client is not affected.
+    # Another address is not affected, nor a signed-in colleague on the same address: staff
+    # count by their account.
+    cache.clear()
     assert client.get(url, REMOTE_ADDR="192.0.2.8").status_code == 200
+    cache.clear()
+    client.force_login(editor_user)
+    assert client.get(url).status_code == 200
 
 
 def _patterns(resolver, prefix=""):

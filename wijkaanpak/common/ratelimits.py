@@ -12,7 +12,8 @@ Three ways in:
 - `FormPostLimit`, a mixin for a form view: each POST counts, and one over the limit gets a
   form error and changes nothing;
 - `limit_pdf_renders` on a view that serves PDFs: only a PDF that is really rendered (not one
-  from the cache or the archive) counts, and one over the limit is a 429 page.
+  from the cache or the archive) counts, and one over the limit is a 429 page. A signed-in
+  user counts by account here, not by address.
 
 A refused request is logged and answered with a Retry-After header (seconds).
 """
@@ -57,8 +58,22 @@ def client_key(group, request):
     return salted_hmac("wijkaanpak.common.ratelimits", network).hexdigest()
 
 
+def user_or_client_key(group, request):
+    """A signed-in user by their account (colleagues behind the municipality's one address
+    each have their own count), anyone else by client_key."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return salted_hmac("wijkaanpak.common.ratelimits.user", str(user.pk)).hexdigest()
+    return client_key(group, request)
+
+
+# Whom each group counts; by default the client address.
+KEYS = {PDF_RENDERS: user_or_client_key}
+
+
 def _usage(request, group, rate, *, increment):
-    return get_usage(request, group=group, key=client_key, rate=rate, increment=increment)
+    key = KEYS.get(group, client_key)
+    return get_usage(request, group=group, key=key, rate=rate, increment=increment)
 
 
 def limited(request, group, rate):
