@@ -7,9 +7,11 @@ marker, so they hold in English and after the Dutch translation.
 """
 
 import datetime
+import importlib
 import uuid
 
 import pytest
+import redis
 from django.contrib.auth import get_user_model
 from django.core.cache import cache, caches
 from django.db import connection
@@ -35,7 +37,6 @@ def _own_prefix(settings):
 @pytest.fixture
 def redis_ratelimits(settings):
     """The rate limits on the real Redis server, as with REDIS_URL set."""
-    redis = pytest.importorskip("redis")
     try:
         redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
         running = True
@@ -98,7 +99,7 @@ def test_with_no_trusted_proxy_a_forged_forwarded_for_does_not_dodge_the_limit(
 def test_behind_one_proxy_each_resident_has_a_counter_of_their_own(
     client, fund, wish, settings, redis_ratelimits
 ):
-    redis, prefix = redis_ratelimits
+    server, prefix = redis_ratelimits
     settings.TRUSTED_PROXY_COUNT = 1
     settings.RATELIMIT_APPLICATIONS = "2/h"
     anna, bram = "198.51.100.10", "198.51.100.20"
@@ -118,7 +119,7 @@ def test_behind_one_proxy_each_resident_has_a_counter_of_their_own(
         "Anna 1",
         "Bram 1",
     ]
-    keys = [key.decode() for key in redis.keys(f"{prefix}:*")]
+    keys = [key.decode() for key in server.keys(f"{prefix}:*")]
     assert len(keys) == 2  # one counter for each resident, in the shared Redis
     assert not any(anna in key or bram in key or PROXY in key for key in keys)
 
@@ -250,6 +251,34 @@ def test_the_database_cache_counts_each_increment_and_keeps_the_expiry(db, setti
     counters.set("gone", 5, -1)
     with pytest.raises(ValueError):
         counters.incr("gone")
+
+
+class _Editor:
+    """What the migration's functions use of a schema editor."""
+
+    def __init__(self):
+        self.connection = connection
+
+    def execute(self, sql):
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+    def quote_name(self, name):
+        return connection.ops.quote_name(name)
+
+
+def test_migrate_makes_the_table_of_the_counters(db, settings):
+    migration = importlib.import_module("wijkaanpak.common.migrations.0001_ratelimit_cache_table")
+    assert migration.TABLE == settings.RATELIMIT_CACHE_TABLE
+
+    migration.drop_table(None, _Editor())
+    assert settings.RATELIMIT_CACHE_TABLE not in connection.introspection.table_names()
+    migration.create_table(None, _Editor())
+    migration.create_table(None, _Editor())  # again: nothing happens
+
+    assert settings.RATELIMIT_CACHE_TABLE in connection.introspection.table_names()
+    assert caches["ratelimit"].add("fresh", 1, 60)
+    assert caches["ratelimit"].incr("fresh") == 2
 
 
 @pytest.mark.postgres
