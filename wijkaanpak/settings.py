@@ -188,8 +188,10 @@ CACHES = {
         else {
             "BACKEND": "wijkaanpak.common.cache.DatabaseCache",
             "LOCATION": RATELIMIT_CACHE_TABLE,
-            # Culling drops counters, so it must not start before a flood of clients would.
-            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+            # Above this many rows a write first deletes the expired ones (past windows), and
+            # only then, if still above, a third of the live counters: far more clients in
+            # one window than this site sees, yet a table small enough to count quickly.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     ),
 }
