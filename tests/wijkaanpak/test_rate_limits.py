@@ -2,8 +2,9 @@
 
 The counters live in the cache "ratelimit": in the tests the database cache
 (wijkaanpak.common.cache, rolled back with each test), and in one test a real Redis server on
-127.0.0.1:6379 under a key prefix of its own. Messages are asserted by their error code or
-marker, so they hold in English and after the Dutch translation.
+127.0.0.1:6379. Every test counts under a key prefix of its own (tests/conftest.py), so no
+test uses up another's limit. Messages are asserted by their error code or marker, so they
+hold in English and after the Dutch translation.
 """
 
 import datetime
@@ -26,12 +27,6 @@ from wijkaanpak.common import checks, ratelimits
 APPLY_URL = reverse("budget:apply")
 RESET_URL = reverse("projects:password_reset")
 PROXY = "10.0.0.1"
-
-
-@pytest.fixture(autouse=True)
-def _own_prefix(settings):
-    """Counters of this test only, whatever cache holds them."""
-    settings.RATELIMIT_CACHE_PREFIX = f"rl-test-{uuid.uuid4().hex}:"
 
 
 @pytest.fixture
