@@ -296,6 +296,7 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
 # the shared cache "ratelimit". A rate is "<number>/<period>", the period s, m, h or d with an
 # optional multiple ("30/10m"). A limited request changes nothing and gets a Dutch message.
 RATELIMIT_USE_CACHE = "ratelimit"
+# For django-ratelimit's own key "ip" too: the address client_ip trusts, never the raw header.
 RATELIMIT_IP_META_KEY = "wijkaanpak.common.client.client_ip"
 RATELIMIT_CACHE_PREFIX = "rl:"
 _RATE = re.compile(r"[1-9][0-9]*/[0-9]*[smhd]")
