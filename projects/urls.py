@@ -1,6 +1,20 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from projects.views import invitations, portal, public
+from wijkaanpak.common import ratelimits
+
+# Each request for a reset link counts against settings.RATELIMIT_PASSWORD_RESETS per client;
+# one too many gets the form again with a message, and no mail is sent.
+PASSWORD_RESET_VIEW = ratelimits.limit_form_posts(
+    portal.PasswordResetView,
+    group=ratelimits.PASSWORD_RESETS,
+    rate="RATELIMIT_PASSWORD_RESETS",
+    message=_(
+        "Too many links to choose a new password were asked for from your address. "
+        "Please try again later."
+    ),
+)
 
 app_name = "projects"
 
@@ -26,7 +40,7 @@ urlpatterns = [
     path("team/", portal.MyProjectsView.as_view(), name="portal"),
     path("team/inloggen/", portal.LoginView.as_view(), name="login"),
     path("team/uitloggen/", portal.LogoutView.as_view(), name="logout"),
-    path("team/wachtwoord-vergeten/", portal.PasswordResetView.as_view(), name="password_reset"),
+    path("team/wachtwoord-vergeten/", PASSWORD_RESET_VIEW.as_view(), name="password_reset"),
     path(
         "team/wachtwoord-vergeten/verstuurd/",
         portal.PasswordResetDoneView.as_view(),

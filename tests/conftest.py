@@ -4,6 +4,7 @@ static files, the browser; and the rule that CI skips nothing."""
 import os
 import shutil
 import threading
+import uuid
 from io import StringIO
 
 import pytest
@@ -73,6 +74,9 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Django's test set-up swaps EMAIL_BACKEND for locmem; the site's mail goes to the outbox.
     settings.EMAIL_BACKEND = "wijkaanpak.common.mail.OutboxBackend"
+    # Rate-limit counters of this test only: the database cache's table is not emptied between
+    # tests that commit (browser tests), and Redis outlives them all.
+    settings.RATELIMIT_CACHE_PREFIX = f"rl-{uuid.uuid4().hex}:"
 
 
 @pytest.fixture

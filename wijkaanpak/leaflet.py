@@ -27,6 +27,7 @@ from contracts import selectors
 from contracts.choices import PartnerKind
 from projects import selectors as project_selectors
 from wijkaanpak.common import pdf
+from wijkaanpak.common.ratelimits import limit_pdf_renders
 
 LEAFLET_TEMPLATE = "pdf/leaflet.html"
 
@@ -222,6 +223,7 @@ def render_leaflet(contract):
 
 
 @require_safe
+@limit_pdf_renders
 def leaflet_pdf(request, slug):
     """The residents' leaflet of the wijk's current contract, as a two-page A4 PDF.
 

@@ -5,6 +5,7 @@ Bad values are refused at start-up with a message that names the variable.
 """
 
 import datetime
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "csp",
+    "django_ratelimit",
     "wijkaanpak",
     # Before post_office: the ground floor's send_queued_mail (with backoff) replaces
     # post_office's.
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wijkaanpak.common.middleware.LanguageMiddleware",
@@ -158,10 +161,14 @@ STORAGES = {
 }
 
 # --- Cache ------------------------------------------------------------------------------------
-# Rendered PDFs of unsigned contracts and leaflets (keyed by their HTML). Per process in memory
-# unless REDIS_URL names a Redis server that all processes and servers share.
+# "default": rendered PDFs of unsigned contracts and leaflets (keyed by their HTML). Per process
+# in memory unless REDIS_URL names a Redis server that all processes and servers share.
+# "ratelimit": the rate limits' counters (see Security), which must be shared by every process:
+# Redis when REDIS_URL is set, else a table in the database (wijkaanpak.common.cache, whose
+# increment locks the row; the table is made by `migrate`, migration common.0001).
 
 REDIS_URL = env_str("REDIS_URL", default="")
+RATELIMIT_CACHE_TABLE = "wijkaanpak_ratelimit_cache"
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -170,7 +177,23 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "OPTIONS": {"MAX_ENTRIES": 200},
         }
-    )
+    ),
+    "ratelimit": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "ratelimit",
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "wijkaanpak.common.cache.DatabaseCache",
+            "LOCATION": RATELIMIT_CACHE_TABLE,
+            # Above this many rows a write first deletes the expired ones (past windows), and
+            # only then, if still above, a third of the live counters: far more clients in
+            # one window than this site sees, yet a table small enough to count quickly.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    ),
 }
 
 # --- Forms ------------------------------------------------------------------------------------
@@ -254,8 +277,10 @@ CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Both bind more than this site (every subdomain; browsers' built-in lists, for months after
+# the header goes): only a deployment that chose them gets them.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -266,6 +291,71 @@ if env_bool("BEHIND_TLS_PROXY", default=False):
 # address is then the entry of X-Forwarded-For that the first of them wrote (see
 # wijkaanpak.common.client); with 0, the header is ignored and REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
+
+# Rate limits (django-ratelimit, wijkaanpak.common.ratelimits), per client address as above, in
+# the shared cache "ratelimit". A rate is "<number>/<period>", the period s, m, h or d with an
+# optional multiple ("30/10m"). A limited request changes nothing and gets a Dutch message.
+RATELIMIT_USE_CACHE = "ratelimit"
+# For django-ratelimit's own key "ip" too: the address client_ip trusts, never the raw header.
+RATELIMIT_IP_META_KEY = "wijkaanpak.common.client.client_ip"
+RATELIMIT_CACHE_PREFIX = "rl:"
+_RATE = re.compile(r"[1-9][0-9]*/[0-9]*[smhd]")
+
+
+def _env_rate(name, default):
+    value = env_str(name, default=default)
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 5/h or 30/10m (a number, a slash, a period in "
+            f"s, m, h or d), not {value!r}."
+        )
+    return value
+
+
+# New initiative applications (a resend of the same one does not count).
+RATELIMIT_APPLICATIONS = _env_rate("RATELIMIT_APPLICATIONS", "5/h")
+# Status links that lead nowhere: far more than mistyping, far too few to guess a secret.
+RATELIMIT_WRONG_STATUS_LINKS = _env_rate("RATELIMIT_WRONG_STATUS_LINKS", "20/h")
+# Requests for a password reset link on the team portal.
+RATELIMIT_PASSWORD_RESETS = _env_rate("RATELIMIT_PASSWORD_RESETS", "5/h")
+# PDFs rendered anew for one client (contract, leaflet, midterm review, addendum, decision
+# letter); PDFs from the cache or the archive do not count.
+RATELIMIT_PDF_RENDERS = _env_rate("RATELIMIT_PDF_RENDERS", "30/10m")
+# django-ratelimit's own check (W001) knows only memcached and django-redis as supported
+# caches. Ours are Django's own RedisCache (an atomic INCR) and wijkaanpak.common.cache (an
+# increment under a row lock); the check common.E001 (wijkaanpak.common.checks) allows
+# exactly these two and refuses any other, so W001 says nothing that check does not. E003,
+# for a per-process or non-atomic cache, stays on.
+# security.W005 and W021 ask every site for HSTS includeSubDomains and preload. Both are a
+# choice for the whole domain (often the municipality's, with subdomains this site does not
+# run), hard to take back, so they are off unless SECURE_HSTS_INCLUDE_SUBDOMAINS and
+# SECURE_HSTS_PRELOAD turn them on; the checks would only repeat that choice. HSTS itself
+# (security.W004, SECURE_HSTS_SECONDS) stays checked.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "security.W005", "security.W021"]
+
+# Permissions-Policy (django-permissions-policy): the site uses none of these browser features,
+# so no page, and nothing injected into one, may ask for them.
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+}
+
+# /.well-known/security.txt (RFC 9116): where to report a vulnerability, and until when that
+# holds. SECURITY_TXT_EXPIRES is a date (YYYY-MM-DD); the check common.W001 warns when it
+# has passed or is less than a month away, so a deployment renews it instead of a build faking
+# a new one.
+# SECURITY_CONTACT: a mailto:, https: or tel: URI (a bare e-mail address gets mailto:); by
+# default mailto:CONTACT_EMAIL (see Product). Without either, security.txt is a 404.
+SECURITY_CONTACT = env_str("SECURITY_CONTACT", default="")
+SECURITY_TXT_EXPIRES = env_str("SECURITY_TXT_EXPIRES", default="2027-06-30")
+try:
+    SECURITY_TXT_EXPIRES_DATE = datetime.date.fromisoformat(SECURITY_TXT_EXPIRES)
+except ValueError:
+    raise ImproperlyConfigured(
+        f"SECURITY_TXT_EXPIRES must be a date such as 2027-06-30, not {SECURITY_TXT_EXPIRES!r}."
+    ) from None
 
 # No inline scripts or styles anywhere: every script and stylesheet is a file of our own.
 CONTENT_SECURITY_POLICY = {
@@ -304,6 +394,14 @@ if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("SITE_URL must start with http:// or https://.")
 # Where residents report accessibility problems and privacy questions; the statements name it.
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", default="")
+if not SECURITY_CONTACT and CONTACT_EMAIL:
+    SECURITY_CONTACT = f"mailto:{CONTACT_EMAIL}"
+elif SECURITY_CONTACT and not SECURITY_CONTACT.startswith(("mailto:", "https://", "tel:")):
+    if "@" not in SECURITY_CONTACT or ":" in SECURITY_CONTACT:
+        raise ImproperlyConfigured(
+            "SECURITY_CONTACT must be an e-mail address or a mailto:, https:// or tel: URI."
+        )
+    SECURITY_CONTACT = f"mailto:{SECURITY_CONTACT}"
 # Whom residents and applicants call with questions about the neighbourhood approach, and the
 # number: the leaflet's "Questions?" box and the decision letter name them.
 CONTACT_PERSON = env_str("CONTACT_PERSON", default="Bureau Regie in de Wijken")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("begrippen/", views.GlossaryView.as_view(), name="glossary"),
     path("healthz", views.healthz, name="healthz"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("taal/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

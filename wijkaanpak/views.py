@@ -1,9 +1,11 @@
 """Pages that combine the apps: home, the wijk page, statements, health check, error pages."""
 
+import datetime
 import logging
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils import translation
@@ -133,6 +135,30 @@ HEALTH_CHECKS = [
     ("archive", lambda: health.archive_files(_archived_files), True),
     ("outbox", health.outbox, True),
 ]
+
+
+@require_safe
+def security_txt(request):
+    """/.well-known/security.txt (RFC 9116): whom to tell about a vulnerability, until when.
+
+    Contact is settings.SECURITY_CONTACT (by default mailto: the CONTACT_EMAIL); without one
+    there is nobody to name, and the file is a 404. Expires is the end of the day
+    SECURITY_TXT_EXPIRES names, in the site's time zone; a deploy check warns before it.
+    """
+    if not settings.SECURITY_CONTACT:
+        raise Http404("No security contact is configured")
+    expires = datetime.datetime.combine(
+        settings.SECURITY_TXT_EXPIRES_DATE,
+        datetime.time(23, 59, 59),
+        tzinfo=ZoneInfo(settings.TIME_ZONE),
+    )
+    lines = [
+        f"Contact: {settings.SECURITY_CONTACT}",
+        f"Expires: {expires.isoformat()}",
+        "Preferred-Languages: nl, en",
+        f"Canonical: {settings.SITE_URL}{request.path}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 @never_cache

@@ -25,6 +25,7 @@ from wijkaanpak.common.admin.views import ObjectActionsMixin, ReadOnlyAdminMixin
 from wijkaanpak.common.forms import add_service_errors
 from wijkaanpak.common.money import format_euro_or_dash
 from wijkaanpak.common.pdf import pdf_response
+from wijkaanpak.common.ratelimits import limit_pdf_renders
 
 # An application is reviewed and decided while it is one of these.
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
@@ -333,7 +334,7 @@ class InitiativeApplicationAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, ViewOnl
             path("<path:object_id>/withdraw/", view(self.withdraw_view), name=f"{name}withdraw"),
             path(
                 "<path:object_id>/decision-letter.pdf",
-                view(self.letter_view),
+                view(limit_pdf_renders(self.letter_view)),
                 name=f"{name}letter",
             ),
             *super().get_urls(),

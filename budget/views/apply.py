@@ -1,18 +1,17 @@
 """The residents' application form and its confirmation page (no login).
 
 Spam is kept out without outside services: a honeypot field that people never see (filled
-in: we pretend success and save nothing) and a rate limit per client IP address, counted in
-Django's cache under a salted hash, so the address itself is never stored. The same
-application sent again within the hour (budget.services.submit_application) shows the first
-one's reference and does not count against the limit.
+in: we pretend success, save nothing and count nothing, so a bot on a shared address does not
+use up the residents' limit) and a rate limit per client address (settings.
+RATELIMIT_APPLICATIONS, wijkaanpak.common.ratelimits: shared by every process, the address as
+far as our proxies vouch for it, never stored). The same application sent again within the
+hour (budget.services.submit_application) shows the first one's reference and does not count
+against the limit.
 """
 
-import hashlib
 import logging
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
@@ -23,6 +22,7 @@ from django.views.generic import FormView, TemplateView
 from budget import selectors, services
 from budget.demo import is_demo_fund
 from budget.forms import ApplicationForm, NeighbourhoodChoiceForm, neighbourhoods_to_apply_for
+from wijkaanpak.common import ratelimits
 from wijkaanpak.common.forms import add_service_errors, parse_id
 
 logger = logging.getLogger(__name__)
@@ -32,33 +32,6 @@ REPEAT_SESSION_KEY = "budget_application_repeat"
 # The status link's secret, kept until the confirmation shows the link once.
 STATUS_LINK_SESSION_KEY = "budget_application_status_link"
 SESSION_KEYS = (SESSION_KEY, REPEAT_SESSION_KEY, STATUS_LINK_SESSION_KEY)
-RATE_LIMIT = 5  # applications per client IP address per hour
-RATE_WINDOW = 60 * 60
-
-
-def _rate_key(request, scope="apply"):
-    """The cache key of this client's current hour: a salted hash, never the address."""
-    address = request.META.get("REMOTE_ADDR", "")
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
-    return f"budget:{scope}-rate:{digest}:{int(time.time() // RATE_WINDOW)}"
-
-
-def rate_limited(request, scope="apply", limit=RATE_LIMIT):
-    return cache.get(_rate_key(request, scope), 0) >= limit
-
-
-def count_attempt(request, scope="apply"):
-    """Count one attempt of this client in this hour under `scope`."""
-    key = _rate_key(request, scope)
-    cache.add(key, 0, RATE_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW)
-
-
-def count_application(request):
-    count_attempt(request, "apply")
 
 
 class ApplicationCreateView(FormView):
@@ -71,7 +44,7 @@ class ApplicationCreateView(FormView):
     form_class = ApplicationForm
     success_url = reverse_lazy("budget:apply_received")
     rate_limit_message = _(
-        "You have sent too many applications in a short time. Please try again in an hour."
+        "You have sent too many applications in a short time. Please try again later."
     )
 
     def dispatch(self, request, *args, **kwargs):
@@ -118,16 +91,23 @@ class ApplicationCreateView(FormView):
             return self.render_to_response(self.get_context_data(form=None))
         self.neighbourhood = self._posted_neighbourhood()
         form = self.get_form()
-        if rate_limited(request):
-            form.add_error(None, ValidationError(self.rate_limit_message, code="rate_limited"))
-            return self.render_to_response(self.get_context_data(form=form), status=429)
         if form.is_spam:
-            # Look like success to the bot, save nothing and count it against the limit.
+            # Look like success to the bot, save nothing and count nothing: the limit is the
+            # residents' on the same address (a library, a shared connection), not the bot's.
             logger.warning("Initiative application refused: honeypot filled in")
-            count_application(request)
             for key in SESSION_KEYS:
                 request.session.pop(key, None)
             return redirect(self.success_url)
+        rate = settings.RATELIMIT_APPLICATIONS
+        if ratelimits.limited(request, ratelimits.APPLICATIONS, rate):
+            ratelimits.log_refusal(request, ratelimits.APPLICATIONS)
+            error = ValidationError(self.rate_limit_message, code=ratelimits.RATE_LIMITED)
+            form.add_error(None, error)
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(
+                ratelimits.seconds_left(request, ratelimits.APPLICATIONS, rate)
+            )
+            return response
         if form.is_valid():
             try:
                 application = services.submit_application(self.fund, **form.application_fields())
@@ -137,7 +117,7 @@ class ApplicationCreateView(FormView):
                 if not application.is_repeat:
                     # A resend of the same application (double click, retry) is not counted
                     # again: the resident gets its reference, nothing new is registered.
-                    count_application(request)
+                    ratelimits.count(request, ratelimits.APPLICATIONS, rate)
                 request.session[SESSION_KEY] = application.reference
                 request.session[REPEAT_SESSION_KEY] = application.is_repeat
                 request.session[STATUS_LINK_SESSION_KEY] = application.status_token

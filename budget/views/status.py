@@ -10,6 +10,7 @@ on as a referrer (its address holds the secret).
 
 import datetime
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,12 +21,8 @@ from django.views.decorators.http import require_safe
 from budget import selectors, services
 from budget.choices import GRANTED_STATUSES, ApplicationStatus
 from budget.demo import is_demo_fund
-from budget.views.apply import count_attempt, rate_limited
+from wijkaanpak.common import ratelimits
 
-# Wrong links one client may try in an hour: far more than mistyping, far too few to guess
-# a 192-bit secret.
-WRONG_LINK_LIMIT = 20
-SCOPE = "status"
 # The promise of the form and the receipt: a decision within four weeks.
 DECISION_WITHIN = datetime.timedelta(weeks=4)
 
@@ -70,12 +67,15 @@ def _headers(response):
 @never_cache
 def application_status(request, reference, token):
     """The status of one application, for whoever holds its link."""
-    if rate_limited(request, SCOPE, WRONG_LINK_LIMIT):
+    group, rate = ratelimits.WRONG_STATUS_LINKS, settings.RATELIMIT_WRONG_STATUS_LINKS
+    if ratelimits.limited(request, group, rate):
+        ratelimits.log_refusal(request, group)
         response = render(request, "budget/application_status_limited.html", status=429)
+        response["Retry-After"] = str(ratelimits.seconds_left(request, group, rate))
         return _headers(response)
     application = selectors.application_for_status(reference, token)
     if application is None:
-        count_attempt(request, SCOPE)
+        ratelimits.count(request, group, rate)
         raise Http404("no application with this link")
     decided = application.decided_at is not None
     paid = None

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 from contracts import documents, selectors
 from contracts.models import Addendum
 from wijkaanpak.common import archive, pdf
+from wijkaanpak.common.ratelimits import limit_pdf_renders
 
 
 def _is_staff(user):
@@ -13,6 +14,7 @@ def _is_staff(user):
 
 
 @require_safe
+@limit_pdf_renders
 def addendum_pdf(request, slug, pk, number):
     """Addendum `number` of one contract of the wijk `slug`, as a PDF shown inline.
 

@@ -6,6 +6,7 @@ from django.views.generic import DetailView, ListView
 
 from contracts import documents, selectors
 from wijkaanpak.common import archive, pdf
+from wijkaanpak.common.ratelimits import limit_pdf_renders
 
 
 class NeighbourhoodListView(ListView):
@@ -74,6 +75,7 @@ class ContractVersionView(ContractDetailMixin, DetailView):
 
 
 @require_safe
+@limit_pdf_renders
 def contract_pdf(request, slug):
     """The wijk's current contract as a print-ready, tagged A4 PDF (in Dutch, always).
 
@@ -93,6 +95,7 @@ def contract_pdf(request, slug):
 
 
 @require_safe
+@limit_pdf_renders
 def contract_version_pdf(request, slug, pk):
     """One particular contract of a wijk as PDF (e.g. an earlier one), with the same rules."""
     contract = selectors.contract_version_or_404(slug, pk, request.user)

@@ -12,6 +12,7 @@ from django.views.generic import DetailView, TemplateView
 from projects import selectors
 from projects.models import ProgressUpdate, TeamMembership
 from wijkaanpak.common.pdf import pdf_response, render_pdf_cached
+from wijkaanpak.common.ratelimits import limit_pdf_renders
 
 # The only types an attachment can have (projects.validators judges the content on upload).
 # Served with the type stored then, never with one guessed from the file name.
@@ -106,6 +107,7 @@ class RoundReviewView(TemplateView):
 
 
 @require_safe
+@limit_pdf_renders
 def round_review_pdf(request, slug, round_pk):
     """The review of a reporting round for one wijk as a tagged PDF, dated today.
 

@@ -10,7 +10,7 @@ from tests.factories import contract_in_status
 
 @pytest.fixture
 def empty_cache():
-    """The application form's rate limit counts in the cache, which outlives a test."""
+    """Rendered PDFs stay in the (per-process) default cache, which outlives a test."""
     cache.clear()
     yield
     cache.clear()

@@ -10,7 +10,6 @@ from django.utils import timezone
 from budget import personal_data, services
 from budget.choices import ApplicationStatus, Criterion
 from budget.models import InitiativeApplication
-from budget.views.status import WRONG_LINK_LIMIT
 from tests.factories import UserFactory, application_fields, application_form_data
 
 pytestmark = pytest.mark.usefixtures("empty_cache")
@@ -97,14 +96,16 @@ def test_a_wrong_link_is_a_neutral_404(client, applied, link):
     assert application.title not in response.content.decode()
 
 
-def test_many_wrong_links_are_stopped_for_a_while(client, applied):
+def test_many_wrong_links_are_stopped_for_a_while(client, applied, settings):
+    settings.RATELIMIT_WRONG_STATUS_LINKS = "20/h"
     application, token = applied
-    for attempt in range(WRONG_LINK_LIMIT):
+    for attempt in range(20):
         assert client.get(status_url(application.reference, f"fout-{attempt}")).status_code == 404
 
     response = client.get(status_url(application.reference, token))
 
     assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
     assert application.title not in response.content.decode()
     # Another address is not affected.
     assert (

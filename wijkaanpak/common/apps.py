@@ -8,3 +8,6 @@ class CommonConfig(AppConfig):
     name = "wijkaanpak.common"
     label = "common"
     verbose_name = _("shared plumbing")
+
+    def ready(self):
+        from wijkaanpak.common import checks  # noqa: F401  (registers the checks)

@@ -21,6 +21,8 @@ from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header
 
+from wijkaanpak.common import ratelimits
+
 logger = logging.getLogger(__name__)
 
 # Relative URLs in PDF templates resolve against this base; only it is served.
@@ -80,7 +82,12 @@ def render_html(template_name, context, *, title, language="nl"):
 
 
 def html_to_pdf(html):
-    """Render HTML from :func:`render_html` to the bytes of a tagged PDF (the slow part)."""
+    """Render HTML from :func:`render_html` to the bytes of a tagged PDF (the slow part).
+
+    Inside a view that limits PDF renders (wijkaanpak.common.ratelimits.limit_pdf_renders)
+    the render counts against the client's limit, and one too many stops here.
+    """
+    ratelimits.before_render()
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=_url_fetcher_class()())
