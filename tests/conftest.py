@@ -26,6 +26,14 @@ from wijkaanpak.common.groups import BUDGET_MANAGERS, EDITORS
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--record-access-policy",
+        action="store_true",
+        help="write tests/access_policy.md from what the code answers now (tests/access)",
+    )
+
+
 def require(condition, reason):
     """Skip a test whose tool is missing locally; in CI a missing tool is a failure."""
     if condition:
