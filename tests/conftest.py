@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
+from tests.access import personas
 from tests.factories import (
     UserFactory,
     fund_with_categories,
@@ -175,24 +176,27 @@ def other_user(db):
 
 
 def staff_client():
-    """A new test client, logged in as a staff member outside every group (`medewerker`)."""
-    client = Client()
-    client.force_login(UserFactory(username="medewerker", is_staff=True))
-    return client
+    """A new test client, logged in as a staff member outside every group (`medewerker`):
+    staff, without any right (tests/access_policy.md)."""
+    return personas.log_in(Client(), UserFactory(username="medewerker", is_staff=True))
+
+
+def editor_client():
+    """A new test client, logged in as an editor (`redacteur`): who may view drafts of
+    contracts, addenda and projects, and every update."""
+    return personas.log_in(Client(), group_member(EDITORS, username="redacteur", is_staff=True))
 
 
 @pytest.fixture
 def editor(client, editor_user):
     """The test client, logged in as the editor."""
-    client.force_login(editor_user)
-    return client
+    return personas.log_in(client, editor_user)
 
 
 @pytest.fixture
 def budget_manager(client, budget_manager_user):
     """The test client, logged in as the budget manager."""
-    client.force_login(budget_manager_user)
-    return client
+    return personas.log_in(client, budget_manager_user)
 
 
 # --- The fund and what an application is for --------------------------------------------------
