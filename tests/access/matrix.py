@@ -182,3 +182,25 @@ def parse(text):
             raise ValueError(f"Row twice: {line}")
         table[(pattern, name)] = dict(zip(PERSONAS, cells[2:], strict=True))
     return table
+
+
+def differences(expected, got):
+    """What differs between the policy (`expected`) and the answers (`got`), both
+    {(pattern, name): {persona: outcome}}: a pattern without a row, a row without a pattern,
+    and each cell (row, persona, expected, got)."""
+    problems = [
+        f"no row in the policy for the URL pattern {pattern!r} (name {name!r})"
+        for pattern, name in got
+        if (pattern, name) not in expected
+    ]
+    problems += [
+        f"a row of the policy has no URL pattern: {pattern!r} (name {name!r})"
+        for pattern, name in expected
+        if (pattern, name) not in got
+    ]
+    for (pattern, name), cells in got.items():
+        for persona, outcome in cells.items():
+            wanted = expected.get((pattern, name), {}).get(persona)
+            if wanted is not None and wanted != outcome:
+                problems.append(f"{pattern} ({name}), {persona}: expected {wanted}, got {outcome}")
+    return problems

@@ -15,6 +15,7 @@ from django.test import Client, override_settings
 
 from tests.access import matrix
 from tests.access.arguments import QUERIES, arguments_for, prepare
+from tests.access.matrix import Row
 from tests.access.personas import PERSONAS, WIJK_A, WIJK_B, create_personas, log_in
 
 pytestmark = [pytest.mark.django_db]
@@ -102,21 +103,7 @@ def test_every_url_for_every_persona(world, request):
     got = {row.key: cells for row, cells in table.items()}
     header = matrix.HEADER.format(wijk_a=WIJK_A, wijk_b=WIJK_B)
     problems = [] if text.startswith(header) else ["the file's header is not HEADER: record it"]
-    problems += [
-        f"no row in the policy for the URL pattern {pattern!r} (name {name!r})"
-        for pattern, name in got
-        if (pattern, name) not in expected
-    ]
-    problems += [
-        f"a row of the policy has no URL pattern: {pattern!r} (name {name!r})"
-        for pattern, name in expected
-        if (pattern, name) not in got
-    ]
-    for key, cells in got.items():
-        for persona, outcome in cells.items():
-            wanted = expected.get(key, {}).get(persona)
-            if wanted is not None and wanted != outcome:
-                problems.append(f"{key[0]} ({key[1]}), {persona}: expected {wanted}, got {outcome}")
+    problems += matrix.differences(expected, got)
     assert not problems, f"{len(problems)} difference(s) from {matrix.POLICY_FILE.name}:\n" + (
         "\n".join(problems)
     )
@@ -125,3 +112,23 @@ def test_every_url_for_every_persona(world, request):
 def test_every_row_key_is_unique():
     keys = [row.key for row in matrix.url_rows()]
     assert len(keys) == len(set(keys))
+
+
+def test_the_file_reads_back_as_written_and_every_difference_is_named():
+    rows = [Row("wijken/<slug:slug>/", "neighbourhood_detail"), Row("admin/(?P<url>a|b)$", "")]
+    table = {row: dict.fromkeys(PERSONAS, "200") for row in rows}
+    table[rows[1]]["anonymous"] = matrix.LOGIN
+    text = matrix.render(table, {"wijk_a": WIJK_A, "wijk_b": WIJK_B})
+    expected = matrix.parse(text)
+    got = {row.key: dict(cells) for row, cells in table.items()}
+
+    assert expected == got
+    assert matrix.differences(expected, got) == []
+    got[rows[0].key]["team-B"] = "403"
+    got[("projecten/nieuw/", "new")] = dict.fromkeys(PERSONAS, "200")
+    del got[rows[1].key]
+    assert matrix.differences(expected, got) == [
+        "no row in the policy for the URL pattern 'projecten/nieuw/' (name 'new')",
+        "a row of the policy has no URL pattern: 'admin/(?P<url>a|b)$' (name '')",
+        "wijken/<slug:slug>/ (neighbourhood_detail), team-B: expected 200, got 403",
+    ]
