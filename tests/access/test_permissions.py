@@ -265,3 +265,14 @@ def test_who_may_not_delete_hears_a_403(budget_manager_user):
     url = reverse("admin:contracts_contract_delete", args=[contract.pk])
 
     assert client_of(budget_manager_user).get(url).status_code == 403
+
+
+def test_the_contract_admin_lists_addenda_to_who_may_view_them(budget_manager_user, editor_user):
+    contract = contract_in_status(ContractStatus.SIGNED)
+    draft_addendum(contract, title="Concept-addendum-nog-niet-getekend")
+    url = reverse("admin:contracts_contract_change", args=[contract.pk])
+
+    assert "Concept-addendum-nog-niet-getekend" in client_of(editor_user).get(url).text
+    as_budget_manager = client_of(budget_manager_user).get(url)
+    assert as_budget_manager.status_code == 200
+    assert "Concept-addendum-nog-niet-getekend" not in as_budget_manager.text
