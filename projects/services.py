@@ -33,10 +33,11 @@ logger = logging.getLogger(__name__)
 
 
 def can_report_on(user, project):
-    """Team members of the project and staff may post updates and reports."""
+    """The project's team members may post updates and reports, and so may who may change
+    projects (`projects.change_project`, the editors)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_staff:
+    if user.has_perm("projects.change_project"):
         return True
     return TeamMembership.objects.filter(project=project, user=user).exists()
 
@@ -98,11 +99,12 @@ def log_update(
 ):
     """Record a dated progress update and move the project's status and percentage with it.
 
-    Only the project's team and staff may post. Refused (ValidationError with codes, nothing
-    written) for a done or cancelled project, a date in the future or before the contract
-    starts, a status the lifecycle table does not allow, a percentage outside 0–100, and an
-    attachment that is not a JPEG, PNG or PDF of at most 5 MB (judged by its content), and
-    (`attachment_not_writable`) when the media folder cannot take the attachment.
+    Only the project's team and who may change projects (the editors) may post. Refused
+    (ValidationError with codes, nothing written) for a done or cancelled project, a date in
+    the future or before the contract starts, a status the lifecycle table does not allow, a
+    percentage outside 0–100, and an attachment that is not a JPEG, PNG or PDF of at most 5 MB
+    (judged by its content), and (`attachment_not_writable`) when the media folder cannot take
+    the attachment.
 
     A double click is not a second update: the same update by the same author on the same
     project within REPEAT_WINDOW (same date, status, percentage, texts and visibility, and no
@@ -197,9 +199,10 @@ def log_update(
 
 
 def hide_update(update, *, user, reason):
-    """Hide an update from everyone but staff, with the reason; logged in its history."""
-    if not (user.is_authenticated and user.is_staff):
-        raise PermissionDenied("Only staff hide updates.")
+    """Hide an update, with the reason, from everyone but who may view updates; logged in its
+    history. Needs `projects.change_progressupdate` (the editors)."""
+    if not user.has_perm("projects.change_progressupdate"):
+        raise PermissionDenied("Only who may change updates hides them.")
     if not reason or not reason.strip():
         raise ValidationError(
             {
@@ -275,7 +278,7 @@ def open_round(*, title, due_date, contracts, user, introduction="", is_illustra
 def submit_report(
     round_, project, *, user, achieved, deviations="", next_steps="", status, percent_complete
 ):
-    """Hand in the report of `project` for `round_`: once, by its team or staff; then frozen."""
+    """Hand in the report of `project` for `round_`: once, by its team or an editor; then frozen."""
     _check_may_report(user, project)
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
@@ -334,8 +337,8 @@ def send_reminders(round_, *, user=None, today=None, not_reminded_for_days=None)
     or waiting for a retry). A reminder whose every mail failed does not count, so the next
     run reminds that team again; one that is still queued is never queued twice.
     """
-    if user is not None and not (user.is_authenticated and user.is_staff):
-        raise PermissionDenied("Only staff send reminders.")
+    if user is not None and not user.has_perm("projects.add_reportreminder"):
+        raise PermissionDenied("Only who may add reminders sends them.")
     projects = late_projects(round_, today)
     if not_reminded_for_days is not None:
         since = timezone.now() - datetime.timedelta(days=not_reminded_for_days)

@@ -16,6 +16,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from hypothesis import settings as hypothesis_settings
 
+from tests.access import personas
 from tests.factories import (
     UserFactory,
     fund_with_categories,
@@ -34,6 +35,14 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 hypothesis_settings.register_profile("dev", print_blob=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--record-access-policy",
+        action="store_true",
+        help="write tests/access_policy.md from what the code answers now (tests/access)",
+    )
 
 
 def require(condition, reason):
@@ -180,24 +189,27 @@ def other_user(db):
 
 
 def staff_client():
-    """A new test client, logged in as a staff member outside every group (`medewerker`)."""
-    client = Client()
-    client.force_login(UserFactory(username="medewerker", is_staff=True))
-    return client
+    """A new test client, logged in as a staff member outside every group (`medewerker`):
+    staff, without any right (tests/access_policy.md)."""
+    return personas.log_in(Client(), UserFactory(username="medewerker", is_staff=True))
+
+
+def editor_client():
+    """A new test client, logged in as an editor (`redacteur`): who may view drafts of
+    contracts, addenda and projects, and every update."""
+    return personas.log_in(Client(), group_member(EDITORS, username="redacteur", is_staff=True))
 
 
 @pytest.fixture
 def editor(client, editor_user):
     """The test client, logged in as the editor."""
-    client.force_login(editor_user)
-    return client
+    return personas.log_in(client, editor_user)
 
 
 @pytest.fixture
 def budget_manager(client, budget_manager_user):
     """The test client, logged in as the budget manager."""
-    client.force_login(budget_manager_user)
-    return client
+    return personas.log_in(client, budget_manager_user)
 
 
 # --- The fund and what an application is for --------------------------------------------------

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -41,8 +42,30 @@ admin.site.unregister(Group)
 
 @admin.register(get_user_model())
 class SiteUserAdmin(PermissionLabelsMixin, UserAdmin):
+    """Users. Superusers see and change every account; anyone else with a right on users (the
+    editors, who pick team members) sees the team accounts only: no staff account, so neither
+    a superuser's nor another staff member's e-mail address. A staff account's own pages
+    answer 403 to them (not a redirect that would say "does not exist")."""
+
     formfield_overrides = {models.DateTimeField: {"widget": LabelledSplitDateTime}}
     change_password_form = PasswordChangeForm
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(is_staff=False, is_superuser=False)
+
+    def get_object(self, request, object_id, from_field=None):
+        user = super().get_object(request, object_id, from_field)
+        if user is None and not request.user.is_superuser:
+            try:
+                outside = super().get_queryset(request).filter(pk=object_id).exists()
+            except (ValueError, ValidationError):
+                outside = False
+            if outside:
+                raise PermissionDenied
+        return user
 
 
 @admin.register(Group)

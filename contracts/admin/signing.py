@@ -243,6 +243,9 @@ class SigningAdminMixin:
             "scan_form": ScanUploadForm(auto_id="scan-%s")
             if obj.is_signed and self.has_change_permission(request)
             else None,
-            "addenda": list(obj.addenda.all()),
+            # Only for who may open them: a draft's title is not for every contract reader.
+            "addenda": list(obj.addenda.all())
+            if request.user.has_perm("contracts.view_addendum")
+            else [],
             "distributions": list(obj.distributions.select_related("partner", "outbox_email")[:50]),
         }

@@ -92,8 +92,9 @@ class ContractQuerySet(models.QuerySet):
         return self.filter(status__in=PUBLIC_STATUSES)
 
     def visible_to(self, user):
-        """What a visitor may see: staff see drafts too (as a marked preview)."""
-        if user.is_authenticated and user.is_staff:
+        """What a visitor may see: who may view contracts (`contracts.view_contract`) sees
+        drafts too (as a marked preview)."""
+        if user.has_perm("contracts.view_contract"):
             return self.all()
         return self.public()
 

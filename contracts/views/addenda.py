@@ -9,10 +9,6 @@ from wijkaanpak.common import archive, pdf
 from wijkaanpak.common.ratelimits import limit_pdf_renders
 
 
-def _is_staff(user):
-    return user.is_authenticated and user.is_staff
-
-
 @require_safe
 @limit_pdf_renders
 def addendum_pdf(request, slug, pk, number):
@@ -21,7 +17,8 @@ def addendum_pdf(request, slug, pk, number):
     The contract must be one the visitor may see (the same rule as its page). A signed
     addendum is its archived PDF, byte for byte, with its SHA-256 fingerprint as ETag; one
     that is ready for signing is its final PDF, the file to be signed, and a draft a preview
-    marked CONCEPT: both for staff only (a 404 for residents).
+    marked CONCEPT: both only for who may view addenda (`contracts.view_addendum`); a 404
+    for everyone else.
     """
     contract = selectors.contract_version_or_404(slug, pk, request.user)
     addendum = (
@@ -29,7 +26,9 @@ def addendum_pdf(request, slug, pk, number):
         .select_related("contract__neighbourhood")
         .first()
     )
-    if addendum is None or not (addendum.is_signed or _is_staff(request.user)):
+    if addendum is None or not (
+        addendum.is_signed or request.user.has_perm("contracts.view_addendum")
+    ):
         raise Http404("No such addendum")
     # The contract with its prefetched text, so the render needs no further queries for it.
     addendum.contract = contract

@@ -58,7 +58,8 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(contract__status__in=PUBLIC_STATUSES)
 
     def visible_to(self, user):
-        if user.is_authenticated and user.is_staff:
+        """Projects of public contracts; all, drafts included, for who may view projects."""
+        if user.has_perm("projects.view_project"):
             return self.all()
         return self.public()
 

@@ -32,11 +32,12 @@ LOGIN_URL = reverse_lazy("projects:login")
 
 
 def portal_projects(user):
-    """The projects `user` works on in the portal: those of their teams; staff see all.
+    """The projects `user` works on in the portal: those of their teams; who may view
+    projects (`projects.view_project`, the editors) sees all.
 
     The one place that scopes the portal: every portal view starts from here.
     """
-    if user.is_authenticated and user.is_active and user.is_staff:
+    if user.has_perm("projects.view_project"):
         return Project.objects.all()
     return Project.objects.of_member(user)
 
@@ -140,7 +141,7 @@ class MyProjectsView(PortalMixin, ListView):
         projects = list(context["projects"])
         attach_report_requests(projects, today=timezone.localdate())
         context["projects"] = projects
-        context["sees_all"] = self.request.user.is_staff
+        context["sees_all"] = self.request.user.has_perm("projects.view_project")
         return context
 
 
@@ -270,8 +271,8 @@ class ProjectWorkView(PortalProjectMixin, FormView):
     def get_context_data(self, **kwargs):
         project = self.object
         updates = project.updates.select_related("author", "hidden_by")
-        is_staff = self.request.user.is_staff
-        if not is_staff:
+        sees_hidden = self.request.user.has_perm("projects.view_progressupdate")
+        if not sees_hidden:
             updates = updates.filter(hidden=False)
         attach_report_requests([project], today=timezone.localdate())
         return super().get_context_data(
@@ -279,7 +280,7 @@ class ProjectWorkView(PortalProjectMixin, FormView):
             neighbourhood=project.contract.neighbourhood,
             timeline=updates,
             show_form=not project.is_closed,
-            show_hidden=is_staff,
+            show_hidden=sees_hidden,
             **kwargs,
         )
 

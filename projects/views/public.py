@@ -46,8 +46,9 @@ class ProjectDetailView(DetailView):
 
 def _may_see_update(user, update):
     """Public, non-hidden updates of public contracts: anyone. Internal ones: the project's
-    team and staff. Hidden ones: staff only (they were hidden for a reason)."""
-    if user.is_authenticated and user.is_active and user.is_staff:
+    team and who may view updates (`projects.view_progressupdate`, the editors). Hidden ones:
+    only who may view updates (they were hidden for a reason)."""
+    if user.has_perm("projects.view_progressupdate"):
         return True
     if update.hidden:
         return False

@@ -20,7 +20,7 @@ from contracts.choices import AddendumKind, AddendumStatus, ContractStatus
 from contracts.models import Addendum, AddendumSignatory
 from tests import factories, pdf_reading
 from tests.admin_pages import error_tags
-from tests.conftest import assert_signatories_in, staff_client
+from tests.conftest import assert_signatories_in, editor_client
 from tests.factories import HOSTILE, PartnerFactory, UserFactory, contract_in_status
 from tests.pdf_reading import addendum_pdf_url, flat
 from wijkaanpak.common import pdf
@@ -300,7 +300,7 @@ def test_a_draft_addendum_is_a_404_for_residents_and_a_preview_for_staff(client,
     addendum = draft_addendum(signed_contract)
 
     assert client.get(addendum_pdf_url(addendum)).status_code == 404
-    response = staff_client().get(addendum_pdf_url(addendum))
+    response = editor_client().get(addendum_pdf_url(addendum))
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF-")
     assert "ETag" not in response

@@ -14,7 +14,7 @@ from django.urls import reverse
 from contracts.choices import ContractStatus
 from contracts.models import SubArea
 from tests import pdf_reading
-from tests.conftest import assert_signatories_in, staff_client
+from tests.conftest import assert_signatories_in, editor_client
 from tests.factories import (
     HOSTILE,
     ContractSectionFactory,
@@ -141,7 +141,7 @@ def test_a_signed_contract_carries_no_concept_mark(signed_pdf):
 def test_a_draft_is_marked_concept_on_every_page(tmp_path, poppler):
     contract = contract_in_status(ContractStatus.DRAFT)
 
-    response, path = download(staff_client(), contract, tmp_path)
+    response, path = download(editor_client(), contract, tmp_path)
 
     assert response.status_code == 200
     for page in range(1, page_count(path) + 1):
@@ -177,7 +177,7 @@ def test_a_draft_is_a_404_for_residents_and_shown_to_staff(client):
     contract = contract_in_status(ContractStatus.DRAFT)
 
     assert client.get(contract_pdf_url(contract)).status_code == 404
-    assert staff_client().get(contract_pdf_url(contract)).status_code == 200
+    assert editor_client().get(contract_pdf_url(contract)).status_code == 200
 
 
 def test_an_unknown_wijk_is_a_404(client):

@@ -30,6 +30,7 @@ from contracts.models import (
     SigningScan,
 )
 from tests import pdf_reading
+from tests.conftest import editor_client
 from tests.factories import (
     ContractPartyFactory,
     UserFactory,
@@ -451,8 +452,7 @@ def test_a_draft_version_pdf_is_for_staff_only(client):
     elsewhere = reverse(
         "contracts:contract_version_pdf", kwargs={"slug": draft.neighbourhood.slug, "pk": other.pk}
     )
-    staff = Client()
-    staff.force_login(UserFactory(is_staff=True))
+    staff = editor_client()
 
     assert client.get(url).status_code == 404
     assert client.get(elsewhere).status_code == 404

@@ -13,7 +13,7 @@ from django.urls import reverse
 from contracts import services
 from contracts.choices import ContractStatus
 from contracts.models import SubArea
-from tests.conftest import assert_signatories_in, count_queries, staff_client
+from tests.conftest import assert_signatories_in, count_queries, editor_client
 from tests.factories import (
     ContractFactory,
     DistrictFactory,
@@ -98,7 +98,7 @@ def test_the_list_hides_drafts_from_residents_and_shows_them_to_staff(
         assert 'data-status="draft"' not in content
         assert 'data-status="none"' in content
     assert 'data-status="draft"' in html(
-        staff_client().get(reverse("contracts:neighbourhood_list"))
+        editor_client().get(reverse("contracts:neighbourhood_list"))
     )
 
 
@@ -209,7 +209,7 @@ def test_residents_read_the_signed_contract_while_staff_preview_the_next_draft(c
     # The draft is not even listed among the other contracts of the wijk.
     assert version_url(draft) not in resident_view
 
-    staff_view = html(staff_client().get(current_url(signed)))
+    staff_view = html(editor_client().get(current_url(signed)))
     assert draft.title in staff_view
     assert CONCEPT in staff_view
     assert version_url(signed) in staff_view

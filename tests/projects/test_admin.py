@@ -43,10 +43,12 @@ from tests.factories import (
     UserFactory,
     complete_contract,
     contract_in_status,
+    group_member,
     move_to,
     progress_update,
     project_in_signed_contract,
 )
+from wijkaanpak.common.groups import EDITORS
 
 pytestmark = pytest.mark.django_db
 
@@ -1166,7 +1168,7 @@ def round_with_reports(projects=4, due_in_days=-3):
     """A round over a signed contract with `projects` projects, each with one team member; the
     first project reported, the others not. Due `due_in_days` from today."""
     contract = contract_with_projects(projects)
-    staff = UserFactory(is_staff=True)
+    staff = group_member(EDITORS, is_staff=True)
     for project in contract.projects.all():
         TeamMembershipFactory(project=project)
     round_ = ReportingRound.objects.create(

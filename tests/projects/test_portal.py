@@ -26,10 +26,12 @@ from tests.factories import (
     ProjectFactory,
     TeamMembershipFactory,
     UserFactory,
+    group_member,
     progress_update,
     project_in_signed_contract,
     team_member,
 )
+from wijkaanpak.common.groups import EDITORS
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +153,8 @@ def outsider(other_project):
 
 @pytest.fixture
 def staff_user(db):
-    return UserFactory(username="medewerker", is_staff=True)
+    """An editor: sees every project in the portal, hidden updates too."""
+    return group_member(EDITORS, username="medewerker", is_staff=True)
 
 
 @pytest.fixture
@@ -820,7 +823,7 @@ def test_updates_and_reports_without_an_author_still_show(member, project, round
 
     work = client_for(member_again).get(work_url(project))
     report = client_for(member_again).get(report_url(round_, project))
-    staff_view = client_for(UserFactory(username="ander-medewerker", is_staff=True)).get(
+    staff_view = client_for(group_member(EDITORS, username="ander-medewerker", is_staff=True)).get(
         work_url(project)
     )
 

@@ -32,9 +32,11 @@ from tests.factories import (
     TeamMembershipFactory,
     UserFactory,
     complete_contract,
+    group_member,
     move_to,
     project_in_signed_contract,
 )
+from wijkaanpak.common.groups import EDITORS
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +49,8 @@ ILLUSTRATIVE = 'data-notice="illustrative"'
 
 
 def staff_user():
-    return UserFactory(username="medewerker", is_staff=True)
+    """An editor: who may view projects and their updates, hidden ones too."""
+    return group_member(EDITORS, username="medewerker", is_staff=True)
 
 
 def client_for(user):

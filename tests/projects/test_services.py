@@ -19,8 +19,10 @@ from tests.factories import (
     TeamMembershipFactory,
     UserFactory,
     contract_in_status,
+    group_member,
     project_in_signed_contract,
 )
+from wijkaanpak.common.groups import BUDGET_MANAGERS, EDITORS
 
 pytestmark = pytest.mark.django_db
 
@@ -128,13 +130,15 @@ def test_bad_updates_are_refused_and_change_nothing(project, member, overrides, 
     assert (project.status, project.percent_complete) == (ProjectStatus.PLANNED, 0)
 
 
-def test_only_the_team_and_staff_may_post(project, member):
+def test_only_the_team_and_editors_may_post(project, member):
     outsider = UserFactory()
     other_team = TeamMembershipFactory().user
-    for user in (outsider, other_team):
+    plain_staff = UserFactory(is_staff=True)
+    budget_manager = group_member(BUDGET_MANAGERS, is_staff=True)
+    for user in (outsider, other_team, plain_staff, budget_manager):
         with pytest.raises(PermissionDenied):
             log(project, user)
-    log(project, UserFactory(is_staff=True))
+    log(project, group_member(EDITORS, is_staff=True))
     log(project, member)
     assert ProgressUpdate.objects.count() == 2
 
@@ -179,8 +183,8 @@ def test_updates_are_append_only(project, member):
 # --- Hiding -----------------------------------------------------------------------------------
 
 
-def test_staff_hide_an_update_with_a_reason_and_progress_follows(project, member):
-    staff = UserFactory(is_staff=True)
+def test_editors_hide_an_update_with_a_reason_and_progress_follows(project, member):
+    staff = group_member(EDITORS, is_staff=True)
     log(project, member, date=datetime.date(2008, 3, 1), percent_complete=30)
     wrong = log(project, member, date=datetime.date(2008, 4, 1), percent_complete=90)
 
@@ -194,12 +198,13 @@ def test_staff_hide_an_update_with_a_reason_and_progress_follows(project, member
     assert wrong.history.count() == 2
 
 
-def test_hiding_needs_staff_and_a_reason(project, member):
+def test_hiding_needs_the_right_to_change_updates_and_a_reason(project, member):
     update = log(project, member)
-    with pytest.raises(PermissionDenied):
-        services.hide_update(update, user=member, reason="Niet mijn taak")
+    for user in (member, UserFactory(is_staff=True)):
+        with pytest.raises(PermissionDenied):
+            services.hide_update(update, user=user, reason="Niet mijn taak")
     with pytest.raises(ValidationError) as excinfo:
-        services.hide_update(update, user=UserFactory(is_staff=True), reason=" ")
+        services.hide_update(update, user=group_member(EDITORS, is_staff=True), reason=" ")
     assert field_codes(excinfo) == {"reason": ["hide_reason_missing"]}
     update.refresh_from_db()
     assert not update.hidden
@@ -317,7 +322,7 @@ def test_late_projects_and_reminders(project, member, deliver_mail):
     after_due = round_.due_date + datetime.timedelta(days=1)
     assert list(services.late_projects(round_, after_due)) == [project]
 
-    staff = UserFactory(is_staff=True)
+    staff = group_member(EDITORS, is_staff=True)
     deliver_mail().clear()
     reminded = services.send_reminders(round_, user=staff, today=after_due)
     assert reminded == 1

@@ -355,6 +355,12 @@ def is_staff(user):
     return user is not None and user.is_active and user.is_staff
 
 
+def has(user, permission):
+    """Whether `user` (None: anonymous) has `permission`: rights come from permissions, not
+    from being staff (tests/access_policy.md)."""
+    return user is not None and user.has_perm(permission)
+
+
 @dataclass
 class Secret:
     """A text that only some personas may see, and only on some pages."""
@@ -394,17 +400,22 @@ def secrets(marks):
             # Never on a public page (not even for staff: it is the residents' page).
             if where == "admin":
                 return is_staff(user) and user.has_module_perms("projects")
-            return where == "portal" and (is_staff(user) or (user is not None and user.pk in team))
+            return where == "portal" and (
+                has(user, "projects.view_progressupdate") or (user is not None and user.pk in team)
+            )
 
         for text in (update.happened, update.next_steps):
             if len(text) >= 20:
                 found.append(Secret("internal update", text, internal_update))
 
     def hidden_update(user, where):
-        return where in {"admin", "portal"} and is_staff(user)
+        return where in {"admin", "portal"} and has(user, "projects.view_progressupdate")
 
     def draft_contract(user, where):
-        return is_staff(user)
+        return has(user, "contracts.view_contract")
+
+    def draft_addendum(user, where):
+        return has(user, "contracts.view_addendum")
 
     def scan(user, where):
         # Scans carry signatures: staff with the right to see contracts, in the admin.
@@ -412,7 +423,7 @@ def secrets(marks):
 
     found.append(Secret("hidden update", marks["hidden_update"].happened, hidden_update))
     found.append(Secret("draft contract", DRAFT_MARK, draft_contract))
-    found.append(Secret("draft addendum", DRAFT_ADDENDUM_MARK, draft_contract))
+    found.append(Secret("draft addendum", DRAFT_ADDENDUM_MARK, draft_addendum))
     found.append(Secret("scan of signed pages", SCAN_NAME, scan))
     return found
 
@@ -469,10 +480,10 @@ def attachment_probes(marks):
 
 
 def may_see_attachment(user, update_pk):
-    """Staff see every attachment; others none of a hidden update, and of an internal one
-    only when they are in the project's team."""
+    """Who may view updates sees every attachment; others none of a hidden update, and of an
+    internal one only when they are in the project's team."""
     update = ProgressUpdate.objects.select_related("project__contract").get(pk=update_pk)
-    if is_staff(user):
+    if has(user, "projects.view_progressupdate"):
         return True
     if update.hidden:
         return False
@@ -522,7 +533,11 @@ def may_open_admin_page(user, path):
 def portal_projects_of(user):
     if user is None:
         return set()
-    projects = Project.objects.all() if is_staff(user) else Project.objects.of_member(user)
+    projects = (
+        Project.objects.all()
+        if has(user, "projects.view_project")
+        else Project.objects.of_member(user)
+    )
     return set(projects.values_list("pk", flat=True))
 
 
@@ -542,7 +557,7 @@ def visibility_problems(result, user, marks):
                 kwargs = resolve(visit.path).kwargs
                 if "pk" in kwargs and kwargs["pk"] not in own_projects:
                     problems.append(f"{result.persona}: 200 at another team's {visit.url}")
-            if visit.path in drafts and not is_staff(user):
+            if visit.path in drafts and not has(user, "contracts.view_contract"):
                 problems.append(f"{result.persona}: 200 at the draft contract's {visit.url}")
             match = resolve(visit.path)
             if match.url_name == "update_attachment" and not may_see_attachment(

@@ -22,7 +22,7 @@ from budget.models import Fund
 from contracts.choices import ContractStatus, PartnerKind
 from contracts.models import Contract, Neighbourhood
 from tests import pdf_reading
-from tests.conftest import staff_client
+from tests.conftest import editor_client
 from tests.factories import (
     HOSTILE,
     PILOT_PERIOD,
@@ -121,13 +121,13 @@ def test_a_draft_is_a_404_for_residents_and_shown_to_staff(client):
     contract = contract_in_status(ContractStatus.DRAFT)
 
     assert client.get(leaflet_url(contract.neighbourhood)).status_code == 404
-    assert staff_client().get(leaflet_url(contract.neighbourhood)).status_code == 200
+    assert editor_client().get(leaflet_url(contract.neighbourhood)).status_code == 200
 
 
 def test_a_wijk_without_a_contract_or_an_unknown_wijk_is_a_404():
     neighbourhood = NeighbourhoodFactory()
 
-    assert staff_client().get(leaflet_url(neighbourhood)).status_code == 404
+    assert editor_client().get(leaflet_url(neighbourhood)).status_code == 404
     assert Client().get(reverse("leaflet_pdf", kwargs={"slug": "bestaat-niet"})).status_code == 404
 
 
@@ -308,7 +308,7 @@ def test_an_unsigned_contract_gives_a_leaflet_marked_concept_on_both_pages(
     status, as_staff, tmp_path, poppler
 ):
     contract = contract_in_status(status)
-    client = staff_client() if as_staff else Client()
+    client = editor_client() if as_staff else Client()
 
     response, path = download(client, contract.neighbourhood, tmp_path)
 
@@ -406,7 +406,7 @@ def test_many_long_wishes_and_projects_still_give_two_pages(client, fund, tmp_pa
         )
         ContractPartyFactory(contract=contract, partner=council)
     # A draft shown to staff: the CONCEPT banner takes room too.
-    response, path = download(staff_client(), contract.neighbourhood, tmp_path)
+    response, path = download(editor_client(), contract.neighbourhood, tmp_path)
 
     assert response.status_code == 200
     assert page_count(path) == 2
@@ -440,7 +440,7 @@ def test_long_first_sentences_give_fewer_items_never_cut_ones(client, fund, tmp_
             summary=three,
             description=three,
         )
-    response, path = download(staff_client(), contract.neighbourhood, tmp_path)
+    response, path = download(editor_client(), contract.neighbourhood, tmp_path)
 
     assert response.status_code == 200
     assert page_count(path) == 2

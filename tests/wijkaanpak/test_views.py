@@ -18,7 +18,7 @@ from django.utils.html import escape
 from contracts import services
 from contracts.choices import ContractStatus, WishSource
 from contracts.models import SubArea
-from tests.conftest import count_queries, staff_client
+from tests.conftest import count_queries, editor_client
 from tests.factories import (
     ContractFactory,
     ContractPartyFactory,
@@ -87,7 +87,7 @@ def test_home_derives_the_key_dates_from_the_contracts(client):
 def test_home_key_dates_leave_out_drafts_even_for_staff():
     ContractFactory(period_start=datetime.date(2015, 1, 1), period_end=datetime.date(2017, 1, 1))
 
-    content = html(staff_client().get(reverse("home")))
+    content = html(editor_client().get(reverse("home")))
 
     assert 'data-status="draft"' in content
     assert "data-round=" not in content
@@ -210,7 +210,7 @@ def test_residents_see_the_signed_contract_while_staff_preview_the_next_draft(cl
     signed, draft = signed_contract_and_next_draft()
 
     assert f'data-contract="{signed.pk}"' in html(client.get(wijk_url(signed.neighbourhood)))
-    staff_view = html(staff_client().get(wijk_url(signed.neighbourhood)))
+    staff_view = html(editor_client().get(wijk_url(signed.neighbourhood)))
     assert f'data-contract="{draft.pk}"' in staff_view
     assert CONCEPT in staff_view
 
@@ -291,7 +291,7 @@ def test_a_hidden_illustrative_draft_brings_no_notice(client):
         wijk_url(draft.neighbourhood),
     ]:
         assert ILLUSTRATIVE not in html(client.get(url)), url
-    assert ILLUSTRATIVE in html(staff_client().get(wijk_url(draft.neighbourhood)))
+    assert ILLUSTRATIVE in html(editor_client().get(wijk_url(draft.neighbourhood)))
 
 
 # --- Statements ---------------------------------------------------------------------------

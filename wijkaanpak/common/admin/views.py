@@ -174,6 +174,9 @@ class GuardedDeleteMixin:
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
+        # Who may not delete such records hears nothing of why this one could not go.
+        if obj is not None and not self.has_delete_permission(request):
+            raise PermissionDenied
         if obj is not None:
             refusals = self.delete_refusals(self.model._default_manager.filter(pk=obj.pk))
             if refusals:
