@@ -8,3 +8,9 @@ class CommonConfig(AppConfig):
     name = "wijkaanpak.common"
     label = "common"
     verbose_name = _("shared plumbing")
+
+    def ready(self):
+        from wijkaanpak.common import text
+
+        # Every form's text fields refuse control characters (see wijkaanpak.common.text).
+        text.install()
