@@ -12,11 +12,14 @@ and the admin's forms are made by Django. Django itself adds ProhibitNullCharact
 to every forms.CharField; this does the same for the other control characters, at the same
 place (forms.CharField, which every text, e-mail, URL and slug field and every model
 CharField's and TextField's form field is), when the site starts (CommonConfig.ready). It is
-done in CharField.validate rather than as a validator in the field's list because a
-validator knows only the value, and the message must name the field: validate runs on the
-form's own copy of the field, whose label the form may have set. The model fields are left
-alone, so nothing of this enters the migrations. A field without a label gets the message
-without a name.
+done by wrapping CharField.clean rather than as a validator in the field's list because a
+validator knows only the value, and the message must name the field: clean runs on the
+form's own copy of the field, whose label the form may have set. It checks the value as
+sent, before clean strips it, so a control character is refused wherever it stands. (Not
+CharField.validate: fields override that to leave a check to a service, as the portal's
+TextCheckedByService does, and would skip this with it.) The model fields are left alone,
+so nothing of this enters the migrations. A field without a label gets the message without
+a name.
 
 **Direction characters.** Names and titles (of people, organisations, wijken, contracts,
 wishes, projects, sections, rounds, funds and applications) refuse the characters that turn
@@ -115,7 +118,7 @@ def direction_character_error(value, label):
 
 
 def _validate_clean_text(field, value):
-    """What forms.CharField.validate checks besides Field.validate (see the module)."""
+    """What forms.CharField.clean checks first (see the module)."""
     if not isinstance(value, str):
         return  # e.g. a JSONField's parsed value
     label = field.label
@@ -136,13 +139,13 @@ def install():
         return
     _installed = True
 
-    field_validate = forms.Field.validate
+    field_clean = forms.CharField.clean
 
-    def validate(self, value):
-        field_validate(self, value)
+    def clean(self, value):
         _validate_clean_text(self, value)
+        return field_clean(self, value)
 
-    forms.CharField.validate = validate
+    forms.CharField.clean = clean
 
     model_formfield = models.CharField.formfield
 
