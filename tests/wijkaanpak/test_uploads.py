@@ -41,6 +41,18 @@ def test_an_image_with_html_behind_it_is_stored_as_only_the_image(make, content_
     assert Image.open(io.BytesIO(checked.data)).size == (8, 8)
 
 
+def test_a_phone_photo_with_two_pictures_in_it_is_a_jpeg():
+    # Some phones write MPO: a JPEG with a second picture after the first.
+    buffer = io.BytesIO()
+    first, second = Image.new("RGB", (30, 20), "red"), Image.new("RGB", (30, 20), "blue")
+    first.save(buffer, format="MPO", save_all=True, append_images=[second])
+
+    checked = uploads.check_upload(buffer.getvalue(), {uploads.JPEG, uploads.PNG})
+
+    assert checked.content_type == uploads.JPEG
+    assert Image.open(io.BytesIO(checked.data)).format == "JPEG"
+
+
 def test_too_many_pixels_are_refused_before_decoding():
     with pytest.raises(ValidationError) as refused:
         uploads.check_image(upload_files.pixel_bomb_png())

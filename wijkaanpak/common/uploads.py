@@ -61,7 +61,9 @@ _SIGNATURES = (
     (b"%PDF-", PDF),
 )
 
-_PILLOW_FORMATS = {"JPEG": JPEG, "PNG": PNG}
+# A JPEG with more than one picture in it (MPO, from some phones) opens as "MPO"; its first
+# picture is kept.
+_PILLOW_FORMATS = {"JPEG": JPEG, "MPO": JPEG, "PNG": PNG}
 
 
 @dataclass(frozen=True)
@@ -218,7 +220,7 @@ def check_image(data, allowed=IMAGE_TYPES):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=list(_PILLOW_FORMATS)) as image:
+            with Image.open(io.BytesIO(data), formats=["JPEG", "PNG"]) as image:
                 content_type = _PILLOW_FORMATS.get(image.format)
                 if content_type not in allowed:
                     raise _image_unreadable()
