@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from budget import services
 from contracts.models import Contract, Neighbourhood, ResidentWish
 from wijkaanpak.common.money import format_euro
+from wijkaanpak.common.text import NAME_VALIDATORS
 
 # Reused from the portal: fields with linked errors, without an error box of their own (the
 # page's error summary lists every error once).
@@ -89,6 +90,7 @@ class ApplicationForm(forms.Form):
     title = forms.CharField(
         label=_("Name of the initiative"),
         max_length=150,
+        validators=NAME_VALIDATORS,
         help_text=_("A short name, at most 150 characters."),
     )
     description = forms.CharField(
@@ -152,6 +154,7 @@ class ApplicationForm(forms.Form):
     contact_name = forms.CharField(
         label=_("Your name"),
         max_length=150,
+        validators=NAME_VALIDATORS,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     contact_email = forms.EmailField(

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from budget.choices import AllocationStatus, ApplicationStatus, CategoryKind, Criterion
 from contracts.models import Neighbourhood, ResidentWish
 from wijkaanpak.common.money import format_euro
+from wijkaanpak.common.text import NAME_VALIDATORS
 
 ZERO = Decimal("0.00")
 
@@ -29,7 +30,7 @@ class Fund(models.Model):
     """A budget set aside by a council decision, e.g. EUR 250,000 for the neighbourhood
     approach (decision of 12 December 2006)."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=NAME_VALIDATORS)
     total = money_field(_("total"))
     decision_reference = models.CharField(_("decision reference"), max_length=100)
     decision_date = models.DateField(_("decision date"))
@@ -241,7 +242,7 @@ class InitiativeApplication(models.Model):
         related_name="applications",
         verbose_name=_("neighbourhood"),
     )
-    title = models.CharField(_("title"), max_length=150)
+    title = models.CharField(_("title"), max_length=150, validators=NAME_VALIDATORS)
     description = models.TextField(_("what and why"), max_length=5000)
     wish = models.ForeignKey(
         ResidentWish,
@@ -269,7 +270,7 @@ class InitiativeApplication(models.Model):
     )
     amount_requested = money_field(_("amount requested"))
     cost_breakdown = models.TextField(_("cost breakdown"), max_length=3000)
-    contact_name = models.CharField(_("name"), max_length=150)
+    contact_name = models.CharField(_("name"), max_length=150, validators=NAME_VALIDATORS)
     contact_email = models.EmailField(_("e-mail address"))
     contact_phone = models.CharField(_("telephone (optional)"), max_length=30, blank=True)
     status = models.CharField(

@@ -22,7 +22,7 @@ from contracts.models import (
     SigningScan,
     StandardSection,
 )
-from wijkaanpak.common import pdf
+from wijkaanpak.common import text, uploads
 from wijkaanpak.common.forms import text_problems
 
 MINIMUM_PARTIES = 2
@@ -508,46 +508,47 @@ def make_new_print(contract, *, signed_on, place, signed_party_ids, user=None):
 MAX_SCAN_BYTES = 25 * 1024 * 1024
 
 
-def scan_problems(data, filename):
-    """Why `data` is not acceptable as a scan (a readable PDF of at most 25 MB), or []."""
+def scan_problems(uploaded, filename):
+    """Why `uploaded` is not acceptable as a scan, or [] and the CheckedFile to store.
+
+    A scan is a PDF of at most 25 MB that wijkaanpak.common.uploads.check_pdf accepts:
+    readable, with pages, not encrypted, without scripts, actions or embedded files, and with
+    nothing before its start or after its end. It is stored unchanged.
+    """
     if not filename.lower().endswith(".pdf"):
-        return [ValidationError(_("A scan must be a PDF file (.pdf)."), code="scan_not_pdf")]
-    if len(data) > MAX_SCAN_BYTES:
+        return [ValidationError(_("A scan must be a PDF file (.pdf)."), code="scan_not_pdf")], None
+    if getattr(uploaded, "too_large", False) or uploaded.size > MAX_SCAN_BYTES:
         return [
             ValidationError(
                 _("A scan can be at most %(megabytes)d MB."),
                 code="scan_too_large",
                 params={"megabytes": MAX_SCAN_BYTES // (1024 * 1024)},
             )
-        ]
-    if data.lstrip()[:5] != b"%PDF-":
-        return [ValidationError(_("This file is not a PDF."), code="scan_not_pdf")]
+        ], None
+    data = uploads.read_all(uploaded)
+    if uploads.sniff_content_type(data) != uploads.PDF:
+        return [ValidationError(_("This file is not a PDF."), code="scan_not_pdf")], None
     try:
-        pages = pdf.page_count(data)
-    except Exception:
-        return [
-            ValidationError(_("This PDF is damaged and cannot be read."), code="scan_unreadable")
-        ]
-    if pages < 1:
-        return [ValidationError(_("This PDF has no pages."), code="scan_unreadable")]
-    return []
+        return [], uploads.check_pdf(data)
+    except ValidationError as error:
+        return error.error_list, None
 
 
 def attach_scan(contract, uploaded, *, description="", user=None):
     """Store a scan of the signed paper pages of a signed contract, with its fingerprint.
 
     `uploaded` is a Django UploadedFile (or any File with a name). Raises ValidationError and
-    stores nothing when the contract is not signed or the file is not a readable PDF.
+    stores nothing when the contract is not signed or the file is not a PDF scan_problems
+    accepts.
     """
     if not contract.is_signed:
         raise ValidationError(
             _("Scans of the signed pages can only be added to a signed contract."),
             code="not_signed",
         )
-    uploaded.seek(0)
-    data = uploaded.read()
-    filename = uploaded.name.rsplit("/", 1)[-1]
-    problems = scan_problems(data, filename)
+    # The name is shown to staff: no direction characters that turn its extension around.
+    filename = text.DIRECTION_CHARACTERS.sub("", uploaded.name.rsplit("/", 1)[-1])
+    problems, checked = scan_problems(uploaded, filename)
     if problems:
         raise ValidationError(problems)
     scan = SigningScan(
@@ -560,7 +561,7 @@ def attach_scan(contract, uploaded, *, description="", user=None):
         return documents.store_archived(
             scan,
             f"contracts/scans/{documents.contract_filename(contract).removesuffix('.pdf')}-scan",
-            data,
+            checked.data,
         )
 
 

@@ -5,6 +5,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
@@ -25,7 +26,7 @@ from projects.models import (
     TeamMembership,
 )
 from projects.selectors import late_projects
-from projects.validators import validate_attachment
+from projects.validators import check_attachment
 from wijkaanpak.common import mail
 from wijkaanpak.common.forms import text_problems
 
@@ -103,8 +104,9 @@ def log_update(
     (ValidationError with codes, nothing written) for a done or cancelled project, a date in
     the future or before the contract starts, a status the lifecycle table does not allow, a
     percentage outside 0–100, and an attachment that is not a JPEG, PNG or PDF of at most 5 MB
-    (judged by its content), and (`attachment_not_writable`) when the media folder cannot take
-    the attachment.
+    (judged by its content; see wijkaanpak.common.uploads: images are stored encoded anew,
+    without EXIF), and (`attachment_not_writable`) when the media folder cannot take the
+    attachment.
 
     A double click is not a second update: the same update by the same author on the same
     project within REPEAT_WINDOW (same date, status, percentage, texts and visibility, and no
@@ -144,10 +146,10 @@ def log_update(
             errors["visibility"] = ValidationError(
                 _("Choose public or internal."), code="invalid_visibility"
             )
-        attachment_type = ""
+        checked = None
         if attachment:
             try:
-                attachment_type = validate_attachment(attachment)
+                checked = check_attachment(attachment)
             except ValidationError as error:
                 errors["attachment"] = error
         if errors:
@@ -175,10 +177,13 @@ def log_update(
                 repeat.is_repeat = True
                 return repeat
 
-        update = ProgressUpdate(**fields, attachment_type=attachment_type)
-        if attachment:
+        update = ProgressUpdate(**fields, attachment_type=checked.content_type if checked else "")
+        if checked:
             try:
-                update.attachment.save(attachment.name, attachment, save=False)
+                # What is stored is what was checked: an image encoded anew, under our name.
+                update.attachment.save(
+                    f"attachment{checked.extension}", ContentFile(checked.data), save=False
+                )
             except OSError as error:
                 logger.exception("Attachment of an update to project %s not stored", project.pk)
                 raise ValidationError(

@@ -1,46 +1,34 @@
-"""Checks of uploaded attachments by their content, not by their name."""
+"""Checks of uploaded attachments by their content, not by their name.
+
+The checks themselves are the site's (wijkaanpak.common.uploads): an image is stored encoded
+anew, without EXIF or anything after its end; a PDF only when it is readable, not encrypted
+and holds no scripts, actions or embedded files. The projects keep their own limit.
+"""
 
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from wijkaanpak.common import uploads
+
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-
-# The first bytes of each accepted kind of file (its "magic number").
-_SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"%PDF-", "application/pdf"),
-)
+ATTACHMENT_TYPES = frozenset({uploads.JPEG, uploads.PNG, uploads.PDF})
 
 
-def sniff_content_type(uploaded):
-    """The content type an upload really has, judged by its first bytes, or None."""
-    position = uploaded.tell() if hasattr(uploaded, "tell") else 0
-    uploaded.seek(0)
-    head = uploaded.read(16)
-    uploaded.seek(position)
-    for signature, content_type in _SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    return None
+def check_attachment(uploaded):
+    """Accept a JPEG, PNG or PDF of at most 5 MB; return the CheckedFile to store.
 
-
-def validate_attachment(uploaded):
-    """Accept a JPEG, PNG or PDF of at most 5 MB; return its content type."""
-    if uploaded.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            _("The file is %(size)s; at most %(limit)s is allowed."),
-            code="file_too_large",
-            params={
-                "size": filesizeformat(uploaded.size),
-                "limit": filesizeformat(MAX_ATTACHMENT_BYTES),
-            },
-        )
-    content_type = sniff_content_type(uploaded)
-    if content_type is None:
-        raise ValidationError(
-            _("Only a photo (JPEG or PNG) or a PDF document can be added."),
-            code="file_type_not_allowed",
-        )
-    return content_type
+    Raises ValidationError (`file_too_large`, `file_type_not_allowed`, or a code of
+    wijkaanpak.common.uploads' checks).
+    """
+    too_large = uploads.size_error(uploaded, MAX_ATTACHMENT_BYTES)
+    if too_large is not None:
+        raise too_large
+    try:
+        return uploads.check_upload(uploads.read_all(uploaded), ATTACHMENT_TYPES)
+    except ValidationError as error:
+        if error.code == "file_type_not_allowed":
+            raise ValidationError(
+                _("Only a photo (JPEG or PNG) or a PDF document can be added."),
+                code="file_type_not_allowed",
+            ) from None
+        raise

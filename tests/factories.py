@@ -8,6 +8,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from PIL import Image
 from pypdf import PdfWriter
 
 from budget import services as budget_services
@@ -183,8 +184,17 @@ def signed_contract_and_next_draft():
 # What a hostile user might type: markup that must show as text and never be fetched.
 HOSTILE = "<script>alert(1)</script> <img src=http://evil.example/x.png>"
 
-# The first bytes of a PNG image: enough for the upload check, which reads the signature.
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def image_bytes(kind="PNG", size=(4, 3), colour="green", **save_options):
+    """A real image made here with Pillow (uploads are decoded, so a signature is not enough)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format=kind, optimize=True, **save_options)
+    return buffer.getvalue()
+
+
+# Real images, encoded as the upload check encodes them anew (so the stored bytes are these).
+PNG = image_bytes("PNG")
+JPEG = image_bytes("JPEG", quality=90)
 
 # The path through the lifecycle table to each status.
 _PATH = {

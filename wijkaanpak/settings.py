@@ -210,6 +210,21 @@ if MAX_REQUEST_BODY_MB < 1:
     raise ImproperlyConfigured("MAX_REQUEST_BODY_MB must be at least 1 (megabytes).")
 MAX_REQUEST_BODY_BYTES = MAX_REQUEST_BODY_MB * 1024 * 1024
 
+# The largest single file the site takes (a scan of the signed pages, 25 MB). While an upload
+# streams in, wijkaanpak.common.uploads.SizeLimitUploadHandler keeps no more of one file than
+# this and hands the form a "too large" file in its place, which the app's own (smaller or
+# equal) limit refuses with a message. Django's own handlers keep what passes, as always. (A
+# request body above MAX_REQUEST_BODY_MB is refused before any of this.)
+MAX_UPLOAD_FILE_MB = env_int("MAX_UPLOAD_FILE_MB", default=25)
+if MAX_UPLOAD_FILE_MB < 1:
+    raise ImproperlyConfigured("MAX_UPLOAD_FILE_MB must be at least 1 (megabytes).")
+MAX_UPLOAD_FILE_BYTES = MAX_UPLOAD_FILE_MB * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "wijkaanpak.common.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # --- E-mail -----------------------------------------------------------------------------------
 
 # Every mail goes into the outbox (django-post-office, see wijkaanpak/common/mail.py), in the

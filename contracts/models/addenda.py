@@ -14,6 +14,7 @@ from contracts.models.archive import (
 )
 from contracts.models.contract import Contract
 from contracts.models.places import Partner
+from wijkaanpak.common.text import NAME_VALIDATORS
 
 
 class AddendumFrozen(ValidationError):
@@ -66,7 +67,7 @@ class Addendum(ArchivedFileFields):
     )
     number = models.PositiveIntegerField(_("number"), editable=False)
     kind = models.CharField(_("kind of change"), max_length=30, choices=AddendumKind.choices)
-    title = models.CharField(_("title"), max_length=250)
+    title = models.CharField(_("title"), max_length=250, validators=NAME_VALIDATORS)
     body = models.TextField(_("text"))
     signed_on = models.DateField(_("date of signing"), null=True, blank=True)
     signing_place = models.CharField(_("place of signing"), max_length=100, blank=True)
@@ -186,7 +187,7 @@ class AddendumSignatory(models.Model):
     partner = models.ForeignKey(
         Partner, on_delete=models.PROTECT, related_name="+", verbose_name=_("partner")
     )
-    signatory_name = models.CharField(_("signatory"), max_length=150)
+    signatory_name = models.CharField(_("signatory"), max_length=150, validators=NAME_VALIDATORS)
     signatory_function = models.CharField(_("function of the signatory"), max_length=150)
     order = models.PositiveIntegerField(_("order"), default=0)
 

@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from contracts.choices import FROZEN_STATUSES, PUBLIC_STATUSES, ContractStatus, WishSource
 from contracts.models.places import Neighbourhood, Partner
+from wijkaanpak.common.text import NAME_VALIDATORS
 
 # Fields of a contract that are part of its text: fixed from "ready for signing" on.
 CONTRACT_TEXT_FIELDS = ("neighbourhood_id", "title", "motto", "period_start", "period_end")
@@ -71,7 +72,7 @@ def refuse_frozen_rows(queryset, contract_lookup):
 class StandardSection(models.Model):
     """A section with which every new contract starts (chapter 1 of the 2007 contracts)."""
 
-    heading = models.CharField(_("heading"), max_length=200)
+    heading = models.CharField(_("heading"), max_length=200, validators=NAME_VALIDATORS)
     body = models.TextField(_("starting text"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -114,7 +115,7 @@ class Contract(models.Model):
         related_name="contracts",
         verbose_name=_("neighbourhood"),
     )
-    title = models.CharField(_("title"), max_length=250)
+    title = models.CharField(_("title"), max_length=250, validators=NAME_VALIDATORS)
     motto = models.CharField(_("motto"), max_length=250, blank=True)
     period_start = models.DateField(_("start of period"))
     period_end = models.DateField(_("end of period"))
@@ -323,7 +324,7 @@ class ContractSection(ContractPart):
         Contract, on_delete=models.CASCADE, related_name="sections", verbose_name=_("contract")
     )
     order = models.PositiveIntegerField(_("order"), default=0)
-    heading = models.CharField(_("heading"), max_length=200)
+    heading = models.CharField(_("heading"), max_length=200, validators=NAME_VALIDATORS)
     body = models.TextField(_("text"), blank=True)
 
     history = HistoricalRecords()
@@ -349,7 +350,9 @@ class ContractParty(ContractPart):
         related_name="contract_parties",
         verbose_name=_("partner"),
     )
-    signatory_name = models.CharField(_("signatory"), max_length=150, blank=True)
+    signatory_name = models.CharField(
+        _("signatory"), max_length=150, blank=True, validators=NAME_VALIDATORS
+    )
     signatory_function = models.CharField(
         _("function of the signatory"), max_length=150, blank=True
     )
@@ -384,7 +387,7 @@ class ResidentWish(ContractPart):
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="wishes", verbose_name=_("contract")
     )
-    title = models.CharField(_("wish"), max_length=250)
+    title = models.CharField(_("wish"), max_length=250, validators=NAME_VALIDATORS)
     description = models.TextField(_("explanation"), blank=True)
     source = models.CharField(_("source"), max_length=30, choices=WishSource.choices)
     not_taken_up_reason = models.TextField(

@@ -7,12 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from contracts.choices import PUBLIC_STATUSES, PartnerKind
+from wijkaanpak.common.text import NAME_VALIDATORS
 
 
 class District(models.Model):
     """A district of the municipality (stadsdeel)."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=NAME_VALIDATORS)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
 
     history = HistoricalRecords()
@@ -35,7 +36,7 @@ class NeighbourhoodQuerySet(models.QuerySet):
 class Neighbourhood(models.Model):
     """A wijk: the area one contract is about."""
 
-    name = models.CharField(_("name"), max_length=150, unique=True)
+    name = models.CharField(_("name"), max_length=150, unique=True, validators=NAME_VALIDATORS)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     district = models.ForeignKey(
         District,
@@ -69,7 +70,7 @@ class SubArea(models.Model):
         related_name="sub_areas",
         verbose_name=_("neighbourhood"),
     )
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("name"), max_length=150, validators=NAME_VALIDATORS)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
@@ -94,7 +95,7 @@ class SubArea(models.Model):
 class Partner(models.Model):
     """An organisation that takes part in contracts: municipality, corporation, police, …"""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=NAME_VALIDATORS)
     kind = models.CharField(_("kind"), max_length=30, choices=PartnerKind.choices)
     email = models.EmailField(_("contact e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)

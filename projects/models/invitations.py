@@ -16,6 +16,7 @@ from projects.choices import InvitationStatus, TeamRole
 from projects.models.project import Project
 from wijkaanpak.common import mail
 from wijkaanpak.common.secret_links import secret_hash, secret_matches
+from wijkaanpak.common.text import NAME_VALIDATORS
 
 
 class TeamInvitationQuerySet(models.QuerySet):
@@ -56,7 +57,7 @@ class TeamInvitation(models.Model):
         Project, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("project")
     )
     email = models.EmailField(_("e-mail address"))
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("name"), max_length=150, validators=NAME_VALIDATORS)
     role = models.CharField(
         _("role"), max_length=20, choices=TeamRole.choices, default=TeamRole.MEMBER
     )

@@ -27,6 +27,7 @@ from contracts.models import (
     refuse_if_frozen,
 )
 from projects.choices import CLOSED_STATUSES, ProjectStatus, TeamRole
+from wijkaanpak.common.text import NAME_VALIDATORS
 
 # The parts of a project that are the signed promise: fixed once the contract is frozen.
 PROJECT_TEXT_FIELDS = (
@@ -81,7 +82,7 @@ class Project(models.Model):
         Contract, on_delete=models.CASCADE, related_name="projects", verbose_name=_("contract")
     )
     number = models.PositiveSmallIntegerField(_("number"))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=NAME_VALIDATORS)
     summary = models.CharField(_("summary"), max_length=400)
     description = models.TextField(_("description"))
     expected_result = models.TextField(_("expected result"), blank=True)

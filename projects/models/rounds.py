@@ -17,12 +17,13 @@ from contracts.models import (
 from projects.choices import ProjectStatus
 from projects.models.project import PERCENT_VALIDATORS, Project, percent_constraint
 from wijkaanpak.common import mail
+from wijkaanpak.common.text import NAME_VALIDATORS
 
 
 class ReportingRound(models.Model):
     """A call on the project teams of some contracts to report, e.g. the midterm review."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=NAME_VALIDATORS)
     introduction = models.TextField(_("introduction"), blank=True)
     contracts = models.ManyToManyField(
         Contract, related_name="reporting_rounds", verbose_name=_("contracts")

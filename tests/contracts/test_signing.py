@@ -549,7 +549,7 @@ def test_a_pdf_scan_is_stored_with_its_fingerprint(settings):
     [
         ("scan.jpg", b"\xff\xd8\xff\xe0 not a pdf", "scan_not_pdf"),
         ("scan.pdf", b"MZ\x90\x00 an executable", "scan_not_pdf"),
-        ("scan.pdf", b"%PDF-1.4\nthis is no PDF structure at all", "scan_unreadable"),
+        ("scan.pdf", b"%PDF-1.4\nthis is no PDF structure at all", "pdf_unreadable"),
         ("scan.pdf", b"", "scan_not_pdf"),
     ],
 )

@@ -23,9 +23,12 @@ from projects.choices import ProjectStatus, Visibility
 from projects.models import ProgressUpdate, ProjectReport, ReportingRound
 from projects.validators import MAX_ATTACHMENT_BYTES
 from tests.factories import (
+    JPEG,
+    PNG,
     ProjectFactory,
     TeamMembershipFactory,
     UserFactory,
+    blank_pdf,
     group_member,
     progress_update,
     project_in_signed_contract,
@@ -37,9 +40,7 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct-horse-battery"
 HOSTILE = "<script>alert(1)</script>"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF = blank_pdf()
 
 
 def html(response):

@@ -31,6 +31,7 @@ from tests.factories import (
     ResidentWishFactory,
     TeamMembershipFactory,
     UserFactory,
+    blank_pdf,
     complete_contract,
     group_member,
     move_to,
@@ -40,7 +41,7 @@ from wijkaanpak.common.groups import EDITORS
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = blank_pdf()
 CONCEPT = 'data-notice="concept"'
 ILLUSTRATIVE = 'data-notice="illustrative"'
 

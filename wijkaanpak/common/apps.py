@@ -10,4 +10,10 @@ class CommonConfig(AppConfig):
     verbose_name = _("shared plumbing")
 
     def ready(self):
-        from wijkaanpak.common import checks  # noqa: F401  (registers the checks)
+        from wijkaanpak.common import (
+            checks,  # noqa: F401  (registers the checks)
+            text,
+        )
+
+        # Every form's text fields refuse control characters (see wijkaanpak.common.text).
+        text.install()

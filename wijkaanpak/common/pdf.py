@@ -145,6 +145,7 @@ def pdf_response(data, filename, *, fingerprint=None, cache_control=None):
     """
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["X-Content-Type-Options"] = "nosniff"
     if fingerprint:
         response["ETag"] = f'"{fingerprint}"'
     if cache_control:
