@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.views import invitations, portal, public
+from projects.views import invitations, portal, public, two_factor
 
 app_name = "projects"
 
@@ -25,7 +25,9 @@ urlpatterns = [
     # The project teams' portal
     path("team/", portal.MyProjectsView.as_view(), name="portal"),
     path("team/inloggen/", portal.LoginView.as_view(), name="login"),
+    path("team/inloggen/code/", two_factor.LoginCodeView.as_view(), name="login_code"),
     path("team/uitloggen/", portal.LogoutView.as_view(), name="logout"),
+    path("team/tweestapsverificatie/", two_factor.TwoFactorView.as_view(), name="two_factor"),
     path("team/wachtwoord-vergeten/", portal.PasswordResetView.as_view(), name="password_reset"),
     path(
         "team/wachtwoord-vergeten/verstuurd/",

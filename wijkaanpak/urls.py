@@ -3,8 +3,14 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
+from maykin_2fa import monkeypatch_admin
+from maykin_2fa.urls import urlpatterns as two_factor_urls
 
 from wijkaanpak import leaflet, views
+
+# The admin asks every staff account for its second factor (settings: Authentication); its
+# login, enrolment and backup-code pages (maykin-2fa) come before the admin's own URLs.
+monkeypatch_admin()
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -20,6 +26,7 @@ urlpatterns = [
     path("begrippen/", views.GlossaryView.as_view(), name="glossary"),
     path("healthz", views.healthz, name="healthz"),
     path("taal/", set_language, name="set_language"),
+    path("admin/", include((two_factor_urls, "maykin_2fa"))),
     path("admin/", admin.site.urls),
 ]
 

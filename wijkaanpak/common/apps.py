@@ -8,3 +8,10 @@ class CommonConfig(AppConfig):
     name = "wijkaanpak.common"
     label = "common"
     verbose_name = _("shared plumbing")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from wijkaanpak.common.middleware import start_idle_clock
+
+        user_logged_in.connect(start_idle_clock, dispatch_uid="wijkaanpak.start_idle_clock")
