@@ -52,6 +52,14 @@ class CodeForm(forms.Form):
         return "".join(self.cleaned_data["code"].split())
 
 
+class EnableForm(CodeForm):
+    """The check that the app was set up: only its code (there are no backup codes yet)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _("The 6 digits your app shows now.")
+
+
 def needs_code(user):
     """Whether `user` turned on the second factor (a confirmed app)."""
     return user_has_device(user, confirmed=True)
@@ -163,7 +171,7 @@ class TwoFactorView(LoginRequiredMixin, View):
             request.session[SETUP_KEY] = key
             url, secret = otpauth_url(user, key)
             context.update(qr_code=qr_code_data_uri(url), secret=secret)
-            context.setdefault("form", CodeForm())
+            context.setdefault("form", EnableForm())
         context.update(extra)
         return context
 
@@ -190,7 +198,7 @@ class TwoFactorView(LoginRequiredMixin, View):
     def enable(self, request):
         user = request.user
         key = request.session.get(SETUP_KEY)
-        form = CodeForm(request.POST)
+        form = EnableForm(request.POST)
         if key and form.is_valid() and code_matches(key, form.cleaned_data["code"]):
             with transaction.atomic():
                 device = TOTPDevice.objects.create(user=user, name="default", key=key)

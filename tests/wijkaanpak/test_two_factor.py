@@ -7,6 +7,7 @@ themselves), to prove that the code is asked for.
 
 import subprocess
 import sys
+from base64 import b32decode
 
 import pytest
 from django.conf import settings
@@ -224,3 +225,24 @@ def test_the_code_step_without_a_password_goes_back_to_the_login(client):
     response = client.get(reverse("projects:login_code"))
     assert response.status_code == 302
     assert response["Location"] == reverse("projects:login")
+
+
+def test_enrolling_on_the_way_to_an_admin_page_ends_on_the_complete_page(client, staff):
+    """Without the repair in wijkaanpak.logins the "complete" page sent back to the set-up."""
+    client.post(
+        "/admin/login/?next=/admin/",
+        {WIZARD: "auth", "auth-username": "medewerker", "auth-password": PASSWORD},
+    )
+    client.post(reverse("maykin_2fa:setup"), {"admin_setup_view-current_step": "welcome"})
+    key = client.session["django_two_factor-qr_secret_key"]
+    response = client.post(
+        reverse("maykin_2fa:setup"),
+        {
+            "admin_setup_view-current_step": "generator",
+            "generator-token": totp_code(b32decode(key + "=" * (-len(key) % 8))),
+        },
+    )
+
+    assert response["Location"] == reverse("maykin_2fa:setup_complete")
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get("/admin/").status_code == 200
