@@ -5,6 +5,7 @@ import os
 import shutil
 import threading
 from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -360,10 +361,10 @@ def log_in(page, username, password="correct-horse-battery"):
     page.goto("/admin/login/?next=/admin/")
     page.fill("#id_auth-username", username)
     page.fill("#id_auth-password", password)
-    page.locator("#login-form [type=submit]:visible").first.click()
+    page.locator("#login-form [type=submit]:visible").last.click()
     page.fill("#id_token-otp_token", totp_code(device))
-    page.locator("#login-form [type=submit]:visible").first.click()
-    page.wait_for_url("**/admin/")
+    page.locator("#login-form [type=submit]:visible").last.click()  # "Next", not "Back"
+    page.wait_for_url(lambda url: urlsplit(url).path == "/admin/")
 
 
 def axe_audit(page):

@@ -71,6 +71,9 @@ def test_the_settings_lock_a_user_name_and_client_for_15_minutes_after_5_failure
     assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
     assert settings.AXES_CLIENT_IP_CALLABLE == "wijkaanpak.common.client.client_ip"
     assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
+    # The failures reach the site's log whatever LOG_LEVEL says.
+    assert settings.LOGGING["loggers"]["axes"]["level"] == "INFO"
+    assert logging.getLogger("axes.handlers.database").isEnabledFor(logging.INFO)
 
 
 def test_five_wrong_passwords_in_the_portal_lock_out_even_the_right_one(client, member, caplog):
