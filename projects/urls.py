@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from projects.views import invitations, portal, public
+from projects.views import invitations, portal, public, two_factor
 from wijkaanpak.common import ratelimits
 
 # Each request for a reset link counts against settings.RATELIMIT_PASSWORD_RESETS per client;
@@ -39,7 +39,9 @@ urlpatterns = [
     # The project teams' portal
     path("team/", portal.MyProjectsView.as_view(), name="portal"),
     path("team/inloggen/", portal.LoginView.as_view(), name="login"),
+    path("team/inloggen/code/", two_factor.LoginCodeView.as_view(), name="login_code"),
     path("team/uitloggen/", portal.LogoutView.as_view(), name="logout"),
+    path("team/tweestapsverificatie/", two_factor.TwoFactorView.as_view(), name="two_factor"),
     path("team/wachtwoord-vergeten/", PASSWORD_RESET_VIEW.as_view(), name="password_reset"),
     path(
         "team/wachtwoord-vergeten/verstuurd/",

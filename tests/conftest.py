@@ -6,9 +6,11 @@ import shutil
 import threading
 import uuid
 from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -24,6 +26,7 @@ from tests.factories import (
     open_period,
     project_in_signed_contract,
 )
+from tests.otp import login_request, totp_code, totp_device, verify_otp
 from wijkaanpak.common.groups import BUDGET_MANAGERS, EDITORS
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -57,6 +60,42 @@ def require(condition, reason):
 def require_postgres():
     """Skip (locally) or fail (in CI) a test of what only PostgreSQL does."""
     require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+
+
+_plain_force_login = Client.force_login
+_plain_login = Client.login
+
+
+def plain_force_login(client, user):
+    """Client.force_login as Django has it: the session has not passed the second factor."""
+    _plain_force_login(client, user)
+
+
+def _force_login(self, user, backend=None):
+    _plain_force_login(self, user, backend)
+    if user.is_staff or user.is_superuser:
+        verify_otp(self, user)
+
+
+def _login(self, **credentials):
+    credentials.setdefault("request", login_request())
+    logged_in = _plain_login(self, **credentials)
+    if logged_in:
+        user = get_user_model().objects.get(pk=self.session[SESSION_KEY])
+        if user.is_staff or user.is_superuser:
+            verify_otp(self, user)
+    return logged_in
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _staff_sessions_pass_the_second_factor():
+    """Every staff login of the test client (force_login, login) passes the second factor
+    (tests/otp.py), so tests of the admin need no code; django-axes gets the request it needs.
+    The tests of the second factor use `plain_force_login`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "force_login", _force_login)
+        patch.setattr(Client, "login", _login)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -339,12 +378,18 @@ def page(browser, live_server, settings):
 
 
 def log_in(page, username, password="correct-horse-battery"):
-    """Log in to the admin in the browser tab `page` (the factories' password)."""
+    """Log in to the admin in the browser tab `page` (the factories' password), with a code of
+    the account's TOTP app as its second factor (an app is enrolled if it has none)."""
+    device = totp_device(get_user_model().objects.get(username=username))
+    device.last_t = -1  # a code may be used once: let a second login in the same 30 s pass
+    device.save(update_fields=["last_t"])
     page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.locator("[type=submit]").click()
-    page.wait_for_url("**/admin/")
+    page.fill("#id_auth-username", username)
+    page.fill("#id_auth-password", password)
+    page.locator("#login-form [type=submit]:visible").last.click()
+    page.fill("#id_token-otp_token", totp_code(device))
+    page.locator("#login-form [type=submit]:visible").last.click()  # "Next", not "Back"
+    page.wait_for_url(lambda url: urlsplit(url).path == "/admin/")
 
 
 def axe_audit(page):

@@ -73,5 +73,6 @@ class SiteGroupAdmin(PermissionLabelsMixin, GroupAdmin):
     pass
 
 
-# The outbox (django-post-office), narrowed to superusers and made read-only.
-from wijkaanpak.common.admin import outbox  # noqa: E402, F401
+# The outbox (django-post-office), narrowed to superusers and made read-only; login lockouts
+# (django-axes) and second factors (django-otp), for superusers.
+from wijkaanpak.common.admin import logins, outbox  # noqa: E402, F401

@@ -56,6 +56,13 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "django_ratelimit",
+    # Logins: lockout after failed attempts, and the second factor (see Authentication below).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
+    "maykin_2fa",
     "wijkaanpak",
     # Before post_office: the ground floor's send_queued_mail (with backoff) replaces
     # post_office's.
@@ -75,12 +82,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "maykin_2fa.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions end after 30 idle minutes, portal sessions after 8 hours.
+    "wijkaanpak.common.middleware.IdleSessionMiddleware",
     # Before anything reads request.POST/FILES (CSRF's process_view and the views run later).
     "wijkaanpak.common.middleware.RequestBodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a locked-out login into the lockout page (wijkaanpak.logins).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wijkaanpak.urls"
@@ -123,10 +136,59 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Staff accounts (and superusers) need at least STAFF_PASSWORD_MIN_LENGTH characters.
+    {"NAME": "wijkaanpak.common.passwords.StaffMinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+STAFF_PASSWORD_MIN_LENGTH = 12
 LOGIN_URL = "projects:login"
+
+# django-axes checks every login first: after AXES_FAILURE_LIMIT failures for one user name from
+# one client address, that pair is locked out for AXES_COOLOFF_TIME (counted from the last
+# attempt), on /team/inloggen/ and /admin/login/ alike; the right password does not log in
+# meanwhile. The lockout page is wijkaanpak.logins.lockout_response; superusers unlock in the
+# admin (Login lockouts). Every failure and lockout is logged by the "axes" loggers.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", default=15))
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= datetime.timedelta(0):
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1.")
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "wijkaanpak.common.client.client_ip"
+AXES_LOCKOUT_CALLABLE = "wijkaanpak.logins.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# The admin for attempts is the site's own (wijkaanpak.common.admin.logins: Dutch, superusers only).
+AXES_ENABLE_ADMIN = False
+# Every attempt with its form data would be kept; the failures are enough.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["password", "auth-password", "token", "otp_token"]
+
+# The second factor (maykin-2fa on django-two-factor-auth and django-otp): every staff account
+# enrols a TOTP app (with backup codes) at its first login to /admin/ and gives a code at every
+# later one. With DEBUG on (make run) the code is skipped so developers can click around: the
+# admin then counts a password login as verified. Team members may enable it in the portal.
+MAYKIN_2FA_ALLOW_MFA_BYPASS_BACKENDS = (
+    ["django.contrib.auth.backends.ModelBackend"] if DEBUG else []
+)
+TWO_FACTOR_PATCH_ADMIN = False
+TWO_FACTOR_REMEMBER_COOKIE_AGE = None
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", default="Wijkaanpak")
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Idle sessions end (wijkaanpak.common.middleware.IdleSessionMiddleware): a staff session after
+# STAFF_SESSION_IDLE_MINUTES without a request, a portal (non-staff) one after
+# PORTAL_SESSION_IDLE_HOURS. The browser's cookie lasts no longer than the session.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", default=30)
+PORTAL_SESSION_IDLE_HOURS = env_int("PORTAL_SESSION_IDLE_HOURS", default=8)
+if STAFF_SESSION_IDLE_MINUTES < 1 or PORTAL_SESSION_IDLE_HOURS < 1:
+    raise ImproperlyConfigured(
+        "STAFF_SESSION_IDLE_MINUTES and PORTAL_SESSION_IDLE_HOURS must be at least 1."
+    )
+SESSION_COOKIE_AGE = PORTAL_SESSION_IDLE_HOURS * 3600
 
 # --- Language and time ------------------------------------------------------------------------
 
@@ -396,7 +458,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
     # WeasyPrint reports every rendering step at INFO level.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},
+        # Failed logins and lockouts (django-axes): every failure is logged at INFO, a lockout
+        # at WARNING, whatever LOG_LEVEL says.
+        "axes": {"level": "INFO"},
+    },
 }
 
 # --- Product ----------------------------------------------------------------------------------

@@ -3,8 +3,22 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
+from maykin_2fa import monkeypatch_admin
+from maykin_2fa.urls import urlpatterns as two_factor_urls
+from maykin_2fa.views import AdminSetupView
 
-from wijkaanpak import leaflet, views
+from wijkaanpak import leaflet, logins, views
+
+# The admin asks every staff account for its second factor (settings: Authentication); its
+# login, enrolment and backup-code pages (maykin-2fa) come before the admin's own URLs.
+monkeypatch_admin()
+
+# django-two-factor-auth sends a staff member without an app, logging in on the way to an admin
+# page, to "two_factor:setup": the same pages under that name.
+two_factor_names = [
+    path("login/", logins.AdminLoginView.as_view(), name="login"),
+    path("mfa/setup/", AdminSetupView.as_view(), name="setup"),
+]
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -21,6 +35,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("taal/", set_language, name="set_language"),
+    path("admin/login/", logins.AdminLoginView.as_view()),
+    path("admin/", include((two_factor_urls, "maykin_2fa"))),
+    path("admin/", include((two_factor_names, "two_factor"))),
     path("admin/", admin.site.urls),
 ]
 

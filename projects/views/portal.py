@@ -6,11 +6,13 @@ which projects exist. Writes go through projects.services; their refusals come b
 form, at the field they concern.
 """
 
+import logging
 from collections import defaultdict
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
@@ -26,9 +28,12 @@ from projects import services
 from projects.choices import ProjectStatus
 from projects.forms import ProgressUpdateForm, ProjectReportForm
 from projects.models import ProgressUpdate, Project, ProjectReport, ReportingRound
+from projects.views.two_factor import needs_code, start_code_step
 from wijkaanpak.common.forms import add_service_errors
 
 LOGIN_URL = reverse_lazy("projects:login")
+
+logger = logging.getLogger(__name__)
 
 
 def portal_projects(user):
@@ -52,9 +57,18 @@ class PortalMixin(LoginRequiredMixin):
 
 
 class LoginView(auth_views.LoginView):
+    """The password (django-axes counts the failures and locks a user name out from one
+    address); then, for an account with two-step login on, the code (two_factor.LoginCodeView)."""
+
     template_name = "projects/portal/login.html"
     redirect_authenticated_user = True
     next_page = reverse_lazy("projects:portal")
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if needs_code(user):
+            return start_code_step(self.request, user, self.get_success_url())
+        return super().form_valid(form)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -68,13 +82,30 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
+class PortalPasswordResetForm(PasswordResetForm):
+    """Django's, but never for a staff account: staff passwords are not reset by e-mail from
+    the portal (a mailbox taken over must not open the admin); a superuser sets a new one."""
+
+    def get_users(self, email):
+        for user in super().get_users(email):
+            if user.is_staff or user.is_superuser:
+                logger.warning(
+                    "Password reset asked in the portal for staff account %s: nothing sent",
+                    user.pk,
+                )
+                continue
+            yield user
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Ask for a link to choose a new password, sent by e-mail.
 
-    The page says the same whether or not the address is known (Django's view sends nothing
-    for an unknown one), so it cannot be used to find out who has an account.
+    The page says the same whether the address is unknown, a team member's or a staff
+    account's (Django's view sends nothing for an unknown one; the form sends nothing to staff),
+    so it cannot be used to find out who has an account.
     """
 
+    form_class = PortalPasswordResetForm
     template_name = "projects/portal/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"

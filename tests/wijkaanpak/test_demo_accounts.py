@@ -193,3 +193,26 @@ def test_the_editor_invites_team_members_and_the_command_says_so(debug_on, wijke
     assert User.objects.get(username="redacteur").has_perm("projects.add_teaminvitation")
     assert not User.objects.get(username="budgetbeheerder").has_perm("projects.add_teaminvitation")
     assert "send_queued_mail" in output
+
+
+def test_the_output_says_how_to_enrol_in_two_factor_login(debug_on, wijken):
+    output = create_demo_accounts()
+
+    assert "/admin/mfa/setup/" in output
+    assert "/team/tweestapsverificatie/" in output
+
+
+def test_the_demo_password_meets_the_staff_password_rules(debug_on, wijken):
+    """At least 12 characters and not a common password (the command runs no validators: its
+    password resembles the demo addresses, which the similarity check would refuse)."""
+    from django.contrib.auth.password_validation import CommonPasswordValidator, validate_password
+
+    from wijkaanpak.common.passwords import StaffMinimumLengthValidator
+
+    create_demo_accounts()
+
+    validate_password(
+        DEMO_PASSWORD,
+        user=User.objects.get(username="redacteur"),
+        password_validators=[StaffMinimumLengthValidator(), CommonPasswordValidator()],
+    )

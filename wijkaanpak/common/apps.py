@@ -10,10 +10,14 @@ class CommonConfig(AppConfig):
     verbose_name = _("shared plumbing")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from wijkaanpak.common import (
             checks,  # noqa: F401  (registers the checks)
             text,
         )
+        from wijkaanpak.common.middleware import start_idle_clock
 
         # Every form's text fields refuse control characters (see wijkaanpak.common.text).
         text.install()
+        user_logged_in.connect(start_idle_clock, dispatch_uid="wijkaanpak.start_idle_clock")

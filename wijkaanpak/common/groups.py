@@ -7,6 +7,10 @@ permission removed here is removed from the group too.
 No group gets the outbox (`post_office`): it holds every mail's text, password-reset links
 included, so only superusers see it (wijkaanpak/admin_outbox.py). Staff see the delivery of
 their own mails in the distribution log and on a reporting round's page.
+
+Nor does any group get the login lockouts (axes) or the second factors (otp_totp,
+otp_static): unlocking a login someone is guessing at, or resetting an account's second factor,
+is for superusers only (wijkaanpak/common/admin/logins.py).
 """
 
 from django.apps import apps as global_apps

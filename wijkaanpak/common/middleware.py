@@ -1,11 +1,13 @@
-"""Language selection (Dutch unless the visitor chose another language) and the limit on a
-request's body."""
+"""Language selection (Dutch unless the visitor chose another language), the limit on a
+request's body, and the end of idle sessions."""
 
 import io
 import logging
+import time
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.handlers.wsgi import LimitedStream
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
@@ -102,3 +104,62 @@ class RequestBodyLimitMiddleware:
         ):
             back = request.path
         return render(request, "413.html", {"back": back}, status=413)
+
+
+def start_idle_clock(sender, request, user, **kwargs):
+    """On login: the session's idle time counts from now, and it expires with its limit."""
+    if request is not None and hasattr(request, "session"):
+        IdleSessionMiddleware.touch(request, user)
+
+
+class IdleSessionMiddleware:
+    """End a logged-in session that has been idle too long: a staff account's after
+    settings.STAFF_SESSION_IDLE_MINUTES, anyone else's (the team portal's) after
+    settings.PORTAL_SESSION_IDLE_HOURS.
+
+    The session keeps the time of its last request (rounded to the minute, so a busy user does
+    not write the session on every request) and expires with it, in the database and in the
+    browser. A request after the limit is logged out first and then handled as an anonymous
+    visitor's: a page that needs a login sends them to it, with a message why.
+    """
+
+    KEY = "_last_activity"
+    # Write the session's last activity at most this often (seconds).
+    RESOLUTION = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def idle_limit(user):
+        """How many seconds a session of `user` may be idle."""
+        if user.is_staff or user.is_superuser:
+            return settings.STAFF_SESSION_IDLE_MINUTES * 60
+        return settings.PORTAL_SESSION_IDLE_HOURS * 3600
+
+    @classmethod
+    def touch(cls, request, user, now=None):
+        """Note the session's last activity and let it expire after the idle limit."""
+        limit = cls.idle_limit(user)
+        request.session[cls.KEY] = int(time.time()) if now is None else now
+        request.session.set_expiry(limit)
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            limit = self.idle_limit(user)
+            now = int(time.time())
+            last = request.session.get(self.KEY)
+            if isinstance(last, int) and now - last > limit:
+                logger.info("Session of %s ended after %d idle seconds", user.get_username(), limit)
+                logout(request)
+                messages.info(
+                    request,
+                    gettext(
+                        "You were logged out because you were inactive for a while. "
+                        "Please log in again."
+                    ),
+                )
+            elif not isinstance(last, int) or now - last >= self.RESOLUTION:
+                self.touch(request, user, now)
+        return self.get_response(request)

@@ -180,6 +180,16 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(_("Log in at /admin/ (staff) or /team/ (teams).")))
         self.stdout.write(
             _(
+                "Two-factor login: with DEBUG on, staff may skip the code. To enrol as in "
+                "production, log in at /admin/ and open /admin/mfa/setup/: scan the QR code "
+                "with an authenticator app (or type the key shown under it), type the 6-digit "
+                "code it shows, and keep the backup codes (/admin/mfa/). With DEBUG off the "
+                "admin asks for this at the first login. Team accounts may turn it on at "
+                "/team/tweestapsverificatie/."
+            )
+        )
+        self.stdout.write(
+            _(
                 "More team accounts: redacteur invites people by e-mail from a project's page "
                 "in /admin/; send_queued_mail prints the invitation with its link."
             )
