@@ -12,6 +12,7 @@ import datetime
 import io
 from types import SimpleNamespace
 
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
@@ -36,8 +37,9 @@ from contracts.models import Contract, ContractStatusChange, Neighbourhood, Stan
 from projects import invitations
 from projects.choices import CLOSED_STATUSES, Visibility
 from projects.models import ProjectReport, ReportingRound
-from tests.access.personas import SUPERUSER, TEAM_A, WIJK_A
+from tests.access.personas import EDITOR, SUPERUSER, TEAM_A, WIJK_A
 from tests.factories import progress_update
+from tests.otp import totp_device
 from wijkaanpak.common.groups import EDITORS
 from wijkaanpak.common.secret_links import new_secret
 
@@ -110,6 +112,16 @@ def prepare(users):
     w.template = EmailTemplate.objects.create(name="proef", subject="Proef", content="Proef")
     w.attachment = Attachment.objects.create(name="bijlage.pdf")
     w.attachment.file.save("bijlage.pdf", ContentFile(blank_pdf()))
+    # A lockout record of a team account, and the editor's TOTP app (as after enrolling).
+    w.access_attempt = AccessAttempt.objects.create(
+        username=team_member.username,
+        ip_address="192.0.2.7",
+        user_agent="",
+        http_accept="",
+        path_info="/team/inloggen/",
+        failures_since_start=5,
+    )
+    w.totp_device = totp_device(users[EDITOR])
     return w
 
 
@@ -118,6 +130,8 @@ ADMIN_OBJECTS = {
     # A staff account other than the editor's own: the editor may not see it.
     "auth.user": lambda w: w.users[SUPERUSER],
     "auth.group": lambda w: Group.objects.get(name=EDITORS),
+    "axes.accessattempt": lambda w: w.access_attempt,
+    "otp_totp.totpdevice": lambda w: w.totp_device,
     "post_office.email": lambda w: w.email,
     "post_office.log": lambda w: w.log,
     "post_office.emailtemplate": lambda w: w.template,

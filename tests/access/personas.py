@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
 
+from tests.otp import verify_otp
+
 # Wijk A and wijk B: a team member of A works on every project of A and none of B.
 WIJK_A = "leidsebuurt"
 WIJK_B = "centrum"
@@ -26,8 +28,11 @@ SUPERUSER_NAME = "beheerder"
 
 
 def log_in(client, user):
-    """Log `user` in on the test `client` (a session as after a complete login)."""
+    """Log `user` in on the test `client` (a session as after a complete login: for staff, one
+    that passed the second factor, through tests.otp.verify_otp)."""
     client.force_login(user)
+    if user.is_staff:
+        verify_otp(client, user)
     return client
 
 
