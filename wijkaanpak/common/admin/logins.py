@@ -21,6 +21,8 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from wijkaanpak.common.admin import superusers
+
 for model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
@@ -32,34 +34,11 @@ TOTPDevice._meta.verbose_name = _("TOTP app")
 TOTPDevice._meta.verbose_name_plural = _("TOTP apps")
 
 
-class SuperusersOnly:
-    """Visible to active superusers, and read-only but for the admin's own actions."""
-
-    def _allowed(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_module_permission(self, request):
-        return self._allowed(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class SuperusersOnly(superusers.SuperusersOnly):
+    """Superusers only; their one action here is the reset (unlock, reset the second factor)."""
 
     def has_reset_permission(self, request):
         return self._allowed(request)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
 
 @admin.action(description=_("Unlock the selected logins"), permissions=["reset"])

@@ -19,6 +19,8 @@ from django.utils.translation import ngettext
 from post_office.admin import EmailAdmin
 from post_office.models import STATUS, Email
 
+from wijkaanpak.common.admin.superusers import SuperusersOnly
+
 
 def _requeue(queryset):
     return queryset.update(status=STATUS.queued, scheduled_time=None, number_of_retries=0)
@@ -44,7 +46,7 @@ admin.site.unregister(Email)
 
 
 @admin.register(Email)
-class OutboxAdmin(EmailAdmin):
+class OutboxAdmin(SuperusersOnly, EmailAdmin):
     actions = [requeue]
     list_display = [
         "to_display",
@@ -56,26 +58,8 @@ class OutboxAdmin(EmailAdmin):
         "scheduled_time",
     ]
 
-    def _allowed(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_module_permission(self, request):
-        return self._allowed(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request)
-
     def has_requeue_permission(self, request, obj=None):
         return self._allowed(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def resend(self, request, pk):
         """POST only: requeue this mail (rather than send it during the request, as post_office
