@@ -9,9 +9,10 @@ whether it exists.
 """
 
 from django.conf import settings
-from django.shortcuts import render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from maykin_2fa.views import AdminLoginView as TwoFactorLoginView
+from maykin_2fa.views import AdminSetupView as TwoFactorSetupView
 
 
 class AdminLoginView(TwoFactorLoginView):
@@ -28,6 +29,17 @@ class AdminLoginView(TwoFactorLoginView):
         if self.request.session.get("next") == resolve_url("maykin_2fa:setup"):
             del self.request.session["next"]
         return response
+
+
+class AdminSetupView(TwoFactorSetupView):
+    """The admin's enrolment of a TOTP app, for staff. A team member (no staff account) who
+    finds it is sent to the portal's own page for two-step login, in the portal's look."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not user.is_staff:
+            return redirect("projects:two_factor")
+        return super().dispatch(request, *args, **kwargs)
 
 
 def lockout_minutes():

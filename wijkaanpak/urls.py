@@ -5,7 +5,6 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from maykin_2fa import monkeypatch_admin
 from maykin_2fa.urls import urlpatterns as two_factor_urls
-from maykin_2fa.views import AdminSetupView
 
 from wijkaanpak import leaflet, logins, views
 
@@ -17,7 +16,7 @@ monkeypatch_admin()
 # page, to "two_factor:setup": the same pages under that name.
 two_factor_names = [
     path("login/", logins.AdminLoginView.as_view(), name="login"),
-    path("mfa/setup/", AdminSetupView.as_view(), name="setup"),
+    path("mfa/setup/", logins.AdminSetupView.as_view(), name="setup"),
 ]
 
 urlpatterns = [
@@ -36,6 +35,7 @@ urlpatterns = [
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("taal/", set_language, name="set_language"),
     path("admin/login/", logins.AdminLoginView.as_view()),
+    path("admin/mfa/setup/", logins.AdminSetupView.as_view()),
     path("admin/", include((two_factor_urls, "maykin_2fa"))),
     path("admin/", include((two_factor_names, "two_factor"))),
     path("admin/", admin.site.urls),

@@ -246,3 +246,14 @@ def test_enrolling_on_the_way_to_an_admin_page_ends_on_the_complete_page(client,
     assert response["Location"] == reverse("maykin_2fa:setup_complete")
     assert client.get(response["Location"]).status_code == 200
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_team_member_who_finds_the_admins_enrolment_is_sent_to_the_portals(client, member):
+    client.force_login(member)
+
+    for url in ("/admin/mfa/setup/", reverse("maykin_2fa:setup"), reverse("two_factor:setup")):
+        response = client.get(url)
+
+        assert response.status_code == 302
+        assert response["Location"] == reverse("projects:two_factor")
+    assert not TOTPDevice.objects.filter(user=member).exists()
