@@ -166,6 +166,9 @@ AXES_ENABLE_ADMIN = False
 # Every attempt with its form data would be kept; the failures are enough.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["password", "auth-password", "token", "otp_token"]
+# No banner on every start (it would open the output of every management command); failures
+# and lockouts are still logged by the "axes" logger.
+AXES_VERBOSE = False
 
 # The second factor (maykin-2fa on django-two-factor-auth and django-otp): every staff account
 # enrols a TOTP app (with backup codes) at its first login to /admin/ and gives a code at every

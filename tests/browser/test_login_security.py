@@ -50,9 +50,13 @@ def admin_password(page, username, password=PASSWORD):
 
 
 def test_redacteur_enrols_in_totp_and_logs_in_with_it(page, editor_user):
+    page.goto("/admin/login/?next=/admin/")
+    assert page.locator("h1").count() >= 1
+    assert_accessible(page)
     admin_password(page, "redacteur")
     # No app yet: the admin asks to set one up before anything else.
     assert "/admin/mfa/setup/" in page.url
+    assert_accessible(page)
     snap(page, "2fa-1-welcome")
     submit(page)  # past the welcome step
     if page.locator("#id_method-method_0").count():  # a choice of methods, if offered
@@ -60,6 +64,7 @@ def test_redacteur_enrols_in_totp_and_logs_in_with_it(page, editor_user):
         submit(page)
     secret = page.locator("a[href^='otpauth://']").inner_text()
     assert page.locator("img.totp-qr-code").count() == 1
+    assert_accessible(page)
     snap(page, "2fa-2-qr-code")
     page.fill("#id_generator-token", app_code(secret))
     submit(page)
@@ -70,6 +75,7 @@ def test_redacteur_enrols_in_totp_and_logs_in_with_it(page, editor_user):
     page.goto("/admin/mfa/backup/tokens/")
     submit(page)
     assert page.locator(".backup-tokens-list li").count() == 10
+    assert_accessible(page)
     snap(page, "2fa-4-backup-codes")
     page.goto("/admin/")
     assert page.locator("#site-name").count() == 1
@@ -78,6 +84,7 @@ def test_redacteur_enrols_in_totp_and_logs_in_with_it(page, editor_user):
     page.context.clear_cookies()
     admin_password(page, "redacteur")
     assert page.locator("#id_token-otp_token").count() == 1
+    assert_accessible(page)
     snap(page, "2fa-5-code-asked")
     page.goto("/admin/")
     assert "/admin/login/" in page.url
