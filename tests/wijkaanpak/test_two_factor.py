@@ -5,6 +5,7 @@ These tests log in without tests/otp.py's shortcut (plain_force_login, or the lo
 themselves), to prove that the code is asked for.
 """
 
+import datetime
 import subprocess
 import sys
 from base64 import b32decode
@@ -257,3 +258,19 @@ def test_a_team_member_who_finds_the_admins_enrolment_is_sent_to_the_portals(cli
         assert response.status_code == 302
         assert response["Location"] == reverse("projects:two_factor")
     assert not TOTPDevice.objects.filter(user=member).exists()
+
+
+def test_an_apps_page_in_the_admin_writes_its_moments_in_dutch(client, superuser, staff):
+    device = totp_device(staff)
+    device.created_at = datetime.datetime(2026, 12, 6, 7, 42, tzinfo=datetime.UTC)
+    device.last_used_at = None
+    device.save()
+    client.force_login(superuser)
+
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "6 december 2026 08:42" in text
+    assert "2026-12-06" not in text
+    assert ">None<" not in text

@@ -16,6 +16,8 @@ from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -106,10 +108,17 @@ class TwoFactorAppAdmin(SuperusersOnly, admin.ModelAdmin):
     def enrolled(self, device):
         return device.confirmed
 
+    def moment(self, value):
+        """A moment as the admin writes it ("6 december 2026 08:42"), or its empty mark: a
+        read-only page would print the bare value ("2026-12-06 07:42:22+00:00", "None")."""
+        if value is None:
+            return self.get_empty_value_display()
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+
     @admin.display(description=_("set up on"), ordering="created_at")
     def created(self, device):
-        return device.created_at
+        return self.moment(device.created_at)
 
     @admin.display(description=_("last used"), ordering="last_used_at")
     def last_used(self, device):
-        return device.last_used_at
+        return self.moment(device.last_used_at)
