@@ -17,10 +17,11 @@ from tests.conftest import assert_accessible
 from tests.factories import (
     ProjectFactory,
     ProjectPartnerFactory,
-    UserFactory,
     complete_contract,
+    group_member,
     move_to,
 )
+from wijkaanpak.common.groups import EDITORS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,7 +101,8 @@ def project_pages(db):
     """A signed contract with a project that has a photo, an internal and a hidden update,
     participating partners with amounts, and a past-due round with one report handed in and
     one missing: every element the public project pages can show."""
-    staff = UserFactory(username="medewerker", is_staff=True)
+    # Who posts to any project: an editor (staff status alone gives no right to post).
+    staff = group_member(EDITORS, username="medewerker", is_staff=True)
     contract = complete_contract(is_illustrative=True)
     first = ProjectFactory(contract=contract, number=1, title="Pleinen en tuinen")
     second = ProjectFactory(contract=contract, number=2, title="Jongerenproject")
