@@ -1,6 +1,7 @@
 """Shared fixtures and what the tests use across apps: personas, the fund, the pilot, collected
 static files, the browser; and the rule that CI skips nothing."""
 
+import logging
 import os
 import shutil
 import threading
@@ -192,6 +193,23 @@ def _pilot_loaded(django_db_setup, django_db_blocker, pilot_media):
 def pilot(_pilot_loaded, _test_settings, db, settings, pilot_media):
     """The Haarlem pilot as `load_pilot_data` loads it (see _pilot_loaded), with its media."""
     settings.MEDIA_ROOT = pilot_media
+
+
+@pytest.fixture
+def module_pilot_media(_test_settings, settings, pilot_media):
+    """The module's archived PDFs, not the empty media folder every test gets: for modules that
+    load the pilot in a fixture of their own (the crawl, the permission matrix)."""
+    settings.MEDIA_ROOT = pilot_media
+
+
+@pytest.fixture
+def quiet_refusals():
+    """Log only server errors: the many 403s and 404s of a crawl or the matrix are expected."""
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)
 
 
 # --- Personas ---------------------------------------------------------------------------------

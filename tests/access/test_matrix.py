@@ -5,7 +5,6 @@ the pilot data, and the outcome the policy file expects.
 current behaviour instead of comparing; review its diff before committing it.
 """
 
-import logging
 import time
 
 import pytest
@@ -18,7 +17,10 @@ from tests.access.arguments import QUERIES, arguments_for, prepare
 from tests.access.matrix import Row
 from tests.access.personas import PERSONAS, WIJK_A, WIJK_B, create_personas, log_in
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("module_pilot_media", "quiet_refusals"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -36,22 +38,6 @@ def world(_pilot_loaded, django_db_blocker, pilot_media):
         users = create_personas()
         yield prepare(users)
         transaction.set_rollback(True)
-
-
-@pytest.fixture(autouse=True)
-def _pilot_media(_test_settings, settings, pilot_media):
-    """The module's archived PDFs, not the empty media folder every test gets."""
-    settings.MEDIA_ROOT = pilot_media
-
-
-@pytest.fixture(autouse=True)
-def _quiet_refusals():
-    """Log only server errors: the matrix's many 403s and 404s are expected."""
-    logger = logging.getLogger("django.request")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    yield
-    logger.setLevel(level)
 
 
 def request_every_cell(world, timings=None):

@@ -14,7 +14,6 @@ deleting the accounts that wrote updates, handed in a report, hid an update and 
 import datetime
 import html
 import io
-import logging
 import re
 import time
 from collections import Counter, deque
@@ -41,7 +40,11 @@ from projects.choices import CLOSED_STATUSES, Visibility
 from projects.models import ProgressUpdate, Project, ReportingRound
 from tests.factories import progress_update
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.slow,
+    pytest.mark.usefixtures("module_pilot_media", "quiet_refusals"),
+]
 
 User = get_user_model()
 
@@ -250,22 +253,6 @@ def pilot(_pilot_loaded, django_db_blocker, pilot_media):
             call_command("create_demo_accounts", stdout=StringIO())
         yield add_marked_records()
         transaction.set_rollback(True)
-
-
-@pytest.fixture(autouse=True)
-def _pilot_media(_test_settings, settings, pilot_media):
-    """The module's archived PDFs, not the empty media folder every test gets."""
-    settings.MEDIA_ROOT = pilot_media
-
-
-@pytest.fixture(autouse=True)
-def _quiet_refusals():
-    """Log only server errors: the crawl's hundreds of 403s and 404s are expected."""
-    logger = logging.getLogger("django.request")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    yield
-    logger.setLevel(level)
 
 
 def add_marked_records():

@@ -13,15 +13,16 @@ from django.test import Client
 
 from tests import dutch_text
 from tests.wijkaanpak.test_crawl import (
-    _pilot_media,  # noqa: F401 (autouse fixture of the crawl's module)
-    _quiet_refusals,  # noqa: F401 (autouse fixture of the crawl's module)
     admin_probes,
     crawl,
     pilot,  # noqa: F401 (the crawl's pilot, with its demo accounts and marked records)
     portal_probes,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("module_pilot_media", "quiet_refusals"),
+]
 
 User = get_user_model()
 

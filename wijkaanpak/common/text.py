@@ -64,57 +64,52 @@ def first_direction_character(value):
 
 def refuse_direction_characters(value):
     """Validator of names and titles: no characters that change the writing direction."""
-    if isinstance(value, str) and (character := first_direction_character(value)):
-        raise ValidationError(
-            _(
-                "This contains an invisible character that changes the writing direction "
-                "(%(character)s). Remove it and try again."
-            ),
-            code="direction_character",
-            params={"character": code_point(character)},
-        )
+    if isinstance(value, str) and (error := direction_character_error(value, None)):
+        raise error
+
+
+# What each kind of character is called in a refusal: with the field's label, and without.
+CONTROL_MESSAGES = (
+    _(
+        "‘%(label)s’ contains an invisible control character (%(character)s). "
+        "Remove it and try again."
+    ),
+    _(
+        "This field contains an invisible control character (%(character)s). Remove it "
+        "and try again."
+    ),
+)
+DIRECTION_MESSAGES = (
+    _(
+        "‘%(label)s’ contains an invisible character that changes the writing "
+        "direction (%(character)s). Remove it and try again."
+    ),
+    _(
+        "This contains an invisible character that changes the writing direction "
+        "(%(character)s). Remove it and try again."
+    ),
+)
+
+
+def _refusal(character, label, messages, code):
+    """The ValidationError for `character` in a field named `label` (or unnamed)."""
+    named, unnamed = messages
+    params = {"character": code_point(character)}
+    if label:
+        return ValidationError(named, code=code, params={**params, "label": label})
+    return ValidationError(unnamed, code=code, params=params)
 
 
 def control_character_error(value, label):
     """The ValidationError for a control character in the text `value`, or None."""
     character = first_control_character(value)
-    if character is None:
-        return None
-    if label:
-        return ValidationError(
-            _(
-                "‘%(label)s’ contains an invisible control character (%(character)s). "
-                "Remove it and try again."
-            ),
-            code="control_character",
-            params={"label": label, "character": code_point(character)},
-        )
-    return ValidationError(
-        _(
-            "This field contains an invisible control character (%(character)s). Remove it "
-            "and try again."
-        ),
-        code="control_character",
-        params={"character": code_point(character)},
-    )
+    return character and _refusal(character, label, CONTROL_MESSAGES, "control_character")
 
 
 def direction_character_error(value, label):
     """The ValidationError for a direction character in the name `value`, or None."""
     character = first_direction_character(value)
-    if character is None:
-        return None
-    if label:
-        return ValidationError(
-            _(
-                "‘%(label)s’ contains an invisible character that changes the writing "
-                "direction (%(character)s). Remove it and try again."
-            ),
-            code="direction_character",
-            params={"label": label, "character": code_point(character)},
-        )
-    refuse_direction_characters(value)
-    return None
+    return character and _refusal(character, label, DIRECTION_MESSAGES, "direction_character")
 
 
 def _validate_clean_text(field, value):
