@@ -31,6 +31,15 @@ class Fund(models.Model):
     approach (decision of 12 December 2006)."""
 
     name = models.CharField(_("name"), max_length=200, validators=NAME_VALIDATORS)
+    programme = models.OneToOneField(
+        "contracts.Programme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fund",
+        verbose_name=_("programme"),
+        help_text=_("The programme period whose wijken this fund serves."),
+    )
     total = money_field(_("total"))
     decision_reference = models.CharField(_("decision reference"), max_length=100)
     decision_date = models.DateField(_("decision date"))

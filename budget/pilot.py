@@ -56,6 +56,7 @@ from budget.models import (
     InitiativeApplication,
     Payment,
 )
+from contracts.models import Programme
 from projects.models import Project
 from wijkaanpak.common.money import format_euro
 from wijkaanpak.common.pilot import (
@@ -157,6 +158,7 @@ class FundItem(Item):
     period_start: IsoDate
     period_end: IsoDate
     is_illustrative: Boolean = False
+    programme: AnyText = ""
     categories: Annotated[list[CategoryItem], pydantic.Field(min_length=1)]
     allocations: list[AllocationItem] = []
     applications: list[ApplicationItem] = []
@@ -174,8 +176,14 @@ def load_funds(items, context):
     """Funds with their categories, bookings, payments and residents' applications."""
     for index, item in enumerate(items):
         path = f"funds[{index}]"
-        if Fund.objects.filter(name=item.name).exists():
-            # What belongs to a fund that exists is the budget managers' work.
+        programme = _programme(item.programme, context, f"{path}.programme")
+        existing = Fund.objects.filter(name=item.name).first()
+        if existing is not None:
+            # What belongs to a fund that exists is the budget managers' work; it only joins
+            # the file's programme when it has none and the programme has no fund yet.
+            if existing.programme_id is None and programme is not None:
+                if not Fund.objects.filter(programme=programme).exists():
+                    Fund.objects.filter(pk=existing.pk).update(programme=programme)
             context.count(Fund, created=False)
             continue
         fund = context.save_new(
@@ -187,6 +195,7 @@ def load_funds(items, context):
                 period_start=item.period_start,
                 period_end=item.period_end,
                 is_illustrative=item.is_illustrative,
+                programme=programme,
             ),
             path,
         )
@@ -198,6 +207,13 @@ def load_funds(items, context):
         for position, application in enumerate(item.applications):
             _load_application(fund, application, context, f"{path}.applications[{position}]")
         _stamp_history(fund, context.note)
+
+
+def _programme(slug, context, path):
+    """The programme of this slug (from the file's programmes or the database), or None."""
+    if not slug:
+        return None
+    return context.find(Programme, "slug", slug, path)
 
 
 def _load_categories(fund, items, context, path):

@@ -66,3 +66,16 @@ class DistributionStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
+
+
+class Milestone(models.TextChoices):
+    """The milestones of a programme that the press hears about."""
+
+    SIGNING = "signing", _("signing of the contracts")
+    MIDTERM = "midterm", _("midterm review")
+    FINAL = "final", _("final evaluation")
+
+
+class PressReleaseStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")

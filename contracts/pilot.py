@@ -9,6 +9,11 @@ discovers this module. Four top-level keys, in this order:
     ``[{slug, name, district: <district slug>, description?, sub_areas?: [name, ...]}]``
 ``partners`` (order 30)
     ``[{name, kind, email?, website?, is_illustrative?, source_note?}]``
+``programmes`` (order 45)
+    ``[{slug, name, period_start, period_end, description?, is_current?, is_illustrative?,
+    contracts: [{neighbourhood, period_start}], college_decisions?: [{reference, meeting_date,
+    subject, portfolio_holder?, author?, context?: [text], approved: [text], communication?:
+    [text], committee?, is_illustrative?}]}]``
 ``contracts`` (order 40)
     ``[{neighbourhood: <slug>, title, period_start, period_end, motto?, signed_on?,
     signing_place?, is_illustrative?, sections: [{heading, paragraphs: [text, ...]}],
@@ -45,12 +50,14 @@ from django.utils.translation import gettext_lazy as _
 from contracts import documents, services
 from contracts.choices import ContractStatus, PartnerKind, WishSource
 from contracts.models import (
+    CollegeDecision,
     Contract,
     ContractParty,
     ContractSection,
     District,
     Neighbourhood,
     Partner,
+    Programme,
     ResidentWish,
     SignedOriginal,
     SubArea,
@@ -141,6 +148,36 @@ class ContractItem(Item):
     parties: list[PartyItem]
     wishes: list[WishItem]
     lifecycle: list[LifecycleStepItem] = []
+
+
+class ContractRefItem(Item):
+    neighbourhood: Text
+    period_start: IsoDate
+
+
+class CollegeDecisionItem(Item):
+    reference: Text
+    meeting_date: IsoDate
+    subject: Text
+    portfolio_holder: AnyText = ""
+    author: AnyText = ""
+    context: list[Text] = []
+    approved: Annotated[list[Text], pydantic.Field(min_length=1)]
+    communication: list[Text] = []
+    committee: AnyText = ""
+    is_illustrative: Boolean = False
+
+
+class ProgrammeItem(Item):
+    slug: Text
+    name: Text
+    period_start: IsoDate
+    period_end: IsoDate
+    description: AnyText = ""
+    is_current: Boolean = False
+    is_illustrative: Boolean = False
+    contracts: list[ContractRefItem] = []
+    college_decisions: list[CollegeDecisionItem] = []
 
 
 # --- What later parts find --------------------------------------------------------------------
@@ -343,6 +380,67 @@ def _write_sections(contract, items, context, path):
         leftover._change_reason = context.note
         leftover.delete()
     context.count(ContractSection, created=True, number=len(items))
+
+
+@register_part("programmes", order=45, schema=ProgrammeItem, unique_by=("slug",))
+def load_programmes(items, context):
+    """Programme periods, matched by slug, with their contracts and the college's decisions.
+
+    A contract the file names joins the programme when it belongs to none yet; one that staff
+    put in another programme stays there. A decision is matched by its reference number.
+    """
+    for index, item in enumerate(items):
+        path = f"programmes[{index}]"
+        programme, _created = context.get_or_create(
+            Programme,
+            {"slug": item.slug},
+            lambda item=item: Programme(
+                slug=item.slug,
+                name=item.name,
+                period_start=item.period_start,
+                period_end=item.period_end,
+                description=item.description,
+                is_current=item.is_current and not Programme.objects.filter(is_current=True).exists(),
+                is_illustrative=item.is_illustrative,
+            ),
+            path,
+        )
+        contracts = []
+        for position, ref in enumerate(item.contracts):
+            contract = context.contract(
+                ref.neighbourhood, ref.period_start, f"{path}.contracts[{position}]"
+            )
+            if contract.programme_id is None:
+                Contract.objects.filter(pk=contract.pk).update(programme=programme)
+                contract.programme = programme
+            contracts.append(contract)
+        for position, decision in enumerate(item.college_decisions):
+            _load_college_decision(
+                programme, contracts, decision, context, f"{path}.college_decisions[{position}]"
+            )
+
+
+def _load_college_decision(programme, contracts, item, context, path):
+    if CollegeDecision.objects.filter(reference=item.reference).exists():
+        context.count(CollegeDecision, created=False)
+        return
+    decision = context.save_new(
+        CollegeDecision(
+            programme=programme,
+            reference=item.reference,
+            meeting_date=item.meeting_date,
+            subject=item.subject,
+            portfolio_holder=item.portfolio_holder,
+            author=item.author,
+            context="\n\n".join(item.context),
+            approved="\n\n".join(item.approved),
+            communication="\n\n".join(item.communication),
+            committee=item.committee,
+            is_illustrative=item.is_illustrative,
+        ),
+        path,
+    )
+    decision.contracts.set(contracts)
 
 
 # --- Steps ------------------------------------------------------------------------------------

@@ -54,3 +54,26 @@ class InvitationStatus(models.TextChoices):
     ACCEPTED = "accepted", _("accepted")
     EXPIRED = "expired", _("expired")
     WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class RoundKind(models.TextChoices):
+    """A reporting round is a midterm review or a contract's final evaluation (eindevaluatie)."""
+
+    MIDTERM = "midterm", _("midterm review")
+    FINAL = "final", _("final evaluation")
+
+
+class WishVerdict(models.TextChoices):
+    """The final evaluation's verdict on a resident wish."""
+
+    FULFILLED = "fulfilled", _("fulfilled")
+    PARTLY_FULFILLED = "partly_fulfilled", _("partly fulfilled")
+    NOT_FULFILLED = "not_fulfilled", _("not fulfilled")
+
+
+class ContractFuture(models.TextChoices):
+    """What the partners decide, at the final evaluation, about the contract's future."""
+
+    CONTINUE = "continue", _("continue")
+    CONTINUE_CHANGED = "continue_changed", _("continue, changed")
+    STOP = "stop", _("stop")

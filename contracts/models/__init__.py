@@ -31,18 +31,35 @@ from contracts.models.contract import (
     refuse_if_frozen,
 )
 from contracts.models.distribution import Distribution, DistributionQuerySet
-from contracts.models.places import District, Neighbourhood, NeighbourhoodQuerySet, Partner, SubArea
+from contracts.models.places import (
+    District,
+    Neighbourhood,
+    NeighbourhoodQuerySet,
+    Partner,
+    SubArea,
+    unique_slug,
+)
+from contracts.models.programmes import (
+    CollegeDecision,
+    PressRelease,
+    Programme,
+    ProgrammeQuerySet,
+    refuse_unpublishable,
+)
 from wijkaanpak.common.history import historical_models_in_their_modules
 
 historical_models_in_their_modules(
     Addendum,
     AddendumSignatory,
+    CollegeDecision,
     Contract,
     ContractParty,
     ContractSection,
     District,
     Neighbourhood,
     Partner,
+    PressRelease,
+    Programme,
     ResidentWish,
     StandardSection,
     SubArea,
@@ -58,6 +75,7 @@ __all__ = [
     "ArchivedDocumentError",
     "ArchivedFileFields",
     "ArchivedQuerySet",
+    "CollegeDecision",
     "Contract",
     "ContractFrozen",
     "ContractPart",
@@ -73,6 +91,9 @@ __all__ = [
     "Neighbourhood",
     "NeighbourhoodQuerySet",
     "Partner",
+    "PressRelease",
+    "Programme",
+    "ProgrammeQuerySet",
     "ResidentWish",
     "SignedOriginal",
     "SigningScan",
@@ -80,4 +101,6 @@ __all__ = [
     "SubArea",
     "refuse_frozen_rows",
     "refuse_if_frozen",
+    "refuse_unpublishable",
+    "unique_slug",
 ]

@@ -115,6 +115,15 @@ class Contract(models.Model):
         related_name="contracts",
         verbose_name=_("neighbourhood"),
     )
+    programme = models.ForeignKey(
+        "contracts.Programme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+        verbose_name=_("programme"),
+        help_text=_("The programme period this contract belongs to, with its fund."),
+    )
     title = models.CharField(_("title"), max_length=250, validators=NAME_VALIDATORS)
     motto = models.CharField(_("motto"), max_length=250, blank=True)
     period_start = models.DateField(_("start of period"))

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -96,6 +97,15 @@ class Partner(models.Model):
     """An organisation that takes part in contracts: municipality, corporation, police, …"""
 
     name = models.CharField(_("name"), max_length=200, unique=True, validators=NAME_VALIDATORS)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "The partner's public address: /partners/<slug>/. Made from the name when empty."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=PartnerKind.choices)
     email = models.EmailField(_("contact e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
@@ -123,3 +133,22 @@ class Partner(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Partner, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("partner_detail", kwargs={"slug": self.slug})
+
+
+def unique_slug(model, name, *, exclude_pk=None, max_length=100):
+    """A slug of `name` that no other row of `model` has: "ymere", "ymere-2", …"""
+    base = slugify(name)[: max_length - 4] or "partner"
+    others = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
+    candidate, number = base, 1
+    while others.filter(slug=candidate).exists():
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate

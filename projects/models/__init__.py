@@ -1,5 +1,6 @@
 """The projects domain's models, one module per part; import them from here."""
 
+from projects.models.evaluations import ContractEvaluation, WishVerdictRecord
 from projects.models.invitations import TeamInvitation, TeamInvitationQuerySet
 from projects.models.project import (
     PROJECT_TEXT_FIELDS,
@@ -13,6 +14,7 @@ from projects.models.updates import ProgressUpdate, ProgressUpdateQuerySet, upda
 from wijkaanpak.common.history import historical_models_in_their_modules
 
 historical_models_in_their_modules(
+    ContractEvaluation,
     ProgressUpdate,
     Project,
     ProjectPartner,
@@ -20,10 +22,12 @@ historical_models_in_their_modules(
     ReportingRound,
     TeamInvitation,
     TeamMembership,
+    WishVerdictRecord,
 )
 
 __all__ = [
     "PROJECT_TEXT_FIELDS",
+    "ContractEvaluation",
     "ProgressUpdate",
     "ProgressUpdateQuerySet",
     "Project",
@@ -35,5 +39,6 @@ __all__ = [
     "TeamInvitation",
     "TeamInvitationQuerySet",
     "TeamMembership",
+    "WishVerdictRecord",
     "update_attachment_path",
 ]

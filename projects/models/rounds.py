@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from contracts.models import (
     Contract,
 )
-from projects.choices import ProjectStatus
+from projects.choices import ProjectStatus, RoundKind
 from projects.models.project import PERCENT_VALIDATORS, Project, percent_constraint
 from wijkaanpak.common import mail
 from wijkaanpak.common.text import NAME_VALIDATORS
@@ -24,6 +24,16 @@ class ReportingRound(models.Model):
     """A call on the project teams of some contracts to report, e.g. the midterm review."""
 
     title = models.CharField(_("title"), max_length=200, validators=NAME_VALIDATORS)
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=RoundKind.choices,
+        default=RoundKind.MIDTERM,
+        help_text=_(
+            "A midterm review, or a contract's final evaluation after its period: the teams "
+            "then report what each project delivered."
+        ),
+    )
     introduction = models.TextField(_("introduction"), blank=True)
     contracts = models.ManyToManyField(
         Contract, related_name="reporting_rounds", verbose_name=_("contracts")
@@ -46,9 +56,21 @@ class ReportingRound(models.Model):
         verbose_name = _("reporting round")
         verbose_name_plural = _("reporting rounds")
         ordering = ["-due_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=RoundKind.values),
+                name="round_kind_valid",
+                violation_error_code="invalid_round_kind",
+                violation_error_message=_("Choose one of the listed kinds of round."),
+            )
+        ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_final(self):
+        return self.kind == RoundKind.FINAL
 
     def requested_projects(self):
         """The projects asked to report: every project of the round's contracts but the
