@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -62,12 +63,16 @@ class PressReleaseAdmin(
     fieldsets = (
         (None, {"fields": ("programme", "milestone", "title", "lead", "body")}),
         (
-            _("Publication"),
+            _("Status"),
             {"fields": ("status", ("published_at", "published_by"), "is_illustrative")},
         ),
     )
     readonly_fields = ("programme", "milestone", "status", "published_at", "published_by")
     draft_fieldsets = ((None, {"fields": ("programme", "milestone")}),)
+
+    def view_on_site(self, obj):
+        """The release on the news page: only a published one is there."""
+        return obj.get_absolute_url() if obj.is_published else None
 
     def has_publish_permission(self, request, obj=None):
         return request.user.has_perm("contracts.change_pressrelease")
@@ -193,26 +198,23 @@ class PressReleaseAdmin(
         }
         return super().changelist_view(request, extra_context)
 
+    @method_decorator(require_safe)
     def briefing_view(self, request, slug):
-        """The briefing notes of one programme as a PDF: one page per wijk."""
-        return briefing_pdf(self, request, slug)
-
-
-@require_safe
-def briefing_pdf(model_admin, request, slug):
-    if not model_admin.has_view_permission(request):
-        raise PermissionDenied
-    programme = get_object_or_404(Programme, slug=slug)
-    data = briefing.render_briefing(programme)
-    if data is None:
-        messages.warning(
-            request,
-            gettext(
-                "The programme %(programme)s has no public contract yet: there is no wijk to "
-                "brief on."
+        """The briefing notes of one programme as a PDF: one page per wijk. For whoever may
+        view press releases; a programme without a public contract gets a message instead."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        programme = get_object_or_404(Programme, slug=slug)
+        data = briefing.render_briefing(programme)
+        if data is None:
+            messages.warning(
+                request,
+                gettext(
+                    "The programme %(programme)s has no public contract yet: there is no wijk "
+                    "to brief on."
+                )
+                % {"programme": programme.name},
+                extra_tags="briefing_empty",
             )
-            % {"programme": programme.name},
-            extra_tags="briefing_empty",
-        )
-        return HttpResponseRedirect(reverse("admin:contracts_pressrelease_changelist"))
-    return pdf.pdf_response(data, briefing.briefing_filename(programme))
+            return HttpResponseRedirect(reverse("admin:contracts_pressrelease_changelist"))
+        return pdf.pdf_response(data, briefing.briefing_filename(programme))
