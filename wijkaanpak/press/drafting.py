@@ -285,9 +285,7 @@ def midterm_draft(programme):
         }
         delayed = [r.project.title for r in wijk_reports if r.status == ProjectStatus.DELAYED]
         if delayed:
-            paragraph += " " + ngettext(
-                "Delayed: %(projects)s.", "Delayed: %(projects)s.", len(delayed)
-            ) % {"projects": enumeration(delayed)}
+            paragraph += " " + _("Delayed: %(projects)s.") % {"projects": enumeration(delayed)}
         body.append(paragraph)
     body.append(
         _(
