@@ -18,6 +18,7 @@ from django.utils import timezone
 from contracts import services
 from contracts.choices import ContractStatus, Milestone, PartnerKind, PressReleaseStatus
 from contracts.models import QUOTE_PLACEHOLDER, PressRelease, Programme
+from projects import selectors as project_selectors
 from projects import services as project_services
 from projects.choices import ContractFuture, ProjectStatus, RoundKind, WishVerdict
 from projects.models import ContractEvaluation, ReportingRound, WishVerdictRecord
@@ -649,3 +650,43 @@ class TestBriefingPdf:
             assert wish.title in first
         assert "€ 0,00" in first  # nothing committed from the fund in this wijk yet
         assert "Zuidhoek" in flat(pdf_text(path, 2))
+
+
+@pytest.mark.django_db
+class TestKeyNextStep:
+    def test_after_the_period_the_final_evaluation_is_the_key_step(self):
+        contract = signed_contract(make_programme(), "Noordhoek")
+        projects = list(contract.projects.all())
+
+        _label, step = briefing.key_next_step(contract, projects, datetime.date(2023, 1, 1))
+
+        assert "1 januari 2022" in step
+
+    def test_during_the_period_a_delayed_project_comes_first(self, editor_user):
+        contract = signed_contract(make_programme(), "Noordhoek")
+        delayed = contract.projects.get(number=2)
+        project_services.log_update(
+            delayed,
+            author=editor_user,
+            date=timezone.localdate(),
+            status=ProjectStatus.DELAYED,
+            percent_complete=10,
+            happened="Vertraging door de aannemer.",
+            next_steps="Nieuwe aannemer in maart.",
+            visibility="public",
+        )
+        projects = project_selectors.contract_projects(contract)
+
+        _label, step = briefing.key_next_step(contract, projects, datetime.date(2021, 1, 1))
+
+        assert delayed.title in step and "Nieuwe aannemer in maart." in step
+
+    def test_otherwise_the_running_project_that_finishes_first(self):
+        contract = signed_contract(make_programme(), "Noordhoek")
+        projects = project_selectors.contract_projects(contract)
+        first, second = projects
+        first.planned_end, second.planned_end = datetime.date(2020, 9, 1), datetime.date(2020, 6, 1)
+
+        _label, step = briefing.key_next_step(contract, projects, datetime.date(2020, 3, 1))
+
+        assert second.title in step and "1 juni 2020" in step

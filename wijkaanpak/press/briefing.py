@@ -45,7 +45,10 @@ def short(text, chars=TITLE_CHARS):
 
 
 def key_next_step(contract, projects, today):
-    """The step the portfolio holder should know of, as (label, text)."""
+    """The step the portfolio holder should know of, as (label, text): the decision of a closed
+    final evaluation; else, after the contract's period, its final evaluation; else a delayed
+    project with its next steps; else the running project that should finish first; else the
+    end of the contract."""
     evaluation = getattr(contract, "evaluation", None)
     if evaluation is not None and evaluation.is_closed:
         return (
@@ -54,6 +57,12 @@ def key_next_step(contract, projects, today):
                 f"{evaluation.get_future_display()}. {evaluation.future_explanation}".strip(),
                 NEXT_STEP_CHARS,
             ),
+        )
+    if contract.period_end < today:
+        return (
+            _("Final evaluation"),
+            _("The contract ended on %(date)s: its final evaluation is due.")
+            % {"date": date_format(contract.period_end, "j F Y")},
         )
     for project in projects:
         if project.status == ProjectStatus.DELAYED:
@@ -69,15 +78,9 @@ def key_next_step(contract, projects, today):
             _("%(project)s, planned to finish on %(date)s.")
             % {"project": short(project.title), "date": date_format(project.planned_end, "j F Y")},
         )
-    if contract.period_end >= today:
-        return (
-            _("End of the contract"),
-            _("The contract runs until %(date)s; its final evaluation follows.")
-            % {"date": date_format(contract.period_end, "j F Y")},
-        )
     return (
-        _("Final evaluation"),
-        _("The contract ended on %(date)s: its final evaluation is due.")
+        _("End of the contract"),
+        _("The contract runs until %(date)s; its final evaluation follows.")
         % {"date": date_format(contract.period_end, "j F Y")},
     )
 
