@@ -18,6 +18,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -37,10 +38,10 @@ from wijkaanpak.press import briefing, drafting
 
 class DraftForm(forms.Form):
     programme = forms.ModelChoiceField(
-        label=_("programme"), queryset=Programme.objects.all(), empty_label=None
+        label=capfirst(_("programme")), queryset=Programme.objects.all(), empty_label=None
     )
     milestone = forms.ChoiceField(
-        label=_("milestone"),
+        label=capfirst(_("milestone")),
         choices=Milestone.choices,
         help_text=_(
             "The draft is written from the records of this milestone: the signed contracts, "
