@@ -12,15 +12,23 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from contracts import documents
-from contracts.choices import CONTRACT_TRANSITIONS, AddendumStatus, ContractStatus
+from contracts.choices import (
+    CONTRACT_TRANSITIONS,
+    AddendumStatus,
+    ContractStatus,
+    PressReleaseStatus,
+)
 from contracts.models import (
     Addendum,
     Contract,
     ContractParty,
     ContractSection,
     ContractStatusChange,
+    PressRelease,
     SigningScan,
     StandardSection,
+    placeholders_left,
+    refuse_unpublishable,
 )
 from wijkaanpak.common import text, uploads
 from wijkaanpak.common.forms import text_problems
@@ -716,3 +724,57 @@ def sign_addendum(addendum, *, user=None):
         locked.save()
     addendum.refresh_from_db()
     return addendum
+
+
+# --- Press releases ---------------------------------------------------------------------------
+#
+# A press release is drafted from the data (wijkaanpak.press.drafting), edited by staff and then
+# published: from then on it is on the programme's news page and in its feed. Its text can still
+# be corrected while published (the history keeps every version), but never emptied; to take it
+# off the news page, it goes back to draft.
+
+
+def publish_press_release(release, *, user=None, at=None):
+    """Publish a draft press release: it appears on the programme's news page and feed.
+
+    Raises ValidationError and changes nothing when it is published already, has no title or
+    text (`refuse_unpublishable`) or still holds a placeholder of its draft, such as the
+    portfolio holder's quote (`placeholders_left`).
+    """
+    with transaction.atomic():
+        locked = PressRelease.objects.select_for_update().get(pk=release.pk)
+        if locked.status == PressReleaseStatus.PUBLISHED:
+            raise ValidationError(
+                _("This press release is already published."), code="already_published"
+            )
+        refuse_unpublishable(locked)
+        if placeholders := placeholders_left(locked):
+            raise ValidationError(
+                _("The text still holds a passage to write: %(placeholder)s. Write it first."),
+                code="placeholder_left",
+                params={"placeholder": placeholders[0]},
+            )
+        locked.status = PressReleaseStatus.PUBLISHED
+        locked.published_at = at or timezone.now()
+        locked.published_by = user
+        locked.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+    release.refresh_from_db()
+    return release
+
+
+def unpublish_press_release(release, *, user=None):
+    """Take a published press release back to draft: it leaves the news page and the feed.
+
+    Its text stays as it is; publishing it again gives it a new date of publication. Raises
+    ValidationError and changes nothing when it is a draft already.
+    """
+    with transaction.atomic():
+        locked = PressRelease.objects.select_for_update().get(pk=release.pk)
+        if locked.status != PressReleaseStatus.PUBLISHED:
+            raise ValidationError(_("This press release is a draft already."), code="already_draft")
+        locked.status = PressReleaseStatus.DRAFT
+        locked.published_at = None
+        locked.published_by = None
+        locked.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+    release.refresh_from_db()
+    return release

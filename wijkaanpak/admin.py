@@ -76,3 +76,6 @@ class SiteGroupAdmin(PermissionLabelsMixin, GroupAdmin):
 # The outbox (django-post-office), narrowed to superusers and made read-only; login lockouts
 # (django-axes) and second factors (django-otp), for superusers.
 from wijkaanpak.common.admin import logins, outbox  # noqa: E402, F401
+
+# The press releases of the programmes and the portfolio holder's briefing notes.
+from wijkaanpak.press import admin as press_admin  # noqa: E402, F401

@@ -7,6 +7,7 @@ from maykin_2fa import monkeypatch_admin
 from maykin_2fa.urls import urlpatterns as two_factor_urls
 
 from wijkaanpak import leaflet, logins, views
+from wijkaanpak.press import views as press_views
 
 # The admin asks every staff account for its second factor (settings: Authentication); its
 # login, enrolment and backup-code pages (maykin-2fa) come before the admin's own URLs.
@@ -25,6 +26,8 @@ urlpatterns = [
         "wijken/<slug:slug>/", views.NeighbourhoodDetailView.as_view(), name="neighbourhood_detail"
     ),
     path("wijken/<slug:slug>/folder.pdf", leaflet.leaflet_pdf, name="leaflet_pdf"),
+    path("programmas/<slug:slug>/nieuws/", press_views.programme_news, name="programme_news"),
+    path("programmas/<slug:slug>/nieuws/feed/", press_views.programme_feed, name="programme_feed"),
     path("", include("contracts.urls")),
     path("", include("projects.urls")),
     path("", include("budget.urls")),

@@ -40,10 +40,12 @@ from contracts.models.places import (
     unique_slug,
 )
 from contracts.models.programmes import (
+    QUOTE_PLACEHOLDER,
     CollegeDecision,
     PressRelease,
     Programme,
     ProgrammeQuerySet,
+    placeholders_left,
     refuse_unpublishable,
 )
 from wijkaanpak.common.history import historical_models_in_their_modules
@@ -68,6 +70,7 @@ historical_models_in_their_modules(
 __all__ = [
     "CONTRACT_SIGNING_FIELDS",
     "CONTRACT_TEXT_FIELDS",
+    "QUOTE_PLACEHOLDER",
     "Addendum",
     "AddendumFrozen",
     "AddendumQuerySet",
@@ -99,6 +102,7 @@ __all__ = [
     "SigningScan",
     "StandardSection",
     "SubArea",
+    "placeholders_left",
     "refuse_frozen_rows",
     "refuse_if_frozen",
     "refuse_unpublishable",

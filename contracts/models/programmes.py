@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -106,7 +107,9 @@ class CollegeDecision(models.Model):
     communication = models.TextField(
         _("communication"),
         blank=True,
-        help_text=_("Press release, press briefing, leaflet, sending the contracts: what was agreed."),
+        help_text=_(
+            "Press release, press briefing, leaflet, sending the contracts: what was agreed."
+        ),
     )
     committee = models.CharField(
         _("council committee"),
@@ -197,12 +200,41 @@ class PressRelease(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return (
+            reverse("programme_news", kwargs={"slug": self.programme.slug}) + f"#bericht-{self.pk}"
+        )
+
     @property
     def is_published(self):
         return self.status == PressReleaseStatus.PUBLISHED
 
-    def get_absolute_url(self):
-        return reverse("programme_news", kwargs={"slug": self.programme.slug}) + f"#bericht-{self.pk}"
+    def clean(self):
+        """A published release may be corrected, never emptied: to take it off the news page,
+        it goes back to draft (contracts.services.unpublish_press_release)."""
+        super().clean()
+        if self.is_published and not self.body.strip():
+            raise ValidationError(
+                {
+                    "body": ValidationError(
+                        _("A published press release needs its text."),
+                        code="published_without_text",
+                    )
+                }
+            )
+
+
+# The mark of a passage of a drafted press release that staff write themselves (the portfolio
+# holder's quote); a text that still holds it is not published.
+QUOTE_PLACEHOLDER = _("[quote of the portfolio holder]")
+
+
+def placeholders_left(release):
+    """The placeholders in `release` that staff have not replaced yet."""
+    with translation.override(settings.LANGUAGE_CODE):
+        placeholder = str(QUOTE_PLACEHOLDER)
+    text = f"{release.title}\n{release.lead}\n{release.body}"
+    return [placeholder] if placeholder in text else []
 
 
 def refuse_unpublishable(release):

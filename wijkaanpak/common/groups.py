@@ -40,6 +40,8 @@ GROUP_PERMISSIONS = {
             "addendumsignatory": ("view", "add", "change", "delete"),
             # The log of who got the signed PDF; sending is the contract's "change" right.
             "distribution": ("view",),
+            # Drafted from the data and edited; "change" is also the right to publish.
+            "pressrelease": ("view", "add", "change", "delete"),
         },
         "projects": {
             "project": ("view", "add", "change", "delete"),
