@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 from maykin_2fa import monkeypatch_admin
 from maykin_2fa.urls import urlpatterns as two_factor_urls
 
-from wijkaanpak import leaflet, logins, views
+from wijkaanpak import leaflet, logins, partners, views
 
 # The admin asks every staff account for its second factor (settings: Authentication); its
 # login, enrolment and backup-code pages (maykin-2fa) come before the admin's own URLs.
@@ -25,6 +25,9 @@ urlpatterns = [
         "wijken/<slug:slug>/", views.NeighbourhoodDetailView.as_view(), name="neighbourhood_detail"
     ),
     path("wijken/<slug:slug>/folder.pdf", leaflet.leaflet_pdf, name="leaflet_pdf"),
+    path("partners/", partners.PartnerListView.as_view(), name="partner_list"),
+    path("partners/<slug:slug>/", partners.PartnerDetailView.as_view(), name="partner_detail"),
+    path("partners/<slug:slug>.pdf", partners.partner_pdf, name="partner_pdf"),
     path("", include("contracts.urls")),
     path("", include("projects.urls")),
     path("", include("budget.urls")),
