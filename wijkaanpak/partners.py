@@ -34,7 +34,9 @@ class PartnerListView(TemplateView):
             groups=groups,
             partner_count=sum(len(partners) for _kind, _label, partners in groups),
             shows_illustrative=any(
-                partner.is_illustrative for _kind, _label, partners in groups for partner in partners
+                partner.is_illustrative
+                for _kind, _label, partners in groups
+                for partner in partners
             ),
             **kwargs,
         )
