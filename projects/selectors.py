@@ -335,7 +335,11 @@ def public_partners():
             contracts[partner_id].add(contract_id)
         else:
             projects[partner_id].add(project_id)
-    partners = Partner.objects.filter(pk__in=contracts.keys() | projects.keys()).order_by("name")
+    partners = (
+        Partner.objects.filter(pk__in=contracts.keys() | projects.keys())
+        .defer("email")
+        .order_by("name")
+    )
     by_kind = defaultdict(list)
     for partner in partners:
         partner.contract_count = len(contracts[partner.pk])
