@@ -7,6 +7,9 @@ wishes, partners, updates or reports there are: related rows come through
 """
 
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Greatest
@@ -14,8 +17,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from contracts.choices import ContractStatus
-from contracts.models import Contract, Neighbourhood, ResidentWish
+from contracts.choices import PUBLIC_STATUSES, ContractStatus, PartnerKind
+from contracts.models import Contract, ContractParty, Neighbourhood, Partner, ResidentWish
 from projects.choices import CLOSED_STATUSES, ProjectStatus
 from projects.models import ProgressUpdate, Project, ProjectPartner, ProjectReport, ReportingRound
 
@@ -259,3 +262,141 @@ def rounds_with_late_reports(today=None):
     rounds = ReportingRound.objects.filter(due_date__lt=today).order_by("-due_date", "-pk")
     counted = ((round_, late_projects(round_, today).count()) for round_ in rounds)
     return [(round_, count) for round_, count in counted if count]
+
+
+# --- Partner accountability (/partners/): what one partner promised and delivered ---------------
+#
+# Only public contracts (ready for signing, signed, completed) and their projects count: a
+# draft is no promise yet, and its content never reaches these pages. Nothing here loads an
+# e-mail address or telephone number: not the partner's own (Partner.email), nor anyone's.
+
+# Projects not closed and not behind: planned or on schedule.
+RUNNING_STATUSES = frozenset({ProjectStatus.PLANNED, ProjectStatus.ON_SCHEDULE})
+
+
+@dataclass(frozen=True)
+class DeliverySummary:
+    """Promised against delivered for a set of projects: how many are done, running (planned
+    or on schedule), delayed and cancelled, and the sum of the partner's contributions given
+    as an amount (`amounts`) beside those given only in words (`in_kind`)."""
+
+    done: int = 0
+    running: int = 0
+    delayed: int = 0
+    cancelled: int = 0
+    amount: Decimal = Decimal("0")
+    amounts: int = 0
+    in_kind: int = 0
+
+    @property
+    def total(self):
+        return self.done + self.running + self.delayed + self.cancelled
+
+    @classmethod
+    def of(cls, projects):
+        """The summary of `projects` from partner_accountability (with `contribution`)."""
+        statuses = [project.status for project in projects]
+        contributions = [p.contribution for p in projects if p.contribution is not None]
+        given = [c.amount for c in contributions if c.amount is not None]
+        return cls(
+            done=statuses.count(ProjectStatus.DONE),
+            running=sum(1 for status in statuses if status in RUNNING_STATUSES),
+            delayed=statuses.count(ProjectStatus.DELAYED),
+            cancelled=statuses.count(ProjectStatus.CANCELLED),
+            amount=sum(given, Decimal("0")),
+            amounts=len(given),
+            in_kind=len(contributions) - len(given),
+        )
+
+
+def _public_involvement():
+    """(partner id, contract id, project id or None) for every public contract a partner is a
+    party to and every public project it leads or joins. Three queries."""
+    parties = ContractParty.objects.filter(contract__status__in=PUBLIC_STATUSES).values_list(
+        "partner_id", "contract_id"
+    )
+    leads = Project.objects.public().values_list("lead_partner_id", "contract_id", "pk")
+    joins = ProjectPartner.objects.filter(
+        project__contract__status__in=PUBLIC_STATUSES
+    ).values_list("partner_id", "project__contract_id", "project_id")
+    yield from ((partner, contract, None) for partner, contract in parties)
+    yield from leads
+    yield from joins
+
+
+def public_partners():
+    """The partners on /partners/, grouped by kind: every partner that is a party to a public
+    contract or takes part in a project of one. A list of (kind, label, partners), kinds in
+    the order of PartnerKind; each partner with `contract_count` (public contracts it is a
+    party to) and `project_count` (public projects it leads or joins). Four queries."""
+    contracts, projects = defaultdict(set), defaultdict(set)
+    for partner_id, contract_id, project_id in _public_involvement():
+        if project_id is None:
+            contracts[partner_id].add(contract_id)
+        else:
+            projects[partner_id].add(project_id)
+    partners = (
+        Partner.objects.filter(pk__in=contracts.keys() | projects.keys())
+        .defer("email")
+        .order_by("name")
+    )
+    by_kind = defaultdict(list)
+    for partner in partners:
+        partner.contract_count = len(contracts[partner.pk])
+        partner.project_count = len(projects[partner.pk])
+        by_kind[partner.kind].append(partner)
+    return [(kind, label, by_kind[kind]) for kind, label in PartnerKind.choices if by_kind[kind]]
+
+
+def partner_accountability(slug):
+    """Everything /partners/<slug>/ and its PDF show of the partner `slug`; Http404 when
+    there is no such partner.
+
+    Returns a dict with `partner`; `contracts`, the public contracts it is a party to or
+    whose projects it leads or joins (wijk by wijk), each with `party` (its ContractParty:
+    signatory and function, or None), `partner_projects` and `summary`; `summary` over all of
+    them; and `shows_illustrative`. Each project has `role` ("lead" or "participant") and
+    `contribution` (the partner's ProjectPartner row, or None). Five queries however many
+    contracts and projects.
+    """
+    partner = get_object_or_404(Partner.objects.defer("email"), slug=slug)
+    joined = ProjectPartner.objects.filter(partner=partner)
+    own = Project.objects.filter(Q(lead_partner=partner) | Q(pk__in=joined.values("project_id")))
+    projects = (
+        own.select_related("lead_partner")
+        .defer("lead_partner__email")
+        .prefetch_related(Prefetch("participants", queryset=joined, to_attr="contributions"))
+        .order_by("number", "pk")
+    )
+    contracts = list(
+        Contract.objects.public()
+        .filter(
+            Q(pk__in=ContractParty.objects.filter(partner=partner).values("contract_id"))
+            | Q(pk__in=own.values("contract_id"))
+        )
+        .select_related("neighbourhood")
+        .prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=ContractParty.objects.filter(partner=partner),
+                to_attr="partner_parties",
+            ),
+            Prefetch("projects", queryset=projects, to_attr="partner_projects"),
+        )
+        .order_by("neighbourhood__name", "period_start", "pk")
+    )
+    for contract in contracts:
+        contract.party = contract.partner_parties[0] if contract.partner_parties else None
+        for project in contract.partner_projects:
+            project.role = "lead" if project.lead_partner_id == partner.pk else "participant"
+            project.contribution = project.contributions[0] if project.contributions else None
+        contract.summary = DeliverySummary.of(contract.partner_projects)
+    all_projects = [project for contract in contracts for project in contract.partner_projects]
+    return {
+        "partner": partner,
+        "contracts": contracts,
+        "summary": DeliverySummary.of(all_projects),
+        "shows_illustrative": partner.is_illustrative
+        or any(contract.is_illustrative for contract in contracts)
+        or any(is_illustrative(project) for project in all_projects),
+    }

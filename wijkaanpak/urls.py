@@ -7,6 +7,7 @@ from maykin_2fa import monkeypatch_admin
 from maykin_2fa.urls import urlpatterns as two_factor_urls
 
 from wijkaanpak import leaflet, logins, views
+from wijkaanpak import leaflet, logins, partners, views
 from wijkaanpak.press import views as press_views
 
 # The admin asks every staff account for its second factor (settings: Authentication); its
@@ -28,6 +29,9 @@ urlpatterns = [
     path("wijken/<slug:slug>/folder.pdf", leaflet.leaflet_pdf, name="leaflet_pdf"),
     path("programmas/<slug:slug>/nieuws/", press_views.programme_news, name="programme_news"),
     path("programmas/<slug:slug>/nieuws/feed/", press_views.programme_feed, name="programme_feed"),
+    path("partners/", partners.PartnerListView.as_view(), name="partner_list"),
+    path("partners/<slug:slug>/", partners.PartnerDetailView.as_view(), name="partner_detail"),
+    path("partners/<slug:slug>.pdf", partners.partner_pdf, name="partner_pdf"),
     path("", include("contracts.urls")),
     path("", include("projects.urls")),
     path("", include("budget.urls")),

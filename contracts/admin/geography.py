@@ -37,10 +37,11 @@ class NeighbourhoodAdmin(HistoryAdmin):
 
 @admin.register(Partner)
 class PartnerAdmin(HistoryAdmin):
-    list_display = ("name", "kind", "email", "is_illustrative")
+    list_display = ("name", "kind", "slug", "email", "is_illustrative")
     list_filter = ("kind", "is_illustrative")
-    search_fields = ("name", "email")
-    fields = ("name", "kind", "email", "website", "is_illustrative", "source_note")
+    search_fields = ("name", "slug", "email")
+    prepopulated_fields = {"slug": ("name",)}
+    fields = ("name", "slug", "kind", "email", "website", "is_illustrative", "source_note")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 

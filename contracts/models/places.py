@@ -103,7 +103,8 @@ class Partner(models.Model):
         unique=True,
         blank=True,
         help_text=_(
-            "The partner's public address: /partners/<slug>/. Made from the name when empty."
+            "The last part of the address of the partner's public page, e.g. “ymere” for "
+            "/partners/ymere/. Made from the name when empty."
         ),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=PartnerKind.choices)
