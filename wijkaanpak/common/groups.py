@@ -40,6 +40,9 @@ GROUP_PERMISSIONS = {
             "addendumsignatory": ("view", "add", "change", "delete"),
             # The log of who got the signed PDF; sending is the contract's "change" right.
             "distribution": ("view",),
+            # The college's decisions, from which the memo (nota) is printed: "view" is the
+            # right to download the memo.
+            "collegedecision": ("view", "add", "change"),
         },
         "projects": {
             "project": ("view", "add", "change", "delete"),
