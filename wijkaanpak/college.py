@@ -18,7 +18,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from budget.models import Fund, FundCategory
+from budget.choices import CategoryKind
+from budget.models import Fund
 from contracts.models import CollegeDecision, Contract, ContractParty
 from projects import selectors as project_selectors
 from wijkaanpak.common import pdf
@@ -45,18 +46,13 @@ def memo_contracts(decision):
 
 
 def memo_fund(programme):
-    """The programme's fund with its categories (`category_list`), or None."""
-    return (
-        Fund.objects.filter(programme=programme)
-        .prefetch_related(
-            Prefetch(
-                "categories",
-                queryset=FundCategory.objects.order_by("kind"),
-                to_attr="category_list",
-            )
-        )
-        .first()
-    )
+    """The programme's fund with its categories (`category_list`, in the order of their kinds'
+    list: organisation before initiatives), or None."""
+    fund = Fund.objects.filter(programme=programme).prefetch_related("categories").first()
+    if fund is not None:
+        kinds = list(CategoryKind.values)
+        fund.category_list = sorted(fund.categories.all(), key=lambda c: kinds.index(c.kind))
+    return fund
 
 
 def memo_context(decision):
