@@ -2,6 +2,7 @@
 from the decision's admin page, printed from the data (wijkaanpak.college). Pilot data:
 decision SB/B&C/2007/183714 of 2 October 2007 on the five contracts."""
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -15,12 +16,13 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from contracts.choices import PartnerKind
-from contracts.models import CollegeDecision, Contract
+from contracts.models import CollegeDecision, Contract, Programme
 from projects.models import ProjectPartner
 from tests.access.personas import log_in
 from tests.conftest import editor_client, staff_client
 from tests.factories import TeamMembershipFactory, UserFactory
 from tests.pdf_reading import download, flat, pdf_info, pdf_text
+from wijkaanpak import college
 from wijkaanpak.common.money import format_euro
 
 REFERENCE = "SB/B&C/2007/183714"
@@ -271,3 +273,31 @@ def test_the_memo_is_a_tagged_a4_pdf(memo):
     assert "Tagged: yes" in info
     assert "(A4)" in info
     assert REFERENCE in info
+
+
+@pytest.mark.pdf
+def test_a_decision_without_contracts_or_fund_prints_honest_empty_states(db, tmp_path, poppler):
+    programme = Programme.objects.create(
+        name="Tweede ronde",
+        slug="tweede-ronde",
+        period_start=datetime.date(2008, 9, 22),
+        period_end=datetime.date(2010, 9, 22),
+    )
+    decision = CollegeDecision.objects.create(
+        programme=programme,
+        reference="TEST/2008/1",
+        meeting_date=datetime.date(2008, 9, 16),
+        subject="Wijkcontracten tweede ronde",
+        approved="Het college neemt kennis van de wijkcontracten.",
+    )
+    path = tmp_path / "nota.pdf"
+    path.write_bytes(college.render_memo(decision))
+
+    text = flat(pdf_text(path))
+
+    assert "TEST/2008/1" in text
+    assert "16 september 2008" in text
+    assert dutch("No contracts have been linked to this decision yet.") in text
+    assert dutch("The municipality contributes to none of the projects.") in text
+    assert dutch("No fund has been linked to this programme.") in text
+    assert "Het college neemt kennis van de wijkcontracten." in text
