@@ -9,6 +9,7 @@ from django.http import Http404
 from contracts.choices import AddendumStatus, ContractStatus, DistributionStatus
 from contracts.models import (
     Addendum,
+    CollegeDecision,
     Contract,
     ContractParty,
     ContractSection,
@@ -105,6 +106,13 @@ def has_illustrative_content(contract):
         return False
     return contract.is_illustrative or any(
         party.partner.is_illustrative for party in contract.parties.all()
+    )
+
+
+def college_decisions(contract):
+    """The college's decisions on `contract`, oldest first (one query)."""
+    return list(
+        CollegeDecision.objects.filter(contracts=contract).order_by("meeting_date", "reference")
     )
 
 

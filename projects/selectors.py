@@ -1,5 +1,6 @@
 """Reads of the projects domain for the public pages: the wijk page, a project, a round review;
-and, at the end, what waits for the editors (the admin's desk).
+what waits for the editors (the admin's desk); and, at the end, what each partner contributes
+to some contracts, the municipality's contribution first.
 
 Every function for the public pages costs a fixed number of queries, however many projects,
 wishes, partners, updates or reports there are: related rows come through
@@ -8,7 +9,7 @@ wishes, partners, updates or reports there are: related rows come through
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import OuterRef, Prefetch, Q, Subquery
@@ -400,3 +401,150 @@ def partner_accountability(slug):
         or any(contract.is_illustrative for contract in contracts)
         or any(is_illustrative(project) for project in all_projects),
     }
+# --- Contributions: what each partner brings in (the municipal contribution first) -----------
+
+
+@dataclass
+class PartnerContribution:
+    """What one partner contributes to some contracts, from its own regular budget.
+
+    `led_projects`: the projects it leads (trekker); `joined_projects`: those it takes part in
+    without leading them; `with_amount`: its contributions that name an amount (ProjectPartner
+    rows), summed in `amount_total`; `in_kind`: those without an amount (hours, work, rooms).
+    """
+
+    partner: Partner
+    led_projects: list = field(default_factory=list)
+    joined_projects: list = field(default_factory=list)
+    with_amount: list = field(default_factory=list)
+    in_kind: list = field(default_factory=list)
+
+    @property
+    def is_municipality(self):
+        return self.partner.kind == PartnerKind.MUNICIPALITY
+
+    @property
+    def amount_total(self):
+        return sum((row.amount for row in self.with_amount), Decimal("0.00"))
+
+    @property
+    def contributions(self):
+        """Every contribution of the partner, with an amount or in kind, in project order."""
+        return sorted(self.with_amount + self.in_kind, key=lambda row: _project_order(row.project))
+
+    @property
+    def is_illustrative(self):
+        return self.partner.is_illustrative or any(
+            is_illustrative(project) for project in self.led_projects + self.joined_projects
+        )
+
+
+@dataclass
+class MunicipalContribution:
+    """The municipality's contribution (gemeentelijke bijdrage): the rows of every partner of
+    the kind "municipality" (usually one), with their projects and amounts taken together."""
+
+    rows: list
+
+    @property
+    def led_projects(self):
+        return [project for row in self.rows for project in row.led_projects]
+
+    @property
+    def joined_projects(self):
+        return [project for row in self.rows for project in row.joined_projects]
+
+    @property
+    def amount_total(self):
+        return sum((row.amount_total for row in self.rows), Decimal("0.00"))
+
+    @property
+    def in_kind(self):
+        return [item for row in self.rows for item in row.in_kind]
+
+    def __bool__(self):
+        return bool(self.rows)
+
+
+def _project_order(project):
+    return (project.contract.neighbourhood.name, project.contract.period_start, project.number)
+
+
+def partner_contributions(contracts, *, public_only=True):
+    """Per partner, what it contributes to `contracts` (a queryset or a list of contracts):
+    a list of PartnerContribution, the municipality first, then the others by name.
+
+    Only contracts residents may read count unless `public_only` is False (a page that has
+    already decided its visitor may read these contracts, or a staff document). Two queries
+    however many contracts, projects and partners.
+    """
+    projects = Project.objects.filter(contract__in=contracts)
+    if public_only:
+        projects = projects.public()
+    projects = (
+        projects.select_related("lead_partner", "contract__neighbourhood")
+        .prefetch_related(
+            Prefetch("participants", queryset=_participants(), to_attr="participant_list")
+        )
+        .order_by("contract__neighbourhood__name", "contract__period_start", "number", "pk")
+    )
+    rows = {}
+
+    def row_of(partner):
+        if partner.pk not in rows:
+            rows[partner.pk] = PartnerContribution(partner=partner)
+        return rows[partner.pk]
+
+    for project in projects:
+        row_of(project.lead_partner).led_projects.append(project)
+        for participant in project.participant_list:
+            participant.project = project  # the prefetched project, with its contract
+            row = row_of(participant.partner)
+            if participant.partner_id != project.lead_partner_id:
+                row.joined_projects.append(project)
+            if participant.amount is None:
+                row.in_kind.append(participant)
+            else:
+                row.with_amount.append(participant)
+    return sorted(
+        rows.values(),
+        key=lambda row: (not row.is_municipality, row.partner.name.casefold(), row.partner.pk),
+    )
+
+
+@dataclass
+class Contributions:
+    """What every partner contributes to some contracts: `rows` (from partner_contributions,
+    the municipality first), with the municipal contribution and the total of the amounts."""
+
+    rows: list
+
+    @property
+    def municipal(self):
+        return MunicipalContribution(rows=[row for row in self.rows if row.is_municipality])
+
+    @property
+    def total(self):
+        return sum((row.amount_total for row in self.rows), Decimal("0.00"))
+
+    @property
+    def is_illustrative(self):
+        return any(row.is_illustrative for row in self.rows)
+
+    def __bool__(self):
+        return bool(self.rows)
+
+
+def contributions(contracts, *, public_only=True):
+    """Contributions of every partner to `contracts`; see partner_contributions. Two queries."""
+    return Contributions(rows=partner_contributions(contracts, public_only=public_only))
+
+
+def municipal_contribution(contracts, *, public_only=True):
+    """The municipality's contribution to `contracts`, summed apart from the other partners'."""
+    return contributions(contracts, public_only=public_only).municipal
+
+
+def programme_contributions(programme):
+    """What each partner contributes to the public contracts of `programme`: two queries."""
+    return contributions(Contract.objects.filter(programme=programme))

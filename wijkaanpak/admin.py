@@ -73,8 +73,10 @@ class SiteGroupAdmin(PermissionLabelsMixin, GroupAdmin):
     pass
 
 
-# The outbox (django-post-office), narrowed to superusers and made read-only; login lockouts
+# The college's decisions and their memo (nota), which read contracts, projects and the fund;
+# the outbox (django-post-office), narrowed to superusers and made read-only; login lockouts
 # (django-axes) and second factors (django-otp), for superusers.
+from wijkaanpak import college  # noqa: E402, F401
 from wijkaanpak.common.admin import logins, outbox  # noqa: E402, F401
 
 # The press releases of the programmes and the portfolio holder's briefing notes.

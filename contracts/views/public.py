@@ -39,7 +39,10 @@ class ContractDetailMixin:
         contract = self.object
         context["neighbourhood"] = contract.neighbourhood
         context["other_contracts"] = selectors.other_contracts(contract, self.request.user)
-        context["shows_illustrative"] = selectors.has_illustrative_content(contract)
+        context["college_decisions"] = selectors.college_decisions(contract)
+        context["shows_illustrative"] = selectors.has_illustrative_content(contract) or any(
+            decision.is_illustrative for decision in context["college_decisions"]
+        )
         return context
 
 

@@ -5,7 +5,10 @@
   is demo data, for the notice;
 - `{% contract_projects contract as projects %}`: the projects of a contract as its text
   describes them (chapter 2). The contract page is a `contracts` template, and the `contracts`
-  app never imports `projects`; the template, which sits above both apps, asks for them here.
+  app never imports `projects`; the template, which sits above both apps, asks for them here;
+- `{% contract_contributions contract as contributions %}` and
+  `{% programme_contributions programme as contributions %}`: what each partner contributes
+  (projects.selectors.Contributions), for templates/projects/includes/contributions.html.
 """
 
 from django import template
@@ -19,6 +22,24 @@ register = template.Library()
 def contract_projects(contract):
     """The projects of `contract` with partners and wishes, numbered as in its text."""
     return selectors.contract_chapter_projects(contract)
+
+
+@register.simple_tag
+def contract_contributions(contract):
+    """What each partner contributes to `contract` (projects.selectors.Contributions).
+
+    The page asking has already decided that its visitor may read this contract (a draft is
+    shown to staff only, as a concept), so its contributions are not filtered again.
+    """
+    if contract is None or contract.pk is None:
+        return selectors.Contributions(rows=[])
+    return selectors.contributions([contract], public_only=False)
+
+
+@register.simple_tag
+def programme_contributions(programme):
+    """What each partner contributes to the public contracts of `programme`."""
+    return selectors.programme_contributions(programme)
 
 
 @register.filter

@@ -60,6 +60,15 @@ def test_a_resident_finds_the_contract_of_their_wijk(page, pilot):
         assert party.partner.name in body
         assert party.signatory_name in body
 
+    # The college's decision on the contract, and what each partner contributes: the
+    # municipality's row first.
+    decision = page.locator("section.college-decisions")
+    assert "SB/B&C/2007/183714" in decision.inner_text()
+    assert "2 oktober 2007" in decision.inner_text()
+    first_row = page.locator("section.contributions tbody tr").first
+    assert first_row.get_attribute("data-municipality") is not None
+    assert page.locator("[data-municipal-total]").is_visible()
+
 
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_every_public_page_passes_axe(page, pilot, language):

@@ -42,6 +42,9 @@ GROUP_PERMISSIONS = {
             "distribution": ("view",),
             # Drafted from the data and edited; "change" is also the right to publish.
             "pressrelease": ("view", "add", "change", "delete"),
+            # The college's decisions, from which the memo (nota) is printed: "view" is the
+            # right to download the memo.
+            "collegedecision": ("view", "add", "change"),
         },
         "projects": {
             "project": ("view", "add", "change", "delete"),
