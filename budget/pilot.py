@@ -181,9 +181,12 @@ def load_funds(items, context):
         if existing is not None:
             # What belongs to a fund that exists is the budget managers' work; it only joins
             # the file's programme when it has none and the programme has no fund yet.
-            if existing.programme_id is None and programme is not None:
-                if not Fund.objects.filter(programme=programme).exists():
-                    Fund.objects.filter(pk=existing.pk).update(programme=programme)
+            if (
+                existing.programme_id is None
+                and programme is not None
+                and not Fund.objects.filter(programme=programme).exists()
+            ):
+                Fund.objects.filter(pk=existing.pk).update(programme=programme)
             context.count(Fund, created=False)
             continue
         fund = context.save_new(

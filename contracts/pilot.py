@@ -400,7 +400,9 @@ def load_programmes(items, context):
                 period_start=item.period_start,
                 period_end=item.period_end,
                 description=item.description,
-                is_current=item.is_current and not Programme.objects.filter(is_current=True).exists(),
+                # One programme is current: a file's never takes that from another.
+                is_current=item.is_current
+                and not Programme.objects.filter(is_current=True).exists(),
                 is_illustrative=item.is_illustrative,
             ),
             path,

@@ -401,6 +401,8 @@ def partner_accountability(slug):
         or any(contract.is_illustrative for contract in contracts)
         or any(is_illustrative(project) for project in all_projects),
     }
+
+
 # --- Contributions: what each partner brings in (the municipal contribution first) -----------
 
 

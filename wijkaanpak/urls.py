@@ -6,7 +6,6 @@ from django.views.i18n import set_language
 from maykin_2fa import monkeypatch_admin
 from maykin_2fa.urls import urlpatterns as two_factor_urls
 
-from wijkaanpak import leaflet, logins, views
 from wijkaanpak import leaflet, logins, partners, views
 from wijkaanpak.press import views as press_views
 
