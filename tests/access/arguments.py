@@ -33,7 +33,16 @@ from budget.models import (
 from contracts import distribution as contract_distribution
 from contracts import services as contract_services
 from contracts.choices import AddendumKind
-from contracts.models import Contract, ContractStatusChange, Neighbourhood, StandardSection
+from contracts.choices import Milestone
+from contracts.models import (
+    CollegeDecision,
+    Contract,
+    ContractStatusChange,
+    Neighbourhood,
+    PressRelease,
+    Programme,
+    StandardSection,
+)
 from projects import invitations
 from projects.choices import CLOSED_STATUSES, Visibility
 from projects.models import ProjectReport, ReportingRound
@@ -122,6 +131,17 @@ def prepare(users):
         failures_since_start=5,
     )
     w.totp_device = totp_device(users[EDITOR])
+    # The pilot's programme, its college decision, and a press release still in draft: the
+    # news page and its feed show none of a draft, the admin shows it to who may view them.
+    w.programme = Programme.objects.get(slug="wijkaanpak-2007-2009")
+    w.decision = CollegeDecision.objects.filter(programme=w.programme).order_by("pk").first()
+    w.press_release = PressRelease.objects.create(
+        programme=w.programme,
+        milestone=Milestone.SIGNING,
+        title="Vijf wijken tekenen hun wijkcontract",
+        lead="Bewoners, gemeente en partners tekenen in vijf wijken een wijkcontract.",
+        body="Een concept van het persbericht.",
+    )
     return w
 
 
@@ -137,6 +157,9 @@ ADMIN_OBJECTS = {
     "post_office.emailtemplate": lambda w: w.template,
     "post_office.attachment": lambda w: w.attachment,
     "contracts.addendum": lambda w: w.addendum,
+    "contracts.collegedecision": lambda w: w.decision,
+    "contracts.pressrelease": lambda w: w.press_release,
+    "contracts.programme": lambda w: w.programme,
     "contracts.contract": lambda w: w.contract,
     "contracts.contractstatuschange": lambda w: w.status_change,
     "contracts.distribution": lambda w: w.distribution,
@@ -193,6 +216,17 @@ ARGUMENTS = {
         "number": w.addendum.number,
     },
     "projects:project_detail": lambda w: {"pk": w.project.pk},
+    # The partner that leads the project of wijk A, and the pilot's programme.
+    "partner_detail": lambda w: {"slug": w.partner.slug},
+    "partner_pdf": lambda w: {"slug": w.partner.slug},
+    "programme_detail": lambda w: {"slug": w.programme.slug},
+    "programme_report": lambda w: {"slug": w.programme.slug},
+    "programme_report_pdf": lambda w: {"slug": w.programme.slug},
+    "programme_news": lambda w: {"slug": w.programme.slug},
+    "programme_feed": lambda w: {"slug": w.programme.slug},
+    # Wijk A's final evaluation: none in the pilot, so the page's empty state.
+    "projects:final_evaluation": lambda w: {"slug": w.neighbourhood.slug},
+    "projects:final_evaluation_pdf": lambda w: {"slug": w.neighbourhood.slug},
     # The internal update's attachment: the team and the editors.
     "projects:update_attachment": lambda w: {"pk": w.project.pk, "update_pk": w.update.pk},
     "projects:round_review": lambda w: {"slug": w.neighbourhood.slug, "round_pk": w.round.pk},
@@ -218,6 +252,7 @@ ARGUMENTS = {
     "admin:post_office_email_preview": lambda w: {"pk": w.email.pk},
     "admin:resend": lambda w: {"pk": w.email.pk},
     "admin:contracts_contract_scan": lambda w: {"object_id": w.contract.pk, "scan_id": w.scan.pk},
+    "admin:contracts_pressrelease_briefing": lambda w: {"slug": w.programme.slug},
 }
 
 # Query strings of some URLs: the autocomplete answers only a named field.
