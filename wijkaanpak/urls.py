@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 from maykin_2fa import monkeypatch_admin
 from maykin_2fa.urls import urlpatterns as two_factor_urls
 
-from wijkaanpak import leaflet, logins, views
+from wijkaanpak import leaflet, logins, programmes, views
 
 # The admin asks every staff account for its second factor (settings: Authentication); its
 # login, enrolment and backup-code pages (maykin-2fa) come before the admin's own URLs.
@@ -25,6 +25,21 @@ urlpatterns = [
         "wijken/<slug:slug>/", views.NeighbourhoodDetailView.as_view(), name="neighbourhood_detail"
     ),
     path("wijken/<slug:slug>/folder.pdf", leaflet.leaflet_pdf, name="leaflet_pdf"),
+    path(
+        "programmas/<slug:slug>/",
+        programmes.ProgrammeDetailView.as_view(),
+        name="programme_detail",
+    ),
+    path(
+        "programmas/<slug:slug>/rapportage/",
+        programmes.ProgrammeReportView.as_view(),
+        name="programme_report",
+    ),
+    path(
+        "programmas/<slug:slug>/rapportage.pdf",
+        programmes.programme_report_pdf,
+        name="programme_report_pdf",
+    ),
     path("", include("contracts.urls")),
     path("", include("projects.urls")),
     path("", include("budget.urls")),

@@ -40,6 +40,8 @@ GROUP_PERMISSIONS = {
             "addendumsignatory": ("view", "add", "change", "delete"),
             # The log of who got the signed PDF; sending is the contract's "change" right.
             "distribution": ("view",),
+            # Programme periods and which contracts belong to them.
+            "programme": ("view", "add", "change"),
         },
         "projects": {
             "project": ("view", "add", "change", "delete"),
