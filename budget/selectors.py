@@ -27,6 +27,7 @@ from budget.models import (
     NeighbourhoodReserve,
     Payment,
 )
+from contracts.models import Programme
 from wijkaanpak.common import mail
 from wijkaanpak.common.secret_links import secret_matches
 
@@ -109,8 +110,28 @@ class Account:
 
 
 def current_fund():
-    """The fund of the current period: the one that started last, or None."""
-    return Fund.objects.order_by("-period_start").first()
+    """The fund of the current programme (contracts.Programme.objects.current()) when it has
+    one; otherwise the fund that started last; or None."""
+    programme = Programme.objects.current()
+    funds = Fund.objects.select_related("programme")
+    fund = funds.filter(programme=programme).first() if programme else None
+    if fund is not None:
+        return fund
+    return funds.order_by("-period_start").first()
+
+
+def programme_fund(programme):
+    """The fund of `programme`, or None."""
+    return Fund.objects.filter(programme=programme).first()
+
+
+def contract_fund(contract):
+    """The fund of `contract`'s programme when it has one, else the current fund, or None."""
+    if contract is not None and contract.programme_id is not None:
+        fund = Fund.objects.filter(programme_id=contract.programme_id).first()
+        if fund is not None:
+            return fund
+    return current_fund()
 
 
 def fund_overlapping(start, end):
@@ -123,10 +144,17 @@ def fund_overlapping(start, end):
 
 
 def fund_periods():
-    """Every fund, the current one first: the periods the public account can show."""
+    """Every fund, latest first, with its programme: the periods the public account can show."""
     return list(
-        Fund.objects.order_by("-period_start", "name").only(
-            "name", "period_start", "period_end", "is_illustrative"
+        Fund.objects.select_related("programme")
+        .order_by("-period_start", "name")
+        .only(
+            "name",
+            "period_start",
+            "period_end",
+            "is_illustrative",
+            "programme__name",
+            "programme__slug",
         )
     )
 

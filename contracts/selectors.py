@@ -16,6 +16,7 @@ from contracts.models import (
     ContractStatusChange,
     Distribution,
     Neighbourhood,
+    Programme,
     ResidentWish,
 )
 
@@ -144,6 +145,67 @@ def neighbourhoods_with_current_contract(user):
         contracts = neighbourhood.visible_contracts
         neighbourhood.current_contract = contracts[0] if contracts else None
     return neighbourhoods
+
+
+def neighbourhoods_in_programme(programme, user):
+    """The wijken with a contract of `programme` that `user` may see, ordered like
+    neighbourhoods_with_current_contract(), each with that contract as `current_contract`.
+
+    Two queries however many wijken and contracts there are.
+    """
+    visible = (
+        Contract.objects.visible_to(user)
+        .filter(programme=programme)
+        .order_by("-period_start", "-pk")
+    )
+    neighbourhoods = list(
+        neighbourhoods_with_districts()
+        .filter(contracts__in=visible)
+        .distinct()
+        .prefetch_related(Prefetch("contracts", queryset=visible, to_attr="visible_contracts"))
+        .order_by("district__name", "name")
+    )
+    for neighbourhood in neighbourhoods:
+        neighbourhood.current_contract = neighbourhood.visible_contracts[0]
+    return neighbourhoods
+
+
+# --- Programmes ---------------------------------------------------------------------------------
+
+
+def current_programme():
+    """The current programme (Programme.objects.current()), or None."""
+    return Programme.objects.current()
+
+
+def other_programmes(programme):
+    """Every programme but `programme`, latest first: the ones a page links to."""
+    programmes = Programme.objects.order_by("-period_start", "name")
+    if programme is not None:
+        programmes = programmes.exclude(pk=programme.pk)
+    return list(programmes)
+
+
+def get_programme_or_404(slug):
+    try:
+        return Programme.objects.get(slug=slug)
+    except Programme.DoesNotExist:
+        raise Http404("No programme with this slug") from None
+
+
+def programme_contracts(programme):
+    """The public contracts of `programme` by wijk name, with their wijk, district and wishes.
+
+    Two queries however many contracts and wishes there are. Drafts never appear: the
+    programme's pages and its report are public.
+    """
+    return list(
+        Contract.objects.public()
+        .filter(programme=programme)
+        .select_related("neighbourhood__district")
+        .prefetch_related(Prefetch("wishes", queryset=_wishes()))
+        .order_by("neighbourhood__name", "period_start", "pk")
+    )
 
 
 @dataclass(frozen=True)

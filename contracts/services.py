@@ -778,3 +778,24 @@ def unpublish_press_release(release, *, user=None):
         locked.save(update_fields=["status", "published_at", "published_by", "updated_at"])
     release.refresh_from_db()
     return release
+
+
+def assign_to_programme(programme, contracts):
+    """Make `contracts` the contracts of `programme`; its other contracts leave it.
+
+    A contract's programme is not part of its signed text, so signed contracts move too. The
+    contracts are locked while they change, so two staff saving different selections at once
+    end with one of them, never with a mix.
+    """
+    chosen = {contract.pk for contract in contracts}
+    with transaction.atomic():
+        locked = list(
+            Contract.objects.select_for_update()
+            .filter(models.Q(pk__in=chosen) | models.Q(programme=programme))
+            .order_by("pk")
+        )
+        for contract in locked:
+            wanted = programme if contract.pk in chosen else None
+            if contract.programme_id != (wanted.pk if wanted else None):
+                contract.programme = wanted
+                contract.save(update_fields=["programme", "updated_at"])

@@ -20,8 +20,16 @@ from django.utils import timezone
 
 from contracts.choices import PUBLIC_STATUSES, ContractStatus, PartnerKind
 from contracts.models import Contract, ContractParty, Neighbourhood, Partner, ResidentWish
-from projects.choices import CLOSED_STATUSES, ProjectStatus
-from projects.models import ProgressUpdate, Project, ProjectPartner, ProjectReport, ReportingRound
+from projects.choices import CLOSED_STATUSES, ProjectStatus, RoundKind
+from projects.models import (
+    ContractEvaluation,
+    ProgressUpdate,
+    Project,
+    ProjectPartner,
+    ProjectReport,
+    ReportingRound,
+    WishVerdictRecord,
+)
 
 # Newest first, as the model orders them; spelled out because the subquery below needs it too.
 UPDATE_ORDER = ("-date", "-created_at", "-pk")
@@ -209,6 +217,74 @@ def round_review(slug, round_pk):
         "shows_illustrative": round_.is_illustrative
         or any(is_illustrative(project) for project in all_projects),
     }
+
+
+# --- A programme: its projects, midterm rounds and final evaluations -------------------------
+# For the programme's page and the council's report, over all its public contracts at once.
+
+
+def programme_projects(contracts):
+    """The projects of `contracts` as {contract id: [projects by number]}, each project with
+    `wish_list`. Two queries however many contracts, projects and wishes."""
+    by_contract = {contract.pk: [] for contract in contracts}
+    contract_of = {contract.pk: contract for contract in contracts}
+    projects = (
+        Project.objects.filter(contract__in=list(by_contract))
+        .select_related("lead_partner")
+        .prefetch_related(Prefetch("wishes", queryset=_wishes(), to_attr="wish_list"))
+        .order_by("number", "pk")
+    )
+    for project in projects:
+        # The contract is at hand: no query per project for it (is_illustrative() reads it).
+        project.contract = contract_of[project.contract_id]
+        by_contract[project.contract_id].append(project)
+    return by_contract
+
+
+def programme_midterm_rounds(contracts):
+    """The midterm rounds that ask any of `contracts` to report, by due date.
+
+    Each round has `contract_ids` (which of `contracts` it asks) and `report_list` (the
+    reports handed in for the projects of those contracts). Who handed a report in is never
+    loaded: a team member's name is personal data. Three queries.
+    """
+    ids = [contract.pk for contract in contracts]
+    if not ids:
+        return []
+    reports = (
+        ProjectReport.objects.filter(project__contract__in=ids)
+        .defer("submitted_by")
+        .order_by("project__number", "pk")
+    )
+    rounds = list(
+        ReportingRound.objects.filter(kind=RoundKind.MIDTERM, contracts__in=ids)
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "contracts",
+                queryset=Contract.objects.filter(pk__in=ids).only("pk"),
+                to_attr="asked_contracts",
+            ),
+            Prefetch("reports", queryset=reports, to_attr="report_list"),
+        )
+        .order_by("due_date", "pk")
+    )
+    for round_ in rounds:
+        round_.contract_ids = {contract.pk for contract in round_.asked_contracts}
+    return rounds
+
+
+def programme_evaluations(contracts):
+    """The final evaluations of `contracts` as {contract id: evaluation}, each with
+    `verdict_list` (its verdicts per wish, in the wishes' order). Who closed it is never
+    loaded. Two queries."""
+    verdicts = WishVerdictRecord.objects.select_related("wish").order_by("wish__order", "wish__pk")
+    evaluations = (
+        ContractEvaluation.objects.filter(contract__in=[contract.pk for contract in contracts])
+        .defer("closed_by", "snapshot")
+        .prefetch_related(Prefetch("verdicts", queryset=verdicts, to_attr="verdict_list"))
+    )
+    return {evaluation.contract_id: evaluation for evaluation in evaluations}
 
 
 # --- What waits for the editors (the admin's desk) ----------------------------------------------

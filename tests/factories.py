@@ -24,6 +24,7 @@ from contracts.models import (
     District,
     Neighbourhood,
     Partner,
+    Programme,
     ResidentWish,
     SubArea,
 )
@@ -92,6 +93,19 @@ class PartnerFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Partner {n}")
     kind = PartnerKind.OTHER
     email = factory.Sequence(lambda n: f"partner{n}@example.org")
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    """A programme period, by default the pilot's two years; not the current one unless told."""
+
+    class Meta:
+        model = Programme
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Wijkaanpak ronde {n}")
+    slug = factory.Sequence(lambda n: f"wijkaanpak-ronde-{n}")
+    period_start = datetime.date(2007, 10, 2)
+    period_end = datetime.date(2009, 10, 2)
 
 
 class ContractFactory(factory.django.DjangoModelFactory):

@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 from maykin_2fa import monkeypatch_admin
 from maykin_2fa.urls import urlpatterns as two_factor_urls
 
-from wijkaanpak import leaflet, logins, partners, views
+from wijkaanpak import leaflet, logins, partners, programmes, views
 from wijkaanpak.press import views as press_views
 
 # The admin asks every staff account for its second factor (settings: Authentication); its
@@ -31,6 +31,21 @@ urlpatterns = [
     path("partners/", partners.PartnerListView.as_view(), name="partner_list"),
     path("partners/<slug:slug>/", partners.PartnerDetailView.as_view(), name="partner_detail"),
     path("partners/<slug:slug>.pdf", partners.partner_pdf, name="partner_pdf"),
+    path(
+        "programmas/<slug:slug>/",
+        programmes.ProgrammeDetailView.as_view(),
+        name="programme_detail",
+    ),
+    path(
+        "programmas/<slug:slug>/rapportage/",
+        programmes.ProgrammeReportView.as_view(),
+        name="programme_report",
+    ),
+    path(
+        "programmas/<slug:slug>/rapportage.pdf",
+        programmes.programme_report_pdf,
+        name="programme_report_pdf",
+    ),
     path("", include("contracts.urls")),
     path("", include("projects.urls")),
     path("", include("budget.urls")),

@@ -25,14 +25,22 @@ class HomeView(TemplateView):
     template_name = "wijkaanpak/home.html"
 
     def get_context_data(self, **kwargs):
+        # The current programme's wijken, with its contracts; without any programme, every
+        # wijk with its latest contract.
+        programme = selectors.current_programme()
+        if programme is not None:
+            neighbourhoods = selectors.neighbourhoods_in_programme(programme, self.request.user)
+        else:
+            neighbourhoods = selectors.neighbourhoods_with_current_contract(self.request.user)
         # By name here: residents look for their wijk, not for its district.
         neighbourhoods = sorted(
-            selectors.neighbourhoods_with_current_contract(self.request.user),
-            key=lambda neighbourhood: neighbourhood.name.casefold(),
+            neighbourhoods, key=lambda neighbourhood: neighbourhood.name.casefold()
         )
         contracts = [n.current_contract for n in neighbourhoods if n.current_contract]
         fund = budget_selectors.current_fund()
         return super().get_context_data(
+            programme=programme,
+            other_programmes=selectors.other_programmes(programme),
             neighbourhoods=neighbourhoods,
             contract_rounds=selectors.contract_rounds(neighbourhoods),
             fund_glance=budget_selectors.fund_at_a_glance(fund) if fund else None,
@@ -61,7 +69,7 @@ class NeighbourhoodDetailView(DetailView):
             self.object, self.request.user, queryset=selectors.contracts_with_summary()
         )
         projects = project_selectors.contract_projects(contract)
-        fund = budget_selectors.current_fund()
+        fund = budget_selectors.contract_fund(contract)
         return super().get_context_data(
             neighbourhood_fund=budget_selectors.neighbourhood_fund(fund, self.object)
             if fund

@@ -14,35 +14,37 @@ from wijkaanpak.common.forms import parse_id
 PERIOD_PARAMETER = "periode"
 
 
-def chosen_fund(request):
-    """The fund of ?periode=<id>, or the current fund without it; 404 for an unknown one."""
+def chosen_fund(request, current=None):
+    """The fund of ?periode=<id>, or the current fund (`current` when given) without it; 404
+    for an unknown one."""
     value = request.GET.get(PERIOD_PARAMETER)
     if value is None:
-        return selectors.current_fund()
+        return current or selectors.current_fund()
     pk = parse_id(value)
     if pk is None:
         raise Http404("no such fund period")
     try:
-        return Fund.objects.get(pk=pk)
+        return Fund.objects.select_related("programme").get(pk=pk)
     except Fund.DoesNotExist:
         raise Http404("no such fund period") from None
 
 
 class FundAccountView(TemplateView):
-    """Every euro of a fund (the current one, or an earlier period with ?periode=<id>):
+    """Every euro of a fund (the current programme's, or another period with ?periode=<id>):
     committed, paid and remaining, per category and per wijk, and the granted initiatives,
-    without anyone's personal data."""
+    without anyone's personal data. Each fund names its programme and links to its page."""
 
     template_name = "budget/fund_account.html"
 
     def get_context_data(self, **kwargs):
-        fund = chosen_fund(self.request)
+        current = selectors.current_fund()
+        fund = chosen_fund(self.request, current)
         account = selectors.fund_account(fund) if fund else None
         periods = selectors.fund_periods()
         return super().get_context_data(
             account=account,
             periods=periods if len(periods) > 1 else [],
-            current_fund=periods[0] if periods else None,
+            current_fund=current,
             shows_illustrative=bool(account and account.is_illustrative),
             is_demo_period=is_demo_fund(fund),
             **kwargs,

@@ -48,7 +48,8 @@ from wijkaanpak.common.admin.views import (
 from wijkaanpak.common.forms import parse_id
 
 # The contract's own form fields. None stays open while it is ready for signing: its final PDF
-# prints them all, the planned date and place of signing too.
+# prints them all, the planned date and place of signing too. The programme is not among them:
+# it is no part of the text, so it stays open (a signed contract moves from the programme's page).
 CONTRACT_FORM_FIELDS = (
     "neighbourhood",
     "title",
@@ -59,6 +60,14 @@ CONTRACT_FORM_FIELDS = (
     "signing_place",
     "is_illustrative",
 )
+
+
+def short_period(obj):
+    """The period of a contract or programme for an admin list: "02-10-2007 – 02-10-2009"."""
+    return "{} – {}".format(
+        date_format(obj.period_start, "SHORT_DATE_FORMAT"),
+        date_format(obj.period_end, "SHORT_DATE_FORMAT"),
+    )
 
 
 class ContractPartInline:
@@ -200,6 +209,7 @@ class ContractAdmin(
     list_display = ("title", "neighbourhood", "district", "status", "period", "signed_on")
     list_filter = (
         "status",
+        "programme",
         DistributedFilter,
         "neighbourhood",
         "neighbourhood__district",
@@ -242,10 +252,7 @@ class ContractAdmin(
 
     @admin.display(description=_("period"), ordering="period_start")
     def period(self, obj):
-        return "{} – {}".format(
-            date_format(obj.period_start, "SHORT_DATE_FORMAT"),
-            date_format(obj.period_end, "SHORT_DATE_FORMAT"),
-        )
+        return short_period(obj)
 
     @admin.display(description=_("status"))
     def status_at_the_time(self, record):
@@ -263,6 +270,7 @@ class ContractAdmin(
                         "title",
                         "motto",
                         ("period_start", "period_end"),
+                        "programme",
                         "is_illustrative",
                     )
                 },

@@ -32,8 +32,7 @@ from budget.models import (
 )
 from contracts import distribution as contract_distribution
 from contracts import services as contract_services
-from contracts.choices import AddendumKind
-from contracts.choices import Milestone
+from contracts.choices import AddendumKind, Milestone
 from contracts.models import (
     CollegeDecision,
     Contract,

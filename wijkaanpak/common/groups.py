@@ -45,6 +45,8 @@ GROUP_PERMISSIONS = {
             # The college's decisions, from which the memo (nota) is printed: "view" is the
             # right to download the memo.
             "collegedecision": ("view", "add", "change"),
+            # Programme periods and which contracts belong to them.
+            "programme": ("view", "add", "change"),
         },
         "projects": {
             "project": ("view", "add", "change", "delete"),
