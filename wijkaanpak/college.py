@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -152,6 +153,7 @@ class CollegeDecisionAdmin(ViewOnlyHistoryAdmin):
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
+    @method_decorator(limit_pdf_renders)
     def memo_view(self, request, object_id):
         """The college memo (nota) of one decision as PDF: staff with the right to view
         decisions only."""
@@ -163,7 +165,6 @@ class CollegeDecisionAdmin(ViewOnlyHistoryAdmin):
         return _memo_response(request, decision)
 
 
-@limit_pdf_renders
 def _memo_response(request, decision):
     return pdf.pdf_response(
         render_memo(decision), memo_filename(decision), cache_control="private, no-store"

@@ -37,8 +37,9 @@ class FundAccountView(TemplateView):
     template_name = "budget/fund_account.html"
 
     def get_context_data(self, **kwargs):
-        current = selectors.current_fund()
-        fund = chosen_fund(self.request, current)
+        # A malformed ?periode= is a 404 before any query.
+        fund = chosen_fund(self.request)
+        current = selectors.current_fund() if PERIOD_PARAMETER in self.request.GET else fund
         account = selectors.fund_account(fund) if fund else None
         periods = selectors.fund_periods()
         return super().get_context_data(

@@ -33,6 +33,7 @@ from wijkaanpak.common.admin.views import (
     ObjectActionsMixin,
     RefusalsAsMessagesMixin,
 )
+from wijkaanpak.common.ratelimits import limit_pdf_renders
 from wijkaanpak.press import briefing, drafting
 
 
@@ -200,6 +201,7 @@ class PressReleaseAdmin(
         return super().changelist_view(request, extra_context)
 
     @method_decorator(require_safe)
+    @method_decorator(limit_pdf_renders)
     def briefing_view(self, request, slug):
         """The briefing notes of one programme as a PDF: one page per wijk. For whoever may
         view press releases; a programme without a public contract gets a message instead."""
