@@ -43,9 +43,7 @@ class ContractEvaluation(models.Model):
         blank=True,
     )
     future_explanation = models.TextField(_("explanation of the decision"), blank=True)
-    snapshot = models.JSONField(
-        _("figures at closing"), default=dict, blank=True, editable=False
-    )
+    snapshot = models.JSONField(_("figures at closing"), default=dict, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -133,12 +131,18 @@ class WishVerdictRecord(models.Model):
 
     def clean(self):
         super().clean()
-        if self.wish_id and self.evaluation_id and self.wish.contract_id != self.evaluation.contract_id:
+        if (
+            self.wish_id
+            and self.evaluation_id
+            and self.wish.contract_id != self.evaluation.contract_id
+        ):
             raise ValidationError(
                 {
                     "wish": ValidationError(
-                        _("This wish belongs to another contract: give verdicts only on the "
-                          "wishes of the evaluated contract."),
+                        _(
+                            "This wish belongs to another contract: give verdicts only on the "
+                            "wishes of the evaluated contract."
+                        ),
                         code="wish_of_other_contract",
                     )
                 }

@@ -6,6 +6,8 @@
 - `{% contract_projects contract as projects %}`: the projects of a contract as its text
   describes them (chapter 2). The contract page is a `contracts` template, and the `contracts`
   app never imports `projects`; the template, which sits above both apps, asks for them here.
+- `{% contract_evaluation contract as evaluation %}`: the contract's closed final evaluation,
+  or None, for the outcome on the contract page.
 """
 
 from django import template
@@ -19,6 +21,12 @@ register = template.Library()
 def contract_projects(contract):
     """The projects of `contract` with partners and wishes, numbered as in its text."""
     return selectors.contract_chapter_projects(contract)
+
+
+@register.simple_tag
+def contract_evaluation(contract):
+    """The closed final evaluation of `contract`, or None."""
+    return selectors.published_evaluation(contract)
 
 
 @register.filter

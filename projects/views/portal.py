@@ -271,6 +271,9 @@ class ProjectWorkView(PortalProjectMixin, FormView):
     success_message = _("Your update has been saved.")
     repeat_message = _("This update had already been saved; it was not saved twice.")
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "final": self.round.is_final}
+
     def get_initial(self):
         return {
             "status": self.object.status,
@@ -339,6 +342,9 @@ class ReportView(PortalProjectMixin, FormView):
         if self.report is None and project.status == ProjectStatus.CANCELLED:
             raise Http404("A cancelled project is not asked to report")
         return project
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "final": self.round.is_final}
 
     def get_initial(self):
         return {
