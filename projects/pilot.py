@@ -54,6 +54,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts import services as contract_services
 from contracts.choices import ContractStatus
+from contracts.models import Contract
 from projects.choices import (
     CLOSED_STATUSES,
     PROJECT_TRANSITIONS,
@@ -536,6 +537,7 @@ def load_final_evaluations(items, context):
                 at=aware(item.completed_at),
             )
         for model, lookup in (
+            (Contract, {"id": contract.pk}),
             (ContractEvaluation, {"id": evaluation.pk}),
             (WishVerdictRecord, {"evaluation_id": evaluation.pk}),
         ):

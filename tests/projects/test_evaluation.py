@@ -333,9 +333,12 @@ def test_completing_a_contract_whose_final_round_is_open_is_refused(evaluated):
         contract_services.change_status(contract, ContractStatus.COMPLETED)
 
     assert codes(excinfo) == {"final_evaluation_open"}
-    assert excinfo.value.messages[0].startswith(
-        gettext("The final round of this contract is still open")
-    )
+    assert excinfo.value.messages == [
+        gettext(
+            "The final round of this contract is still open: close its final evaluation "
+            "before completing the contract."
+        )
+    ]
     contract.refresh_from_db()
     assert contract.status == ContractStatus.SIGNED
     assert ContractStatusChange.objects.filter(contract=contract).count() == changes
