@@ -170,6 +170,9 @@ class ReportingRoundAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "kind" and field is not None:
+            # Left out, a round is a midterm review, as it always was.
+            field.required = False
         if db_field.name == "contracts" and isinstance(
             field.widget, admin_widgets.RelatedFieldWidgetWrapper
         ):

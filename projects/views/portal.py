@@ -271,9 +271,6 @@ class ProjectWorkView(PortalProjectMixin, FormView):
     success_message = _("Your update has been saved.")
     repeat_message = _("This update had already been saved; it was not saved twice.")
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "final": self.round.is_final}
-
     def get_initial(self):
         return {
             "status": self.object.status,
