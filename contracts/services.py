@@ -130,6 +130,33 @@ def add_readiness_check(check):
     return check
 
 
+# Checks that apps building on contracts add to the step to "completed" (the projects require
+# the contract's final evaluation to be closed): functions of a contract that return
+# ValidationErrors, added with add_completion_check.
+_COMPLETION_CHECKS = []
+
+
+def add_completion_check(check):
+    """Make "completed" also require what `check(contract)` finds nothing wrong with.
+
+    Like add_readiness_check: `contracts` never imports the apps above it; an app that keeps
+    what a contract must have before it ends (the projects' final evaluation) adds its check
+    here, once, from its AppConfig.ready().
+    """
+    if check not in _COMPLETION_CHECKS:
+        _COMPLETION_CHECKS.append(check)
+    return check
+
+
+def completion_problems(contract):
+    """Everything that stops a signed contract from being completed, as ValidationErrors:
+    what the apps above check (the projects: a closed final evaluation)."""
+    problems = []
+    for check in _COMPLETION_CHECKS:
+        problems += check(contract)
+    return problems
+
+
 def at(where, errors):
     """`errors` with where they are fixed in their params["where"]: "sections", "parties",
     "wishes", "projects", (app label, model name, pk) of a record with an admin page of its own,
@@ -276,6 +303,9 @@ def change_status(contract, to_status, *, user=None, note="", at=None, public_ad
     is imported (the pilot data); it defaults to now. Raises ValidationError with a code when
     refused; nothing is changed then.
 
+    Going to "completed" needs what the apps above require (completion_problems: the final
+    evaluation closed).
+
     Going to "ready for signing" renders the final PDF once and stores it (it prints
     `public_address`, by default SITE_URL: the pilot's data names its own); going back to
     draft discards it.
@@ -312,6 +342,10 @@ def _step(locked, to_status, *, user, note, at, public_address=None):
         )
     if to_status == ContractStatus.READY_FOR_SIGNING:
         problems = readiness_problems(locked, public_address=public_address)
+        if problems:
+            raise ValidationError(problems)
+    if to_status == ContractStatus.COMPLETED:
+        problems = completion_problems(locked)
         if problems:
             raise ValidationError(problems)
 

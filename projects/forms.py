@@ -149,6 +149,20 @@ class ProjectReportForm(PortalFormMixin, forms.Form):
         widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
     )
 
+    def __init__(self, *args, final=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if final:
+            # The final evaluation asks what the project delivered, at the contract's end.
+            self.fields["achieved"].label = _("What was delivered")
+            self.fields["achieved"].help_text = _(
+                "What the project delivered over the whole contract period, for residents."
+            )
+            self.fields["deviations"].label = _("What was not delivered as planned, and why")
+            self.fields["next_steps"].label = _("What is still needed after the contract")
+            self.fields["percent_complete"].help_text = _(
+                "How far the project got by the end of the contract, from 0 to 100."
+            )
+
 
 # --- Accepting an invitation to a team --------------------------------------------------------
 

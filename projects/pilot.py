@@ -28,6 +28,18 @@ keys:
     matched by title and due date; its reports come with a new round only. A project of the
     round without a report is late.
 
+``final_evaluations`` (order 130, after the reporting rounds)
+    ``[{neighbourhood, period_start, round: {title, introduction?, due_date, opened_at},
+    reports: [{project, submitted_at, achieved, deviations?, next_steps?, status,
+    percent_complete}], verdicts: [{wish: <wish title>, verdict, explanation}], summary?,
+    future, future_explanation, closed_at, completed_at?, completion_note?,
+    is_illustrative?}]``. A contract's final evaluation: its final round (a ReportingRound of
+    kind "final") with the reports of what each project delivered, then through the services
+    the verdicts per wish, the decision on the future and the closing at ``closed_at`` (which
+    freezes the snapshot), and with ``completed_at`` the step to "completed" through the
+    lifecycle service, backdated. Only for a contract this load created; a contract that has
+    a final evaluation keeps it, so loading twice changes nothing.
+
 Why rows and not the services: ``log_update`` and ``submit_report`` need a person who may
 report and stamp the present, and ``open_round`` refuses a due date in the past and mails the
 teams; the pilot replays 2007–2008 without users and must not send mail.
@@ -37,17 +49,37 @@ from typing import Annotated
 
 import pydantic
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from projects.choices import CLOSED_STATUSES, PROJECT_TRANSITIONS, ProjectStatus, Visibility
+from contracts import services as contract_services
+from contracts.choices import ContractStatus
+from contracts.models import Contract
+from projects.choices import (
+    CLOSED_STATUSES,
+    PROJECT_TRANSITIONS,
+    ContractFuture,
+    ProjectStatus,
+    RoundKind,
+    Visibility,
+    WishVerdict,
+)
 from projects.models import (
+    ContractEvaluation,
     ProgressUpdate,
     Project,
     ProjectPartner,
     ProjectReport,
     ReportingRound,
+    WishVerdictRecord,
 )
-from projects.services import refresh_progress
+from projects.services import (
+    close_evaluation,
+    final_round_problems,
+    record_verdict,
+    refresh_progress,
+    set_future,
+)
 from wijkaanpak.common.pilot import (
     Amount,
     AnyText,
@@ -57,11 +89,14 @@ from wijkaanpak.common.pilot import (
     Item,
     Text,
     WholeNumber,
+    aware,
+    call,
     choice,
     fail,
     not_found,
     refuse_future,
     register_part,
+    rejected,
 )
 
 # Participating partners get orders 10, 20, 30, … like the contract's parties.
@@ -113,13 +148,19 @@ class UpdateItem(ProjectReference):
     visibility: choice(Visibility) = Visibility.PUBLIC
 
 
-class ReportItem(ProjectReference):
+class ReportFields(Item):
+    """What a report says, in a reporting round's reports and a final evaluation's."""
+
     submitted_at: IsoMoment
     achieved: Text
     deviations: AnyText = ""
     next_steps: AnyText = ""
     status: choice(ProjectStatus)
     percent_complete: WholeNumber
+
+
+class ReportItem(ReportFields, ProjectReference):
+    pass
 
 
 class RoundItem(Item):
@@ -130,6 +171,36 @@ class RoundItem(Item):
     is_illustrative: Boolean = False
     contracts: Annotated[list[ContractReference], pydantic.Field(min_length=1)]
     reports: list[ReportItem] = []
+
+
+class FinalRoundItem(Item):
+    title: Text
+    introduction: AnyText = ""
+    due_date: IsoDate
+    opened_at: IsoMoment
+
+
+class FinalReportItem(ReportFields):
+    project: WholeNumber
+
+
+class VerdictItem(Item):
+    wish: Text
+    verdict: choice(WishVerdict)
+    explanation: Text
+
+
+class FinalEvaluationItem(ContractReference):
+    round: FinalRoundItem
+    reports: list[FinalReportItem] = []
+    verdicts: list[VerdictItem] = []
+    summary: AnyText = ""
+    future: choice(ContractFuture)
+    future_explanation: Text
+    closed_at: IsoMoment
+    completed_at: IsoMoment | None = None
+    completion_note: AnyText = ""
+    is_illustrative: Boolean = False
 
 
 # --- Checks -----------------------------------------------------------------------------------
@@ -333,6 +404,19 @@ def load_reporting_rounds(items, context):
             _load_report(round_, report, context, f"{path}.reports[{position}]")
 
 
+def _as_it_stood(project, moment):
+    """`project` with the status its updates gave it on the day of `moment`: a report of
+    2008 is checked against the project of 2008, not against what later updates made it."""
+    latest = (
+        project.updates.filter(hidden=False, date__lte=aware(moment).date())
+        .order_by("-date", "-created_at", "-pk")
+        .first()
+    )
+    then = Project(status=latest.status if latest else ProjectStatus.PLANNED)
+    then.percent_complete = latest.percent_complete if latest else 0
+    return then
+
+
 def _load_report(round_, item, context, path):
     project = _project(item, context, path)
     if project is None:
@@ -343,7 +427,9 @@ def _load_report(round_, item, context, path):
             "project_not_in_round",
             _("This project is not asked to report in this round."),
         )
-    _check_progress(project, item.status, item.percent_complete, path)
+    _check_progress(
+        _as_it_stood(project, item.submitted_at), item.status, item.percent_complete, path
+    )
     context.save_new(
         ProjectReport(
             round=round_,
@@ -358,3 +444,103 @@ def _load_report(round_, item, context, path):
         path,
         exclude=("submitted_by",),
     )
+
+
+@register_part(
+    "final_evaluations",
+    order=130,
+    schema=FinalEvaluationItem,
+    unique_by=("neighbourhood", "period_start"),
+)
+def load_final_evaluations(items, context):
+    """The final evaluations of the contracts this load creates: the final round and its
+    reports as rows (no mail, no present-day stamps), the verdicts, the decision and the
+    closing through the services, then the contract completed through the lifecycle service."""
+    for index, item in enumerate(items):
+        path = f"final_evaluations[{index}]"
+        contract = _contract(item, context, f"{path}.neighbourhood")
+        if ContractEvaluation.objects.filter(contract=contract).exists():
+            context.count(ContractEvaluation, created=False)
+            continue
+        if not context.is_new(contract):
+            # The contract was there before this load: its evaluation is its staff's work.
+            continue
+        contract.refresh_from_db()
+        if problems := final_round_problems(contract, item.round.due_date):
+            raise rejected(path, ValidationError(problems))
+        refuse_future(aware(item.round.opened_at).date(), f"{path}.round.opened_at")
+        refuse_future(aware(item.closed_at).date(), f"{path}.closed_at")
+        round_ = context.save_new(
+            ReportingRound(
+                title=item.round.title,
+                kind=RoundKind.FINAL,
+                introduction=item.round.introduction,
+                due_date=item.round.due_date,
+                opened_at=item.round.opened_at,
+                is_illustrative=item.is_illustrative,
+            ),
+            f"{path}.round",
+        )
+        round_.contracts.set([contract])
+        evaluation = context.save_new(
+            ContractEvaluation(
+                contract=contract,
+                round=round_,
+                summary=item.summary,
+                is_illustrative=item.is_illustrative,
+            ),
+            path,
+        )
+        for position, report in enumerate(item.reports):
+            _load_report(
+                round_,
+                ReportItem(
+                    neighbourhood=item.neighbourhood,
+                    period_start=item.period_start,
+                    **report.model_dump(),
+                ),
+                context,
+                f"{path}.reports[{position}]",
+            )
+        for position, verdict in enumerate(item.verdicts):
+            verdict_path = f"{path}.verdicts[{position}]"
+            wish = contract.wishes.filter(title=verdict.wish).first()
+            if wish is None:
+                raise not_found(
+                    f"{verdict_path}.wish", contract.wishes.model, "title", verdict.wish
+                )
+            call(
+                verdict_path,
+                record_verdict,
+                evaluation,
+                wish,
+                verdict=verdict.verdict,
+                explanation=verdict.explanation,
+            )
+            context.count(WishVerdictRecord, created=True)
+        call(
+            path,
+            set_future,
+            evaluation,
+            future=item.future,
+            explanation=item.future_explanation,
+        )
+        call(path, close_evaluation, evaluation, user=None, at=aware(item.closed_at))
+        if item.completed_at is not None:
+            refuse_future(aware(item.completed_at).date(), f"{path}.completed_at")
+            call(
+                f"{path}.completed_at",
+                contract_services.change_status,
+                contract,
+                ContractStatus.COMPLETED,
+                note=item.completion_note or context.note,
+                at=aware(item.completed_at),
+            )
+        for model, lookup in (
+            (Contract, {"id": contract.pk}),
+            (ContractEvaluation, {"id": evaluation.pk}),
+            (WishVerdictRecord, {"evaluation_id": evaluation.pk}),
+        ):
+            model.history.filter(history_change_reason__isnull=True, **lookup).update(
+                history_change_reason=context.note
+            )

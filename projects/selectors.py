@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from contracts.choices import PUBLIC_STATUSES, ContractStatus, PartnerKind
 from contracts.models import Contract, ContractParty, Neighbourhood, Partner, ResidentWish
-from projects.choices import CLOSED_STATUSES, ProjectStatus, RoundKind
+from projects.choices import CLOSED_STATUSES, ProjectStatus, RoundKind, WishVerdict
 from projects.models import (
     ContractEvaluation,
     ProgressUpdate,
@@ -103,11 +103,13 @@ def wishes_with_projects(contract, projects):
 
 
 def published_rounds(contract):
-    """The reporting rounds of `contract` in which at least one of its projects reported."""
+    """The reporting rounds of `contract` in which at least one of its projects reported; the
+    final round has a page of its own (final_evaluation), so it is not among them."""
     if contract is None:
         return []
     return list(
         ReportingRound.objects.filter(contracts=contract, reports__project__contract=contract)
+        .exclude(kind=RoundKind.FINAL)
         .distinct()
         .order_by("due_date", "pk")
     )
@@ -178,7 +180,8 @@ def round_review(slug, round_pk):
     and never shown on public pages.
     """
     neighbourhood = get_object_or_404(Neighbourhood.objects.select_related("district"), slug=slug)
-    round_ = get_object_or_404(ReportingRound, pk=round_pk)
+    # A final round has its own page (final_evaluation); the views send its visitors there.
+    round_ = get_object_or_404(ReportingRound.objects.exclude(kind=RoundKind.FINAL), pk=round_pk)
     reports = ProjectReport.objects.filter(round=round_).defer("submitted_by")
     # The projects asked to report (ReportingRound.requested_projects: all but the cancelled
     # ones), plus any project that reported before it was cancelled: a handed-in report
@@ -285,6 +288,16 @@ def programme_evaluations(contracts):
         .prefetch_related(Prefetch("verdicts", queryset=verdicts, to_attr="verdict_list"))
     )
     return {evaluation.contract_id: evaluation for evaluation in evaluations}
+
+
+def is_final_round_of(slug, round_pk):
+    """Whether `round_pk` is the final round of a public contract of wijk `slug`: its old
+    review address then leads to the wijk's final evaluation."""
+    return ReportingRound.objects.filter(
+        pk=round_pk,
+        kind=RoundKind.FINAL,
+        contracts__in=Contract.objects.public().filter(neighbourhood__slug=slug),
+    ).exists()
 
 
 # --- What waits for the editors (the admin's desk) ----------------------------------------------
@@ -626,3 +639,111 @@ def municipal_contribution(contracts, *, public_only=True):
 def programme_contributions(programme):
     """What each partner contributes to the public contracts of `programme`: two queries."""
     return contributions(Contract.objects.filter(programme=programme))
+
+
+# --- The final evaluation (eindevaluatie) -------------------------------------------------------
+
+
+def published_evaluation(contract):
+    """The closed final evaluation of `contract`, or None: what the wijk and contract pages
+    show as the outcome. One query."""
+    if contract is None or contract.pk is None:
+        return None
+    return (
+        ContractEvaluation.objects.filter(contract=contract, closed_at__isnull=False)
+        .select_related("round")
+        .first()
+    )
+
+
+def snapshot_figures(snapshot):
+    """The frozen snapshot with labels for its codes, for the page and the PDF."""
+    status_labels = dict(ProjectStatus.choices)
+    verdict_labels = dict(WishVerdict.choices)
+    return {
+        "date": datetime.date.fromisoformat(snapshot["date"]) if snapshot.get("date") else None,
+        "average_percent": snapshot.get("average_percent"),
+        "project_count": len(snapshot.get("projects", [])),
+        "projects": [
+            {**project, "label": status_labels.get(project["status"], project["status"])}
+            for project in snapshot.get("projects", [])
+        ],
+        "status_counts": [
+            {"status": status, "label": status_labels.get(status, status), "count": count}
+            for status, count in snapshot.get("status_counts", {}).items()
+            if count
+        ],
+        "verdict_counts": [
+            {"verdict": verdict, "label": verdict_labels.get(verdict, verdict), "count": count}
+            for verdict, count in snapshot.get("verdict_counts", {}).items()
+        ],
+    }
+
+
+def final_evaluation(slug):
+    """Everything the public final evaluation of wijk `slug` shows, for its current public
+    contract (the latest from "ready for signing" on).
+
+    Returns a dict with `neighbourhood`, `contract` (or None), `evaluation` (the closed one, or
+    None: the page then shows what will come), `pending` (an evaluation that is not closed
+    yet, or None), `projects` (each with `report`, its report in the final round, or None),
+    `verdicts` (the wishes of the contract, each with `verdict`), `figures` (from the frozen
+    snapshot), `period_ended` and `shows_illustrative`. Raises Http404 for an unknown wijk.
+    At most seven queries however many projects and wishes.
+
+    Who handed a report in or closed the evaluation is not loaded: personal data.
+    """
+    neighbourhood = get_object_or_404(Neighbourhood.objects.select_related("district"), slug=slug)
+    contract = (
+        Contract.objects.public()
+        .filter(neighbourhood=neighbourhood)
+        .order_by("-period_start", "-pk")
+        .first()
+    )
+    evaluation = (
+        ContractEvaluation.objects.filter(contract=contract).select_related("round").first()
+        if contract is not None
+        else None
+    )
+    result = {
+        "neighbourhood": neighbourhood,
+        "contract": contract,
+        "evaluation": None,
+        "pending": None,
+        "projects": [],
+        "verdicts": [],
+        "figures": None,
+        "shows_illustrative": bool(contract and contract.is_illustrative),
+        "period_ended": bool(contract and contract.period_end < timezone.localdate()),
+    }
+    if evaluation is None:
+        return result
+    if not evaluation.is_closed:
+        result["pending"] = evaluation
+        return result
+    reports = ProjectReport.objects.filter(round=evaluation.round).defer("submitted_by")
+    projects = list(
+        Project.objects.filter(contract=contract)
+        .select_related("lead_partner", "contract")
+        .prefetch_related(Prefetch("reports", queryset=reports, to_attr="final_reports"))
+        .order_by("number", "pk")
+    )
+    for project in projects:
+        project.report = project.final_reports[0] if project.final_reports else None
+    records = {record.wish_id: record for record in evaluation.verdicts.all()}
+    wishes = list(contract.wishes.order_by("order", "pk"))
+    for wish in wishes:
+        wish.verdict = records.get(wish.pk)
+    result.update(
+        evaluation=evaluation,
+        projects=projects,
+        verdicts=wishes,
+        figures=snapshot_figures(evaluation.snapshot),
+        shows_illustrative=(
+            contract.is_illustrative
+            or evaluation.is_illustrative
+            or evaluation.round.is_illustrative
+            or any(is_illustrative(project) for project in projects)
+        ),
+    )
+    return result

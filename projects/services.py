@@ -12,18 +12,29 @@ from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from contracts.choices import PUBLIC_STATUSES
+from contracts.choices import PUBLIC_STATUSES, ContractStatus
+from contracts.models import Contract
 from contracts.services import at
-from projects.choices import PROJECT_TRANSITIONS, ProjectStatus, Visibility
+from projects.choices import (
+    PROJECT_TRANSITIONS,
+    ContractFuture,
+    ProjectStatus,
+    RoundKind,
+    Visibility,
+    WishVerdict,
+)
 from projects.models import (
+    ContractEvaluation,
     ProgressUpdate,
     Project,
     ProjectReport,
     ReportingRound,
     ReportReminder,
     TeamMembership,
+    WishVerdictRecord,
 )
 from projects.selectors import late_projects
 from projects.validators import check_attachment
@@ -297,10 +308,18 @@ def submit_report(
                 _("A report for this project has already been handed in for this round."),
                 code="report_already_submitted",
             )
+        if ContractEvaluation.objects.filter(round=round_, closed_at__isnull=False).exists():
+            raise ValidationError(
+                _("The final evaluation of this round is closed: it takes no more reports."),
+                code="evaluation_closed",
+            )
         errors = _check_status_and_percent(project, status, percent_complete)
         if not achieved or not achieved.strip():
             errors["achieved"] = ValidationError(
-                _("Describe what was achieved."), code="achieved_missing"
+                _("Describe what was delivered.")
+                if round_.is_final
+                else _("Describe what was achieved."),
+                code="achieved_missing",
             )
         else:
             errors.update(text_problems(ProjectReport, achieved=achieved.strip()))
@@ -470,3 +489,344 @@ def contract_readiness_problems(contract):
                 ],
             )
     return problems
+
+
+# --- The final evaluation (eindevaluatie) -------------------------------------------------------
+
+
+def open_final_round(
+    contract,
+    *,
+    title,
+    due_date,
+    user,
+    introduction="",
+    is_illustrative=False,
+):
+    """Open the final round of one signed contract, with its ContractEvaluation, and e-mail
+    its teams (in the same transaction, like open_round).
+
+    In the final round each team reports what its project delivered. Refused (ValidationError
+    with codes, nothing written) unless the contract is signed and not completed
+    (`contract_not_signed`), when it already has a final evaluation (`final_round_exists`),
+    for a due date before the contract's period ends (`due_date_before_period_end`) or in
+    the past (`due_date_in_past`), and for a missing or unstorable title or introduction.
+    """
+    errors = {}
+    if not title or not title.strip():
+        errors["title"] = ValidationError(_("Give the round a title."), code="title_missing")
+    errors.update(
+        text_problems(
+            ReportingRound, title=(title or "").strip(), introduction=introduction.strip()
+        )
+    )
+    if due_date is None:
+        errors["due_date"] = ValidationError(
+            _("Give the round a due date."), code="due_date_missing"
+        )
+    elif due_date < timezone.localdate():
+        errors["due_date"] = ValidationError(
+            _("The due date cannot lie in the past."), code="due_date_in_past"
+        )
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        errors.update(final_round_problems(locked, due_date))
+        if errors:
+            raise ValidationError(errors)
+        round_ = ReportingRound.objects.create(
+            title=title.strip(),
+            kind=RoundKind.FINAL,
+            introduction=introduction.strip(),
+            due_date=due_date,
+            opened_at=timezone.now(),
+            opened_by=user if user is not None and user.is_authenticated else None,
+            is_illustrative=is_illustrative,
+        )
+        round_.contracts.set([locked])
+        evaluation = ContractEvaluation.objects.create(
+            contract=locked, round=round_, is_illustrative=is_illustrative
+        )
+        mail.queue(
+            *_team_messages(
+                round_.requested_projects(), "projects/email/round_opened.txt", {"round": round_}
+            )
+        )
+    return evaluation
+
+
+def final_round_problems(contract, due_date):
+    """What the contract itself refuses of a final round: by field, as open_final_round
+    raises them. The pilot loader checks its rows with this too."""
+    errors = {}
+    if contract.status != ContractStatus.SIGNED:
+        errors["contracts"] = ValidationError(
+            _(
+                "Only a signed contract that is not completed gets a final evaluation; "
+                "“%(contract)s” is %(status)s."
+            ),
+            code="contract_not_signed",
+            params={"contract": str(contract), "status": contract.get_status_display()},
+        )
+    elif (
+        ContractEvaluation.objects.filter(contract=contract).exists()
+        or ReportingRound.objects.filter(kind=RoundKind.FINAL, contracts=contract).exists()
+    ):
+        errors["contracts"] = ValidationError(
+            _("“%(contract)s” already has a final evaluation: a contract has only one."),
+            code="final_round_exists",
+            params={"contract": str(contract)},
+        )
+    if due_date is not None and due_date < contract.period_end:
+        errors["due_date"] = ValidationError(
+            _(
+                "The final evaluation follows the contract's period: choose a due date on "
+                "or after %(end)s."
+            ),
+            code="due_date_before_period_end",
+            params={"end": date_format(contract.period_end, "j F Y")},
+        )
+    return errors
+
+
+def _locked_open_evaluation(evaluation):
+    """The evaluation's contract and the evaluation itself, locked in that order (as
+    change_status locks the contract); refused when the evaluation is closed."""
+    Contract.objects.select_for_update().filter(pk=evaluation.contract_id).first()
+    locked = (
+        ContractEvaluation.objects.select_for_update()
+        .select_related("contract", "round")
+        .get(pk=evaluation.pk)
+    )
+    if locked.is_closed:
+        raise ValidationError(
+            _("This final evaluation is closed: it no longer changes."),
+            code="evaluation_closed",
+        )
+    return locked
+
+
+def _choice_with_explanation(choice, invalid, explanation, missing):
+    """`invalid` under the choice's field when (field, value, choices) holds no known value,
+    and `missing` under the explanation's field when (field, text) is empty."""
+    field, value, choices = choice
+    errors = {} if value in choices.values else {field: invalid}
+    if not explanation[1]:
+        errors[explanation[0]] = missing
+    return errors
+
+
+def record_verdict(evaluation, wish, *, verdict, explanation, user=None):
+    """Record (or change) the evaluation's verdict on `wish`, with its explanation.
+
+    Refused (ValidationError with codes, nothing written) for a wish of another contract
+    (`wish_of_other_contract`), a closed evaluation (`evaluation_closed`), an unknown verdict
+    and a missing explanation.
+    """
+    explanation = (explanation or "").strip()
+    errors = _choice_with_explanation(
+        ("verdict", verdict, WishVerdict),
+        ValidationError(_("Choose one of the listed verdicts."), code="invalid_verdict"),
+        ("explanation", explanation),
+        ValidationError(
+            _("Explain the verdict: what residents see of their wish now."),
+            code="explanation_missing",
+        ),
+    )
+    errors.update(text_problems(WishVerdictRecord, explanation=explanation))
+    with transaction.atomic():
+        locked = _locked_open_evaluation(evaluation)
+        if wish.contract_id != locked.contract_id:
+            errors["wish"] = ValidationError(
+                _(
+                    "This wish belongs to another contract: give verdicts only on the wishes "
+                    "of the evaluated contract."
+                ),
+                code="wish_of_other_contract",
+            )
+        if errors:
+            raise ValidationError(errors)
+        record = WishVerdictRecord.objects.filter(evaluation=locked, wish=wish).first()
+        if record is None:
+            record = WishVerdictRecord(evaluation=locked, wish=wish)
+        record.verdict = verdict
+        record.explanation = explanation
+        record.save()
+    return record
+
+
+def set_future(evaluation, *, future, explanation, summary=None, user=None):
+    """Set the decision on the contract's future with its explanation (and, if given, the
+    summary for residents). Refused when the evaluation is closed, for an unknown decision,
+    and for a decision without explanation."""
+    explanation = (explanation or "").strip()
+    errors = _choice_with_explanation(
+        ("future", future, ContractFuture),
+        ValidationError(_("Choose one of the listed decisions."), code="invalid_future"),
+        ("future_explanation", explanation),
+        ValidationError(
+            _("Explain the decision on the contract's future."),
+            code="future_explanation_missing",
+        ),
+    )
+    texts = {"future_explanation": explanation}
+    if summary is not None:
+        texts["summary"] = summary.strip()
+    errors.update(text_problems(ContractEvaluation, **texts))
+    with transaction.atomic():
+        locked = _locked_open_evaluation(evaluation)
+        if errors:
+            raise ValidationError(errors)
+        locked.future = future
+        locked.future_explanation = explanation
+        fields = ["future", "future_explanation"]
+        if summary is not None:
+            locked.summary = summary.strip()
+            fields.append("summary")
+        locked.save(update_fields=fields)
+    evaluation.future, evaluation.future_explanation = locked.future, locked.future_explanation
+    evaluation.summary = locked.summary
+    return locked
+
+
+def set_summary(evaluation, *, summary, user=None):
+    """Change the evaluation's summary for residents; refused when it is closed."""
+    summary = (summary or "").strip()
+    if problems := text_problems(ContractEvaluation, summary=summary):
+        raise ValidationError(problems)
+    with transaction.atomic():
+        locked = _locked_open_evaluation(evaluation)
+        locked.summary = summary
+        locked.save(update_fields=["summary"])
+    evaluation.summary = summary
+    return locked
+
+
+def evaluation_problems(evaluation):
+    """What stops `evaluation` from being closed, as ValidationErrors: a report in the final
+    round from every requested project, a verdict with explanation on every wish of the
+    contract, and a decision on the future with its explanation."""
+    problems = []
+    round_ = evaluation.round
+    reported = set(round_.reports.values_list("project_id", flat=True))
+    missing = [
+        str(project)
+        for project in round_.requested_projects()
+        .filter(contract=evaluation.contract_id)
+        .order_by("number")
+        if project.pk not in reported
+    ]
+    if missing:
+        problems.append(
+            ValidationError(
+                _("Not every team has reported what was delivered; still missing: %(projects)s."),
+                code="reports_missing",
+                params={"projects": "; ".join(missing)},
+            )
+        )
+    judged = {
+        record.wish_id
+        for record in evaluation.verdicts.all()
+        if record.explanation.strip() and record.verdict in WishVerdict.values
+    }
+    unjudged = [
+        wish.title
+        for wish in evaluation.contract.wishes.order_by("order", "pk")
+        if wish.pk not in judged
+    ]
+    if unjudged:
+        problems.append(
+            ValidationError(
+                _("Give a verdict with an explanation on every wish; still missing: %(wishes)s."),
+                code="verdicts_missing",
+                params={"wishes": "; ".join(unjudged)},
+            )
+        )
+    if not evaluation.future or not evaluation.future_explanation.strip():
+        problems.append(
+            ValidationError(
+                _("Decide on the contract's future and explain the decision."),
+                code="future_missing",
+            )
+        )
+    return problems
+
+
+def evaluation_snapshot(evaluation, on):
+    """The figures a closed evaluation keeps, as JSON: per project (number, title, status,
+    percent complete) from its report in the final round (a project not asked to report, a
+    cancelled one, with its own), the counts of projects per status, the average percentage
+    of the projects that were not cancelled, the counts of verdicts per kind and the date."""
+    reports = {report.project_id: report for report in evaluation.round.reports.all()}
+    projects = []
+    for project in evaluation.contract.projects.order_by("number", "pk"):
+        source = reports.get(project.pk, project)
+        projects.append(
+            {
+                "number": project.number,
+                "title": project.title,
+                "status": source.status,
+                "percent_complete": source.percent_complete,
+            }
+        )
+    counted = [p for p in projects if p["status"] != ProjectStatus.CANCELLED]
+    verdicts = list(evaluation.verdicts.values_list("verdict", flat=True))
+    return {
+        "date": on.isoformat(),
+        "projects": projects,
+        "status_counts": {
+            status: sum(1 for p in projects if p["status"] == status)
+            for status in ProjectStatus.values
+        },
+        "average_percent": (
+            round(sum(p["percent_complete"] for p in counted) / len(counted)) if counted else None
+        ),
+        "verdict_counts": {kind: verdicts.count(kind) for kind in WishVerdict.values},
+    }
+
+
+def close_evaluation(evaluation, *, user, at=None):
+    """Close the final evaluation: check it is complete (evaluation_problems), freeze the
+    snapshot of the figures and stamp who closed it when. From then on it does not change,
+    and the contract may be completed. `at` backdates the closing (the pilot's history).
+    Refused with the problems as ValidationErrors, nothing written."""
+    with transaction.atomic():
+        locked = _locked_open_evaluation(evaluation)
+        problems = evaluation_problems(locked)
+        if problems:
+            raise ValidationError(problems)
+        moment = at or timezone.now()
+        locked.snapshot = evaluation_snapshot(locked, timezone.localdate(moment))
+        locked.closed_at = moment
+        locked.closed_by = user if user is not None and user.is_authenticated else None
+        locked.save(update_fields=["snapshot", "closed_at", "closed_by"])
+    evaluation.snapshot, evaluation.closed_at = locked.snapshot, locked.closed_at
+    evaluation.closed_by = locked.closed_by
+    return locked
+
+
+def contract_completion_problems(contract):
+    """What a contract lacks before it can be completed: a closed final evaluation. Added to
+    `contracts.services.completion_problems` by ProjectsConfig.ready()."""
+    evaluation = ContractEvaluation.objects.filter(contract=contract).first()
+    if evaluation is None:
+        return [
+            ValidationError(
+                _(
+                    "This contract has no final evaluation yet: open its final round, have the "
+                    "teams report what was delivered, give the verdicts and the decision, and "
+                    "close the evaluation before completing the contract."
+                ),
+                code="final_evaluation_missing",
+            )
+        ]
+    if not evaluation.is_closed:
+        return [
+            ValidationError(
+                _(
+                    "The final round of this contract is still open: close its final "
+                    "evaluation before completing the contract."
+                ),
+                code="final_evaluation_open",
+            )
+        ]
+    return []

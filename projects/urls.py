@@ -36,6 +36,16 @@ urlpatterns = [
         public.round_review_pdf,
         name="round_review_pdf",
     ),
+    path(
+        "wijken/<slug:slug>/eindevaluatie/",
+        public.FinalEvaluationView.as_view(),
+        name="final_evaluation",
+    ),
+    path(
+        "wijken/<slug:slug>/eindevaluatie.pdf",
+        public.final_evaluation_pdf,
+        name="final_evaluation_pdf",
+    ),
     # The project teams' portal
     path("team/", portal.MyProjectsView.as_view(), name="portal"),
     path("team/inloggen/", portal.LoginView.as_view(), name="login"),

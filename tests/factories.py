@@ -237,10 +237,69 @@ def sign_contract(contract, **kwargs):
 
 
 def take_step(contract, status):
-    """One lifecycle step, as staff take it: "signed" through register_signing."""
+    """One lifecycle step, as staff take it: "signed" through register_signing; "completed"
+    after the final evaluation is closed (close_final_evaluation)."""
     if ContractStatus(status) == ContractStatus.SIGNED:
         return sign_contract(contract)
+    if ContractStatus(status) == ContractStatus.COMPLETED:
+        close_final_evaluation(contract)
     return services.change_status(contract, status)
+
+
+def open_final_evaluation(contract, due_date=None, **kwargs):
+    """The final evaluation of a signed contract, its final round opened through the service
+    (due today, or at the end of the contract's period if that is later)."""
+    return project_services.open_final_round(
+        contract,
+        title=kwargs.pop("title", f"Eindevaluatie {contract.neighbourhood.name}"),
+        due_date=due_date or max(timezone.localdate(), contract.period_end),
+        user=kwargs.pop("user", None),
+        **kwargs,
+    )
+
+
+def final_report(evaluation, project, user, **fields):
+    """The report of `project` in the final round of `evaluation`, as its team hands it in."""
+    return project_services.submit_report(
+        evaluation.round,
+        project,
+        user=user,
+        achieved=fields.pop("achieved", f"Opgeleverd: {project.title}."),
+        status=fields.pop("status", project.status),
+        percent_complete=fields.pop("percent_complete", project.percent_complete),
+        **fields,
+    )
+
+
+def complete_final_evaluation(evaluation, user=None, verdict="fulfilled"):
+    """Everything an evaluation needs before it can be closed: a report from every
+    requested project, a verdict on every wish, a decision on the future."""
+    user = user or group_member(EDITORS)
+    for project in evaluation.round.requested_projects().filter(contract=evaluation.contract):
+        if not evaluation.round.reports.filter(project=project).exists():
+            final_report(evaluation, project, user)
+    for wish in evaluation.contract.wishes.all():
+        project_services.record_verdict(
+            evaluation, wish, verdict=verdict, explanation="Zo staat het ervoor."
+        )
+    project_services.set_future(
+        evaluation, future="continue", explanation="Het werkt, dus het gaat door."
+    )
+    return evaluation
+
+
+def signed_and_evaluated():
+    """A signed contract whose final evaluation is closed: ready to be completed."""
+    contract = contract_in_status(ContractStatus.SIGNED)
+    close_final_evaluation(contract)
+    return contract
+
+
+def close_final_evaluation(contract, user=None):
+    """Open, complete and close the final evaluation of a signed contract."""
+    evaluation = open_final_evaluation(contract)
+    complete_final_evaluation(evaluation, user)
+    return project_services.close_evaluation(evaluation, user=user)
 
 
 def move_to(contract, status):

@@ -35,7 +35,7 @@ def pilot_data():
     return json.loads(pilot.DEFAULT_PILOT_FILE.read_text(encoding="utf-8"))
 
 
-PROJECT_PARTS = ("projects", "progress_updates", "reporting_rounds")
+PROJECT_PARTS = ("projects", "progress_updates", "reporting_rounds", "final_evaluations")
 
 
 def without_projects(data):

@@ -78,6 +78,7 @@ class NeighbourhoodDetailView(DetailView):
             projects=projects,
             wishes=project_selectors.wishes_with_projects(contract, projects),
             review_rounds=project_selectors.published_rounds(contract),
+            final_evaluation=project_selectors.published_evaluation(contract),
             shows_illustrative=selectors.has_illustrative_content(contract)
             or any(project_selectors.is_illustrative(project) for project in projects),
             **kwargs,

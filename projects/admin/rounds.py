@@ -18,7 +18,7 @@ from contracts.choices import PUBLIC_STATUSES
 from contracts.models import Contract
 from projects import services
 from projects.admin.columns import ProjectProgressColumns
-from projects.choices import ProjectStatus
+from projects.choices import ProjectStatus, RoundKind
 from projects.models import ProjectReport, ReportingRound, ReportReminder
 from wijkaanpak.common import mail
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
@@ -111,7 +111,8 @@ def completeness(round_, today=None):
 class ReportingRoundAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
     """Rounds are opened through the service (which e-mails the teams) and then fixed."""
 
-    list_display = ("title", "due_date", "handed_in", "opened_at", "opened_by")
+    list_display = ("title", "kind", "due_date", "handed_in", "opened_at", "opened_by")
+    list_filter = ("kind",)
     list_select_related = ("opened_by",)
     search_fields = ("title",)
     date_hierarchy = "due_date"
@@ -120,10 +121,13 @@ class ReportingRoundAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
         (
             None,
             {
-                "fields": ("title", "introduction", "due_date", "contracts"),
+                "fields": ("title", "kind", "introduction", "due_date", "contracts"),
                 "description": _(
                     "Opening the round asks the team of every project of the chosen contracts "
-                    "for a report, and e-mails each team member."
+                    "for a report, and e-mails each team member. A final evaluation "
+                    "(eindevaluatie) is for one signed contract, due on or after the end of its "
+                    "period: the teams report what was delivered, and the contract's final "
+                    "evaluation is opened with it."
                 ),
             },
         ),
@@ -160,12 +164,15 @@ class ReportingRoundAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
         if obj is None:
             return self.fieldsets
         return (
-            (None, {"fields": ("title", "introduction", "due_date", "contracts")}),
+            (None, {"fields": ("title", "kind", "introduction", "due_date", "contracts")}),
             (_("Opened"), {"fields": (("opened_at", "opened_by"), "is_illustrative")}),
         )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "kind" and field is not None:
+            # Left out, a round is a midterm review, as it always was.
+            field.required = False
         if db_field.name == "contracts" and isinstance(
             field.widget, admin_widgets.RelatedFieldWidgetWrapper
         ):
@@ -200,7 +207,11 @@ class ReportingRoundAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
         fieldsets = self.get_fieldsets(request)
         RoundForm = self.get_form(request, None, change=False, fields=flatten_fieldsets(fieldsets))
         form = RoundForm(request.POST if request.method == "POST" else None)
-        if form.is_valid():
+        if form.is_valid() and form.cleaned_data.get("kind") == RoundKind.FINAL:
+            response = self._open_final_round(request, form)
+            if response is not None:
+                return response
+        elif form.is_valid():
             try:
                 with transaction.atomic():
                     round_ = services.open_round(
@@ -235,6 +246,46 @@ class ReportingRoundAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
             title=_("Open a reporting round"),
             form_url=form_url,
             extra_context=extra_context,
+        )
+
+    def _open_final_round(self, request, form):
+        """Open the final round of the one chosen contract with its final evaluation; go to
+        the evaluation. None (with the refusal on the form) when refused."""
+        contracts = list(form.cleaned_data["contracts"])
+        if len(contracts) != 1:
+            form.add_error(
+                "contracts",
+                ValidationError(
+                    _("A final evaluation is for one contract: choose exactly one."),
+                    code="final_needs_one_contract",
+                ),
+            )
+            return None
+        try:
+            with transaction.atomic():
+                evaluation = services.open_final_round(
+                    contracts[0],
+                    title=form.cleaned_data["title"],
+                    introduction=form.cleaned_data["introduction"],
+                    due_date=form.cleaned_data["due_date"],
+                    user=request.user,
+                )
+                self.log_addition(request, evaluation.round, [{"added": {}}])
+        except ValidationError as error:
+            form.add_error(None, error)
+            return None
+        messages.success(
+            request,
+            gettext(
+                "The final round “%(round)s” is open: the teams of %(contract)s report what "
+                "was delivered. Give the verdicts and the decision here, then close the "
+                "evaluation."
+            )
+            % {"round": evaluation.round, "contract": evaluation.contract},
+            extra_tags="final_round_opened",
+        )
+        return HttpResponseRedirect(
+            reverse("admin:projects_contractevaluation_change", args=[quote(evaluation.pk)])
         )
 
     # --- Completeness and reminders ---

@@ -8,7 +8,9 @@
   app never imports `projects`; the template, which sits above both apps, asks for them here;
 - `{% contract_contributions contract as contributions %}` and
   `{% programme_contributions programme as contributions %}`: what each partner contributes
-  (projects.selectors.Contributions), for templates/projects/includes/contributions.html.
+  (projects.selectors.Contributions), for templates/projects/includes/contributions.html;
+- `{% contract_evaluation contract as evaluation %}`: the contract's closed final evaluation,
+  or None, for the outcome on the contract page.
 """
 
 from django import template
@@ -40,6 +42,12 @@ def contract_contributions(contract):
 def programme_contributions(programme):
     """What each partner contributes to the public contracts of `programme`."""
     return selectors.programme_contributions(programme)
+
+
+@register.simple_tag
+def contract_evaluation(contract):
+    """The closed final evaluation of `contract`, or None."""
+    return selectors.published_evaluation(contract)
 
 
 @register.filter

@@ -340,6 +340,9 @@ class ReportView(PortalProjectMixin, FormView):
             raise Http404("A cancelled project is not asked to report")
         return project
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "final": self.round.is_final}
+
     def get_initial(self):
         return {
             "status": self.object.status,

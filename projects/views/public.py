@@ -3,9 +3,11 @@ updates, and the review of a reporting round for one wijk (as a page and as a PD
 
 from django.conf import settings
 from django.http import FileResponse, Http404
+from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, TemplateView
 
@@ -98,9 +100,15 @@ def update_attachment(request, pk, update_pk):
 
 class RoundReviewView(TemplateView):
     """The review of a reporting round (e.g. the midterm review) for one wijk: every
-    requested project with its handed-in report, or that it is missing."""
+    requested project with its handed-in report, or that it is missing. A final round is not
+    reviewed here: its address leads to the wijk's final evaluation."""
 
     template_name = "projects/round_review.html"
+
+    def get(self, request, *args, **kwargs):
+        if selectors.is_final_round_of(kwargs["slug"], kwargs["round_pk"]):
+            return redirect("projects:final_evaluation", slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         review = selectors.round_review(self.kwargs["slug"], self.kwargs["round_pk"])
@@ -115,6 +123,8 @@ def round_review_pdf(request, slug, round_pk):
     Rendered once per distinct HTML (wijkaanpak.common.pdf's cache): anonymous visitors asking for
     the same review get the cached bytes; a new report, a change or the next day renders anew.
     """
+    if selectors.is_final_round_of(slug, round_pk):
+        return redirect("projects:final_evaluation_pdf", slug=slug)
     review = selectors.round_review(slug, round_pk)
     title = f"{review['round'].title} – {review['neighbourhood'].name}"
     language = translation.get_language() or "nl"
@@ -130,5 +140,47 @@ def round_review_pdf(request, slug, round_pk):
     )
     filename = f"{slugify(review['round'].title) or 'ronde'}-{review['neighbourhood'].slug}.pdf"
     response = pdf_response(pdf, filename)
+    response["X-Wijkaanpak-Source"] = "cache" if from_cache else "rendered"
+    return response
+
+
+# --- The final evaluation (eindevaluatie) -----------------------------------------------------
+
+
+class FinalEvaluationView(TemplateView):
+    """The final evaluation of the wijk's current contract: per project what was delivered,
+    per wish the verdict, the decision on the future and the frozen figures. Before it is
+    closed: what will come, and when."""
+
+    template_name = "projects/final_evaluation.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**selectors.final_evaluation(self.kwargs["slug"]), **kwargs)
+
+
+@require_safe
+@limit_pdf_renders
+def final_evaluation_pdf(request, slug):
+    """The closed final evaluation as a tagged A4 PDF; 404 while there is none.
+
+    Nothing on it changes once closed: the PDF is dated by its closing, not by today, so the
+    cache (keyed on the HTML, hence on the closing moment) serves it until the cache forgets.
+    """
+    evaluation = selectors.final_evaluation(slug)
+    if evaluation["evaluation"] is None:
+        raise Http404("This neighbourhood has no closed final evaluation")
+    neighbourhood = evaluation["neighbourhood"]
+    language = translation.get_language() or "nl"
+    pdf, from_cache = render_pdf_cached(
+        "pdf/final_evaluation.html",
+        {
+            **evaluation,
+            "closed_at": evaluation["evaluation"].closed_at,
+            "municipality_name": settings.MUNICIPALITY_NAME,
+        },
+        title=f"{_('Final evaluation')} – {neighbourhood.name}",
+        language=language,
+    )
+    response = pdf_response(pdf, f"eindevaluatie-{neighbourhood.slug}.pdf")
     response["X-Wijkaanpak-Source"] = "cache" if from_cache else "rendered"
     return response

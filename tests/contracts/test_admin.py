@@ -29,6 +29,7 @@ from tests.factories import (
     SubAreaFactory,
     complete_contract,
     contract_in_status,
+    signed_and_evaluated,
 )
 
 pytestmark = pytest.mark.django_db
@@ -461,7 +462,7 @@ ACTION_CASES = [
     ),
     (
         "mark_completed",
-        lambda: contract_in_status(ContractStatus.SIGNED),
+        signed_and_evaluated,
         lambda: contract_in_status(ContractStatus.READY_FOR_SIGNING),
         "transition_not_allowed",
         ContractStatus.COMPLETED,

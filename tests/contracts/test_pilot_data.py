@@ -89,7 +89,9 @@ def test_one_signed_contract_per_wijk_with_the_pilot_dates_and_place(loaded):
     contracts = Contract.objects.select_related("neighbourhood")
     assert sorted(contract.neighbourhood.slug for contract in contracts) == sorted(PILOT_DISTRICTS)
     for contract in contracts:
-        assert contract.status == ContractStatus.SIGNED
+        # Centrum was completed after its (illustrative) final evaluation; the others run on.
+        completed = contract.neighbourhood.slug == "centrum"
+        assert contract.status == (ContractStatus.COMPLETED if completed else ContractStatus.SIGNED)
         assert (contract.period_start, contract.period_end) == (START, END)
         assert (contract.signed_on, contract.signing_place) == (START, "Haarlem")
         assert contract.motto == "Haarlem, daar teken ik voor!"
@@ -163,14 +165,23 @@ def _with_an_address_with_a_path(data):
 
 
 def test_the_lifecycle_is_recorded_on_the_day_of_signing(loaded):
-    for contract in Contract.objects.all():
+    for contract in Contract.objects.select_related("neighbourhood"):
         steps = list(contract.status_changes.order_by("changed_at"))
-        assert [(step.from_status, step.to_status) for step in steps] == [
+        signing, completion = steps[:2], steps[2:]
+        assert [(step.from_status, step.to_status) for step in signing] == [
             (ContractStatus.DRAFT, ContractStatus.READY_FOR_SIGNING),
             (ContractStatus.READY_FOR_SIGNING, ContractStatus.SIGNED),
         ]
-        assert all(timezone.localdate(step.changed_at) == START for step in steps)
+        assert all(timezone.localdate(step.changed_at) == START for step in signing)
         assert all(step.note and step.changed_by is None for step in steps)
+        # Centrum was completed after its final evaluation of November 2009.
+        if contract.neighbourhood.slug == "centrum":
+            assert [(s.from_status, s.to_status) for s in completion] == [
+                (ContractStatus.SIGNED, ContractStatus.COMPLETED)
+            ]
+            assert timezone.localdate(completion[0].changed_at) == datetime.date(2009, 12, 1)
+        else:
+            assert completion == []
 
 
 def test_illustrative_content_is_flagged_and_sourced_content_is_not(loaded):
@@ -205,7 +216,8 @@ def test_a_second_run_changes_nothing():
     # The snapshot covers the history tables too, so a rewrite of unchanged rows would show.
     assert counts["contracts.HistoricalContract"] > 0
     assert counts["contracts.HistoricalContractSection"] > 0
-    assert counts["contracts.ContractStatusChange"] == 10
+    # Two steps per contract, and Centrum completed after its final evaluation.
+    assert counts["contracts.ContractStatusChange"] == 11
 
     output = load_pilot(language="en")
 

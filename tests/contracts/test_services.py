@@ -16,6 +16,7 @@ from tests.factories import (
     ContractSectionFactory,
     NeighbourhoodFactory,
     UserFactory,
+    close_final_evaluation,
     complete_contract,
     contract_in_status,
     sign_contract,
@@ -41,6 +42,9 @@ def test_every_pair_of_states_follows_the_table(from_status, to_status):
             services.change_status(contract, to_status)
         assert error_codes(excinfo) == {"use_register_signing"}
     elif to_status in CONTRACT_TRANSITIONS[from_status]:
+        if to_status == ContractStatus.COMPLETED:
+            # Completing needs the final evaluation closed (tests/projects/test_evaluation.py).
+            close_final_evaluation(contract)
         services.change_status(contract, to_status)
         contract.refresh_from_db()
         assert contract.status == to_status

@@ -36,7 +36,7 @@ from contracts import services as contract_services
 from contracts.choices import PUBLIC_STATUSES, AddendumKind, ContractStatus
 from contracts.models import Contract, Neighbourhood
 from projects import services as project_services
-from projects.choices import CLOSED_STATUSES, Visibility
+from projects.choices import CLOSED_STATUSES, RoundKind, Visibility
 from projects.models import ProgressUpdate, Project, ReportingRound
 from tests.factories import progress_update
 
@@ -636,7 +636,7 @@ def test_no_page_fails_after_deleting_the_accounts_that_wrote(pilot):
     hides one and stores a scan; both accounts are deleted; every page still works."""
     writer = User.objects.get(username="team-centrum")
     editor = User.objects.get(username="redacteur")
-    round_ = ReportingRound.objects.get()
+    round_ = ReportingRound.objects.get(kind=RoundKind.MIDTERM)
     project = (
         round_.requested_projects()
         .filter(contract__neighbourhood__slug="centrum")

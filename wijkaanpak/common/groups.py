@@ -60,6 +60,9 @@ GROUP_PERMISSIONS = {
             "reportinground": ("view", "add"),
             "projectreport": ("view",),
             "reportreminder": ("view", "add"),
+            # Written through projects.services; "change" is also the right to close one.
+            "contractevaluation": ("view", "change"),
+            "wishverdictrecord": ("view", "add", "change"),
         },
         # To pick team members (the admin's user autocomplete); users are not edited here.
         "auth": {"user": ("view",)},
