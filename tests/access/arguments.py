@@ -44,7 +44,7 @@ from contracts.models import (
 )
 from projects import invitations
 from projects.choices import CLOSED_STATUSES, Visibility
-from projects.models import ProjectReport, ReportingRound
+from projects.models import ContractEvaluation, ProjectReport, ReportingRound, WishVerdictRecord
 from tests.access.personas import EDITOR, SUPERUSER, TEAM_A, WIJK_A
 from tests.factories import progress_update
 from tests.otp import totp_device
@@ -169,6 +169,9 @@ ADMIN_OBJECTS = {
     "projects.teaminvitation": lambda w: w.invitation,
     "projects.project": lambda w: w.project,
     "projects.reportinground": lambda w: w.round,
+    # The pilot's one final evaluation (Centrum's, closed): wijk A has none.
+    "projects.contractevaluation": lambda w: ContractEvaluation.objects.order_by("pk").first(),
+    "projects.wishverdictrecord": lambda w: WishVerdictRecord.objects.order_by("pk").first(),
     "projects.projectreport": lambda w: w.report,
     "projects.progressupdate": lambda w: w.update,
     "budget.initiativeapplication": lambda w: w.application,
