@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='partner',
             name='slug',
-            field=models.SlugField(blank=True, max_length=100, verbose_name='slug'),
+            field=models.SlugField(blank=True, db_index=False, max_length=100, verbose_name='slug'),
         ),
         migrations.RunPython(give_partners_slugs, migrations.RunPython.noop),
         migrations.AlterField(
