@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budget.choices import CategoryKind
 from budget.models import Fund
+from contracts.admin.programmes import ContractChoiceField
 from contracts.models import CollegeDecision, Contract, ContractParty
 from projects import selectors as project_selectors
 from wijkaanpak.common import pdf
@@ -109,6 +110,7 @@ class CollegeDecisionAdmin(ViewOnlyHistoryAdmin):
     date_hierarchy = "meeting_date"
     filter_horizontal = ("contracts",)
     list_select_related = ("programme",)
+
     fieldsets = (
         (
             None,
@@ -133,6 +135,8 @@ class CollegeDecisionAdmin(ViewOnlyHistoryAdmin):
             kwargs["queryset"] = Contract.objects.select_related("neighbourhood").order_by(
                 "neighbourhood__name", "-period_start"
             )
+            # Named by wijk and period: a full title is too wide for the selector's lists.
+            kwargs["form_class"] = ContractChoiceField
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_urls(self):

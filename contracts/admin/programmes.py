@@ -14,8 +14,16 @@ from contracts.models import Contract, Programme
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 
 
+class ContractChoiceField(forms.ModelMultipleChoiceField):
+    """Contracts named by wijk and period ("Centrum (02-10-2007 – 02-10-2009)"): unambiguous,
+    and short enough for the two lists of the admin's selector; a full title is not."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.neighbourhood.name} ({short_period(obj)})"
+
+
 class ProgrammeForm(forms.ModelForm):
-    contracts = forms.ModelMultipleChoiceField(
+    contracts = ContractChoiceField(
         label=_("contracts"),
         queryset=Contract.objects.select_related("neighbourhood").order_by(
             "-period_start", "neighbourhood__name"
