@@ -14,7 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from wijkaanpak.common.env import env_bool, env_int, env_list, env_str
+from wijkaanpak.common.env import SettingPath, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -214,6 +214,20 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Protected files of MEDIA_ROOT (attachments, archived PDFs, scans) are sent by
+# django-sendfile2 once a view has checked the visitor (wijkaanpak.common.files). "simple": the
+# app sends them; "nginx": the app answers with X-Accel-Redirect to SENDFILE_URL, the internal
+# location of deploy/nginx/wijkaanpak.conf over the same folder, and nginx sends the bytes.
+_SENDFILE_BACKENDS = {
+    "simple": "django_sendfile.backends.simple",
+    "nginx": "django_sendfile.backends.nginx",
+}
+_sendfile_backend = env_str("SENDFILE_BACKEND", default="simple")
+if _sendfile_backend not in _SENDFILE_BACKENDS:
+    raise ImproperlyConfigured("SENDFILE_BACKEND must be simple or nginx.")
+SENDFILE_BACKEND = _SENDFILE_BACKENDS[_sendfile_backend]
+SENDFILE_ROOT = SettingPath("MEDIA_ROOT")
+SENDFILE_URL = "/protected-media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -178,7 +178,9 @@ class SigningAdminMixin:
             data = documents.read_archived(document)
         except archive.ArchiveError as error:
             return archive.unavailable_response(request, error)
-        return pdf.pdf_response(data, document.filename, cache_control="private, no-store")
+        return pdf.stored_pdf_response(
+            request, document.file.name, data, document.filename, cache_control="private, no-store"
+        )
 
     def scan_upload_view(self, request, object_id):
         """POST only: attach a scan of the signed paper pages to a signed contract."""
@@ -215,7 +217,9 @@ class SigningAdminMixin:
             data = documents.read_archived(scan)
         except archive.ArchiveError as error:
             return archive.unavailable_response(request, error)
-        return pdf.pdf_response(
+        return pdf.stored_pdf_response(
+            request,
+            scan.file.name,
             data,
             scan.original_name or scan.filename,
             cache_control="private, no-store",

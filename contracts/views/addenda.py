@@ -39,12 +39,17 @@ def addendum_pdf(request, slug, pk, number):
         data, source = documents.addendum_pdf(addendum)
     except archive.ArchiveError as error:
         return archive.unavailable_response(request, error)
-    response = pdf.pdf_response(
-        data,
-        documents.addendum_filename(addendum),
-        fingerprint=fingerprint,
+    headers = {
+        "fingerprint": fingerprint,
         # Until it is signed it can still change, and only staff see it.
-        cache_control="public, max-age=3600" if addendum.is_signed else "private, no-store",
-    )
+        "cache_control": "public, max-age=3600" if addendum.is_signed else "private, no-store",
+    }
+    filename = documents.addendum_filename(addendum)
+    if source == "archive":
+        response = pdf.stored_pdf_response(
+            request, addendum.file.name, data, filename, **headers
+        )
+    else:
+        response = pdf.pdf_response(data, filename, **headers)
     response["X-Wijkaanpak-Source"] = source
     return response

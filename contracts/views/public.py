@@ -122,11 +122,22 @@ def _contract_pdf_response(request, contract):
     else:
         # A concept changes until it is signed; staff previews of drafts are private.
         cache_control = "no-cache" if contract.is_public else "private, no-store"
-    response = pdf.pdf_response(
-        data,
-        documents.contract_filename(contract),
-        fingerprint=original.sha256 if original else None,
-        cache_control=cache_control,
-    )
+    filename = documents.contract_filename(contract)
+    if source == "archive":
+        response = pdf.stored_pdf_response(
+            request,
+            original.file.name,
+            data,
+            filename,
+            fingerprint=original.sha256,
+            cache_control=cache_control,
+        )
+    else:
+        response = pdf.pdf_response(
+            data,
+            filename,
+            fingerprint=original.sha256 if original else None,
+            cache_control=cache_control,
+        )
     response["X-Wijkaanpak-Source"] = source
     return response

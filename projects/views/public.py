@@ -2,10 +2,9 @@
 updates, and the review of a reporting round for one wijk (as a page and as a PDF)."""
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -13,6 +12,7 @@ from django.views.generic import DetailView, TemplateView
 
 from projects import selectors
 from projects.models import ProgressUpdate, TeamMembership
+from wijkaanpak.common import files
 from wijkaanpak.common.pdf import pdf_response, render_pdf_cached
 from wijkaanpak.common.ratelimits import limit_pdf_renders
 
@@ -83,15 +83,14 @@ def update_attachment(request, pk, update_pk):
     ):
         raise Http404("No such attachment")
     disposition, suffix = ATTACHMENT_TYPES[update.attachment_type]
-    try:
-        file = update.attachment.open("rb")
-    except FileNotFoundError:
-        raise Http404("The attachment file is missing") from None
-    response = FileResponse(file, content_type=update.attachment_type)
-    response["Content-Disposition"] = content_disposition_header(
-        disposition == "attachment", f"voortgang-{pk}-{update.date:%Y-%m-%d}{suffix}"
+    # Through the web server in front when it sends protected files (wijkaanpak.common.files).
+    response = files.file_response(
+        request,
+        update.attachment.name,
+        content_type=update.attachment_type,
+        filename=f"voortgang-{pk}-{update.date:%Y-%m-%d}{suffix}",
+        as_attachment=disposition == "attachment",
     )
-    response["X-Content-Type-Options"] = "nosniff"
     if not update.is_public or not update.project.contract.is_public:
         # Not for shared caches: only some visitors may see it.
         response["Cache-Control"] = "private, no-store"

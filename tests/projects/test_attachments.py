@@ -63,7 +63,7 @@ def test_an_image_with_html_behind_it_is_served_as_only_the_image(
     assert response["Content-Type"] == content_type
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("inline;")
-    assert b"<html" not in b"".join(response.streaming_content)
+    assert b"<html" not in response.getvalue()
 
 
 def update_attachment_url(update):

@@ -501,7 +501,7 @@ def test_who_may_fetch_which_attachment(attachments, kind, who):
 
     if who in ALLOWED[kind]:
         assert response.status_code == 200
-        assert b"".join(response.streaming_content) == PNG
+        assert response.getvalue() == PNG
     else:
         assert response.status_code == 404
 

@@ -47,3 +47,20 @@ def env_list(name: str, *, default: list[str]) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+class SettingPath(os.PathLike):
+    """A path setting that is always the current value of another one: SENDFILE_ROOT is
+    MEDIA_ROOT, also where MEDIA_ROOT is changed after start-up (the tests give each test its
+    own folder)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __fspath__(self) -> str:
+        from django.conf import settings
+
+        return os.fspath(getattr(settings, self.name))
+
+    def __repr__(self) -> str:
+        return f"SettingPath({self.name!r})"

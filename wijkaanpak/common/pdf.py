@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header
 
-from wijkaanpak.common import ratelimits
+from wijkaanpak.common import files, ratelimits
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +146,22 @@ def pdf_response(data, filename, *, fingerprint=None, cache_control=None):
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, filename)
     response["X-Content-Type-Options"] = "nosniff"
+    return _with_cache_headers(response, fingerprint, cache_control)
+
+
+def stored_pdf_response(request, name, data, filename, *, fingerprint=None, cache_control=None):
+    """:func:`pdf_response` for a stored file: `data` are the verified bytes of MEDIA_ROOT's
+    `name` (an archived document). Behind nginx (SENDFILE_BACKEND, see
+    wijkaanpak.common.files) nginx sends the file; else the bytes already read are sent."""
+    if not files.offloaded():
+        return pdf_response(data, filename, fingerprint=fingerprint, cache_control=cache_control)
+    response = files.file_response(
+        request, name, content_type="application/pdf", filename=filename
+    )
+    return _with_cache_headers(response, fingerprint, cache_control)
+
+
+def _with_cache_headers(response, fingerprint, cache_control):
     if fingerprint:
         response["ETag"] = f'"{fingerprint}"'
     if cache_control:
