@@ -46,9 +46,7 @@ def addendum_pdf(request, slug, pk, number):
     }
     filename = documents.addendum_filename(addendum)
     if source == "archive":
-        response = pdf.stored_pdf_response(
-            request, addendum.file.name, data, filename, **headers
-        )
+        response = pdf.stored_pdf_response(request, addendum.file.name, data, filename, **headers)
     else:
         response = pdf.pdf_response(data, filename, **headers)
     response["X-Wijkaanpak-Source"] = source

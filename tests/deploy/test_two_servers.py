@@ -387,18 +387,22 @@ def topology(transactional_db, settings, tmp_path, _collected_static):
         for name in ("a", "b"):
             wait_for(
                 f"server {name}",
-                lambda name=name: requests.get(
-                    f"http://127.0.0.1:{ports[name]}/healthz", timeout=5
-                ).status_code
-                in (200, 503),
+                lambda name=name: (
+                    requests.get(f"http://127.0.0.1:{ports[name]}/healthz", timeout=5).status_code
+                    in (200, 503)
+                ),
                 processes,
             )
         wait_for(
             "nginx",
-            lambda: requests.get(
-                f"https://127.0.0.1:{ports['https']}/healthz", verify=str(work / "cert.pem"), timeout=5
-            ).status_code
-            in (200, 503),
+            lambda: (
+                requests.get(
+                    f"https://127.0.0.1:{ports['https']}/healthz",
+                    verify=str(work / "cert.pem"),
+                    timeout=5,
+                ).status_code
+                in (200, 503)
+            ),
             processes,
         )
         wait_for("the worker", lambda: "ready" in processes.log("celery-worker"), processes)
@@ -516,9 +520,7 @@ def test_two_app_servers_behind_nginx(topology):
         assert before.status_code == 200
         assert text not in before.text
     team = Direct(topology.ports["a"])
-    response = team.post_form(
-        "/team/inloggen/", {"username": f"team-{WIJK}", "password": PASSWORD}
-    )
+    response = team.post_form("/team/inloggen/", {"username": f"team-{WIJK}", "password": PASSWORD})
     assert response.status_code == 302, response.text[-2000:]
     response = team.post_form(
         f"/team/projecten/{project.pk}/",

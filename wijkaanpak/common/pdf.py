@@ -155,9 +155,7 @@ def stored_pdf_response(request, name, data, filename, *, fingerprint=None, cach
     wijkaanpak.common.files) nginx sends the file; else the bytes already read are sent."""
     if not files.offloaded():
         return pdf_response(data, filename, fingerprint=fingerprint, cache_control=cache_control)
-    response = files.file_response(
-        request, name, content_type="application/pdf", filename=filename
-    )
+    response = files.file_response(request, name, content_type="application/pdf", filename=filename)
     return _with_cache_headers(response, fingerprint, cache_control)
 
 
