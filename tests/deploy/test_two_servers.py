@@ -167,6 +167,23 @@ def make_certificate(work):
 # --- Processes --------------------------------------------------------------------------------
 
 
+class Phases:
+    """How long each part of the run took, printed at the end (the test should stay near
+    two and a half minutes in CI)."""
+
+    def __init__(self):
+        self.last = time.monotonic()
+        self.took = []
+
+    def done(self, name):
+        now = time.monotonic()
+        self.took.append(f"{name} {now - self.last:.0f} s")
+        self.last = now
+
+    def __str__(self):
+        return ", ".join(self.took)
+
+
 class Processes:
     """Every process the test starts, each in its own process group, all stopped at the end."""
 
@@ -286,6 +303,7 @@ class Direct:
 @pytest.fixture
 def topology(transactional_db, settings, tmp_path, _collected_static):
     """Start everything; yields a namespace of ports and helpers; stops everything after."""
+    phases = Phases()
     require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
     require(nginx_binary() is not None, "needs nginx (scripts/system-packages.sh)")
     require(redis_reachable(), "needs Redis on 127.0.0.1:6379")
@@ -328,17 +346,6 @@ def topology(transactional_db, settings, tmp_path, _collected_static):
     }
     env.pop("CELERY_BROKER_URL", None)  # the default: REDIS_URL
     env.pop("CELERY_TASK_ALWAYS_EAGER", None)
-
-    # The data, written by this process into the database the servers share: the pilot, the
-    # demo accounts (with the production password hasher, which the servers check) and a
-    # contract ready for signing, its final PDF in the shared media folder.
-    settings.MEDIA_ROOT = media
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
-    call_command("load_pilot_data", stdout=StringIO())
-    settings.DEBUG = True  # create_demo_accounts refuses a production site
-    call_command("create_demo_accounts", "--password", PASSWORD, stdout=StringIO())
-    settings.DEBUG = False
-    to_sign = contract_in_status(ContractStatus.READY_FOR_SIGNING)
 
     sink = Sink()
     smtp = Controller(sink, hostname="127.0.0.1", port=ports["smtp"])
@@ -384,6 +391,18 @@ def topology(transactional_db, settings, tmp_path, _collected_static):
         errors = str(work / "nginx-error.log")
         processes.start("nginx", [nginx, "-c", str(config), "-e", errors], env)
 
+        # While they start: the data, written by this process into the database the servers
+        # share: the pilot, the demo accounts (with the production password hasher, which the
+        # servers check) and a contract ready for signing, its final PDF in the shared media.
+        settings.MEDIA_ROOT = media
+        settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+        call_command("load_pilot_data", stdout=StringIO())
+        settings.DEBUG = True  # create_demo_accounts refuses a production site
+        call_command("create_demo_accounts", "--password", PASSWORD, stdout=StringIO())
+        settings.DEBUG = False
+        to_sign = contract_in_status(ContractStatus.READY_FOR_SIGNING)
+        phases.done("data")
+
         for name in ("a", "b"):
             wait_for(
                 f"server {name}",
@@ -407,6 +426,8 @@ def topology(transactional_db, settings, tmp_path, _collected_static):
         )
         wait_for("the worker", lambda: "ready" in processes.log("celery-worker"), processes)
 
+        phases.done("servers")
+
         class Topology:
             pass
 
@@ -414,6 +435,7 @@ def topology(transactional_db, settings, tmp_path, _collected_static):
         topo.ports, topo.work, topo.media, topo.sink = ports, work, media, sink
         topo.processes, topo.to_sign = processes, to_sign
         topo.cert = str(work / "cert.pem")
+        topo.phases = phases
         topo.nginx = f"https://127.0.0.1:{ports['https']}"
         yield topo
     finally:
@@ -504,6 +526,8 @@ def test_two_app_servers_behind_nginx(topology):
     )
     assert hidden.status_code == 404
 
+    topology.phases.done("signing")
+
     # (b) A public update posted through server A shows on server B's next page.
     project = (
         Project.objects.filter(
@@ -537,6 +561,8 @@ def test_two_app_servers_behind_nginx(topology):
     assert text in b.get(page).text
     assert text in requests.get(topology.nginx + page, verify=topology.cert, timeout=60).text
 
+    topology.phases.done("update")
+
     # (c) A mail queued on server A is delivered once, by the worker.
     address = f"team-{WIJK}@demo.wijkaanpak.example"
     response = Direct(topology.ports["a"]).post_form(
@@ -550,6 +576,8 @@ def test_two_app_servers_behind_nginx(topology):
     assert len(topology.sink.to(address)) == 1, topology.processes.log("celery-worker")[-3000:]
     time.sleep(3)  # a second delivery would have come by now
     assert len(topology.sink.to(address)) == 1
+
+    topology.phases.done("mail")
 
     # (d) A bounded load run through nginx to both servers, without errors.
     report = topology.work / "locust"
@@ -588,3 +616,5 @@ def test_two_app_servers_behind_nginx(topology):
         topology.ports["b"],
     }
     topology.processes.check_running()
+    topology.phases.done("load")
+    print(f"phases: {topology.phases}")

@@ -44,6 +44,7 @@ def file_response(request, name, *, content_type, filename, as_attachment=False)
     response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
     response["X-Content-Type-Options"] = "nosniff"
     if offloaded():
-        # The body is nginx's to send, with its own length; this response has none.
-        del response["Content-Length"]
+        # The body is nginx's to send, with its own length; this response has none (sendfile
+        # gave it the file's length, and a client that reaches the app directly would wait).
+        response["Content-Length"] = "0"
     return response
