@@ -21,6 +21,7 @@ import csv
 import datetime
 import hashlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -576,6 +577,8 @@ def test_two_app_servers_behind_nginx(topology):
     assert len(topology.sink.to(address)) == 1, topology.processes.log("celery-worker")[-3000:]
     time.sleep(3)  # a second delivery would have come by now
     assert len(topology.sink.to(address)) == 1
+    # By the worker, from the broker: not by server A itself.
+    assert re.search(r"Task \S+\[\S+\] received", topology.processes.log("celery-worker"))
 
     topology.phases.done("mail")
 
