@@ -32,6 +32,7 @@ import time
 from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -329,7 +330,8 @@ def topology(transactional_db, settings, tmp_path, _collected_static):
         "DEBUG": "false",
         "SECRET_KEY": "two-servers-" + hashlib.sha256(os.urandom(32)).hexdigest(),
         "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+            f"postgres://{quote(db['USER'] or '', safe='')}:{quote(db['PASSWORD'] or '', safe='')}"
+            f"@{db['HOST'] or '127.0.0.1'}:"
             f"{db['PORT'] or 5432}/{db['NAME']}"
         ),
         "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
