@@ -25,7 +25,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from contracts import documents, selectors
@@ -264,8 +264,36 @@ def signing_set_zip(contracts):
 
 @admin.action(description=_("Download the signing set (ZIP)"), permissions=["view"])
 def download_signing_set(modeladmin, request, queryset):
-    """Contract admin action: the selected contracts' PDFs and their signing list as a ZIP."""
+    """Contract admin action: the selected contracts' PDFs and their signing list as a ZIP.
+
+    A request renders at most one PDF (the signing list): when contract PDFs of the selection
+    still have to be rendered (drafts not in the cache), a task renders them and the whole set
+    into the cache, and staff are told to choose the action again; then the ZIP comes at once.
+    Without a broker the task runs right here, and the ZIP comes straight away.
+    """
     contracts = contracts_for_printing().filter(pk__in=queryset.values("pk"))
+    pending = unrendered(contracts)
+    if pending:
+        from contracts import tasks
+
+        # Nothing is written here: the task may start at once (without a broker it runs here,
+        # and the set is then ready).
+        tasks.prepare_signing_set.delay([contract.pk for contract in contracts])
+        pending = unrendered(contracts)
+    if pending:
+        messages.info(
+            request,
+            ngettext(
+                "The PDF of %(count)d contract is being made in the background. Choose "
+                "“Download the signing set” again in a minute to download the set.",
+                "The PDFs of %(count)d contracts are being made in the background. Choose "
+                "“Download the signing set” again in a minute to download the set.",
+                len(pending),
+            )
+            % {"count": len(pending)},
+            extra_tags="signing_set_pending",
+        )
+        return None
     try:
         data = signing_set_zip(contracts)
     except archive.ArchiveError as error:
@@ -276,6 +304,11 @@ def download_signing_set(modeladmin, request, queryset):
         True, f"tekenset-{timezone.localdate():%Y-%m-%d}.zip"
     )
     return response
+
+
+def unrendered(contracts):
+    """The contracts whose PDF is neither stored nor in the cache: each would be rendered."""
+    return [contract for contract in contracts if not documents.contract_pdf_is_ready(contract)]
 
 
 def damaged_archive_message(error):
