@@ -15,11 +15,13 @@ action "Download the signing set (ZIP)" in the contract admin.
 """
 
 import io
+import logging
 import time
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpResponse
@@ -30,6 +32,8 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts import documents, selectors
 from wijkaanpak.common import archive, csvexport, pdf
+
+logger = logging.getLogger(__name__)
 
 SIGNING_LIST_TEMPLATE = "pdf/signing_list.html"
 SIGNING_LIST_FILENAME = "tekenlijst.pdf"
@@ -274,11 +278,9 @@ def download_signing_set(modeladmin, request, queryset):
     contracts = contracts_for_printing().filter(pk__in=queryset.values("pk"))
     pending = unrendered(contracts)
     if pending:
-        from contracts import tasks
-
         # Nothing is written here: the task may start at once (without a broker it runs here,
         # and the set is then ready).
-        tasks.prepare_signing_set.delay([contract.pk for contract in contracts])
+        prepare_signing_set.delay([contract.pk for contract in contracts])
         pending = unrendered(contracts)
     if pending:
         messages.info(
@@ -304,6 +306,18 @@ def download_signing_set(modeladmin, request, queryset):
         True, f"tekenset-{timezone.localdate():%Y-%m-%d}.zip"
     )
     return response
+
+
+@shared_task(name="contracts.tasks.prepare_signing_set")
+def prepare_signing_set(contract_ids):
+    """Render the signing set of these contracts into the cache (every contract PDF and the
+    signing list), so that the admin action that asked for it returns the ZIP at once."""
+    contracts = contracts_for_printing().filter(pk__in=contract_ids)
+    try:
+        signing_set_zip(contracts)
+    except archive.ArchiveError as error:
+        # The action reports a damaged archive itself when it is chosen again.
+        logger.warning("Signing set not made: %s", error)
 
 
 def unrendered(contracts):

@@ -1,5 +1,6 @@
-"""The contracts' background work: signing sets, contracts made ready in bulk, the archive's
-daily check. Run by a worker (wijkaanpak/celery.py), or at once without a broker."""
+"""The contracts' background work: signing sets (the task lives beside them, in
+contracts.printing), contracts made ready in bulk, the archive's daily check. Run by a worker
+(wijkaanpak/celery.py), or at once without a broker."""
 
 import logging
 
@@ -8,24 +9,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from contracts import printing, services
+from contracts import services
 from contracts.choices import ContractStatus
 from contracts.models import Contract
-from wijkaanpak.common import archive
+from contracts.printing import prepare_signing_set
+
+__all__ = ["mark_ready_for_signing", "prepare_signing_set", "verify_archive"]
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task
-def prepare_signing_set(contract_ids):
-    """Render the signing set of these contracts into the cache (every contract PDF and the
-    signing list), so that the admin action that asked for it returns the ZIP at once."""
-    contracts = printing.contracts_for_printing().filter(pk__in=contract_ids)
-    try:
-        printing.signing_set_zip(contracts)
-    except archive.ArchiveError as error:
-        # The action reports a damaged archive itself when it is chosen again.
-        logger.warning("Signing set not made: %s", error)
 
 
 @shared_task

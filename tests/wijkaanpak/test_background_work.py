@@ -36,7 +36,7 @@ def settings_under(**env):
     clean = {key: value for key, value in os.environ.items() if key not in names}
     script = (
         "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.CELERY_BROKER_URL, s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_RESULT_BACKEND)"
+        "print(s.CELERY_BROKER_URL, s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_RESULT_BACKEND, sep='|')"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -46,7 +46,7 @@ def settings_under(**env):
         check=True,
         timeout=60,
     )
-    return result.stdout.split()
+    return result.stdout.strip().split("|")
 
 
 # --- Settings ---------------------------------------------------------------------------------

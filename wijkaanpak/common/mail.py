@@ -19,6 +19,7 @@ Ground floor: imports no app of the project.
 import contextlib
 from email.utils import make_msgid
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail.backends.base import BaseEmailBackend
@@ -109,8 +110,6 @@ def queue(*messages):
 
 def _enqueue_delivery():
     """Ask a worker to deliver the outbox (at once, in this process, without a broker)."""
-    from wijkaanpak.common.tasks import send_outbox
-
     send_outbox.delay()
 
 
@@ -319,3 +318,11 @@ def deliver_outbox(*, lockfile=None, processes=1, log_level=None):
             send_queued(processes, log_level)
         apply_backoff(started)
     return True
+
+
+@shared_task(name="wijkaanpak.common.tasks.send_outbox")
+def send_outbox():
+    """The task that delivers the outbox: enqueued when a mail is queued, and by beat every
+    minute for the retries. Another run that holds the delivery lock sends this one's mails
+    too. (Listed in wijkaanpak.common.tasks, where Celery looks for tasks.)"""
+    deliver_outbox()

@@ -1,12 +1,6 @@
-"""The ground floor's background work: delivering the outbox."""
+"""The ground floor's background work, where Celery looks for it: delivering the outbox (the
+task lives beside the delivery in wijkaanpak.common.mail, which enqueues it)."""
 
-from celery import shared_task
+from wijkaanpak.common.mail import send_outbox
 
-from wijkaanpak.common import mail
-
-
-@shared_task
-def send_outbox():
-    """Deliver the outbox: enqueued when a mail is queued, and by beat every minute for the
-    retries. Another run that holds the delivery lock sends this one's mails too."""
-    mail.deliver_outbox()
+__all__ = ["send_outbox"]
