@@ -26,6 +26,12 @@ from wijkaanpak.common import mail, tasks
 BROKER = "redis://127.0.0.1:6379/4"
 
 
+@pytest.fixture(autouse=True)
+def own_lockfile(monkeypatch, tmp_path):
+    """On SQLite the delivery lock is a file: this test's own, not one other runs share."""
+    monkeypatch.setattr("post_office.lockfile.default_lockfile", str(tmp_path / "outbox"))
+
+
 def a_mail(to="bewoner@example.org"):
     return EmailMessage("Onderwerp", "Tekst", "wijkaanpak@example.org", [to])
 
