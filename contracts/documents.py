@@ -218,6 +218,18 @@ def contract_pdf(contract):
     return _published(render_contract, contract)
 
 
+def contract_pdf_is_ready(contract):
+    """Whether :func:`contract_pdf` gives this contract's PDF without rendering it: stored
+    (final or signed original) or in the cache."""
+    if published_document(contract) is not None:
+        return True
+    template, context = _contract_render_args(contract)
+    with translation.override(settings.LANGUAGE_CODE):
+        return pdf.is_cached(
+            template, context, title=str(contract.title), language=settings.LANGUAGE_CODE
+        )
+
+
 def freeze_final(contract, *, user=None, public_address=None, is_reprint=False):
     """Render a contract's final PDF once and store it with its fingerprint and code.
 

@@ -15,21 +15,25 @@ action "Download the signing set (ZIP)" in the contract admin.
 """
 
 import io
+import logging
 import time
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from contracts import documents, selectors
 from wijkaanpak.common import archive, csvexport, pdf
+
+logger = logging.getLogger(__name__)
 
 SIGNING_LIST_TEMPLATE = "pdf/signing_list.html"
 SIGNING_LIST_FILENAME = "tekenlijst.pdf"
@@ -264,8 +268,34 @@ def signing_set_zip(contracts):
 
 @admin.action(description=_("Download the signing set (ZIP)"), permissions=["view"])
 def download_signing_set(modeladmin, request, queryset):
-    """Contract admin action: the selected contracts' PDFs and their signing list as a ZIP."""
+    """Contract admin action: the selected contracts' PDFs and their signing list as a ZIP.
+
+    A request renders at most one PDF (the signing list): when contract PDFs of the selection
+    still have to be rendered (drafts not in the cache), a task renders them and the whole set
+    into the cache, and staff are told to choose the action again; then the ZIP comes at once.
+    Without a broker the task runs right here, and the ZIP comes straight away.
+    """
     contracts = contracts_for_printing().filter(pk__in=queryset.values("pk"))
+    pending = unrendered(contracts)
+    if pending:
+        # Nothing is written here: the task may start at once (without a broker it runs here,
+        # and the set is then ready).
+        prepare_signing_set.delay([contract.pk for contract in contracts])
+        pending = unrendered(contracts)
+    if pending:
+        messages.info(
+            request,
+            ngettext(
+                "The PDF of %(count)d contract is being made in the background. Choose "
+                "“Download the signing set” again in a minute to download the set.",
+                "The PDFs of %(count)d contracts are being made in the background. Choose "
+                "“Download the signing set” again in a minute to download the set.",
+                len(pending),
+            )
+            % {"count": len(pending)},
+            extra_tags="signing_set_pending",
+        )
+        return None
     try:
         data = signing_set_zip(contracts)
     except archive.ArchiveError as error:
@@ -276,6 +306,23 @@ def download_signing_set(modeladmin, request, queryset):
         True, f"tekenset-{timezone.localdate():%Y-%m-%d}.zip"
     )
     return response
+
+
+@shared_task(name="contracts.tasks.prepare_signing_set")
+def prepare_signing_set(contract_ids):
+    """Render the signing set of these contracts into the cache (every contract PDF and the
+    signing list), so that the admin action that asked for it returns the ZIP at once."""
+    contracts = contracts_for_printing().filter(pk__in=contract_ids)
+    try:
+        signing_set_zip(contracts)
+    except archive.ArchiveError as error:
+        # The action reports a damaged archive itself when it is chosen again.
+        logger.warning("Signing set not made: %s", error)
+
+
+def unrendered(contracts):
+    """The contracts whose PDF is neither stored nor in the cache: each would be rendered."""
+    return [contract for contract in contracts if not documents.contract_pdf_is_ready(contract)]
 
 
 def damaged_archive_message(error):

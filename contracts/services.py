@@ -327,6 +327,25 @@ def change_status(contract, to_status, *, user=None, note="", at=None, public_ad
     return contract
 
 
+def step_refusal(contract, to_status, *, public_address=None):
+    """Why `contract` cannot take the lifecycle step to `to_status` now, as the ValidationError
+    change_status would raise, or None. Renders nothing: a request may check many contracts."""
+    from_status = ContractStatus(contract.status)
+    to_status = ContractStatus(to_status)
+    if to_status not in allowed_transitions(from_status):
+        return ValidationError(
+            _("A contract cannot go from “%(from)s” to “%(to)s”."),
+            code="transition_not_allowed",
+            params={"from": from_status.label, "to": to_status.label},
+        )
+    problems = []
+    if to_status == ContractStatus.READY_FOR_SIGNING:
+        problems = readiness_problems(contract, public_address=public_address)
+    elif to_status == ContractStatus.COMPLETED:
+        problems = completion_problems(contract)
+    return ValidationError(problems) if problems else None
+
+
 def _step(locked, to_status, *, user, note, at, public_address=None):
     """Take one step of the lifecycle table for a contract row locked by the caller.
 
@@ -334,20 +353,9 @@ def _step(locked, to_status, *, user, note, at, public_address=None):
     (the step to "signed") are its only callers.
     """
     from_status = ContractStatus(locked.status)
-    if to_status not in allowed_transitions(from_status):
-        raise ValidationError(
-            _("A contract cannot go from “%(from)s” to “%(to)s”."),
-            code="transition_not_allowed",
-            params={"from": from_status.label, "to": to_status.label},
-        )
-    if to_status == ContractStatus.READY_FOR_SIGNING:
-        problems = readiness_problems(locked, public_address=public_address)
-        if problems:
-            raise ValidationError(problems)
-    if to_status == ContractStatus.COMPLETED:
-        problems = completion_problems(locked)
-        if problems:
-            raise ValidationError(problems)
+    refusal = step_refusal(locked, to_status, public_address=public_address)
+    if refusal is not None:
+        raise refusal
 
     # The log row first: the model lets the status change only as the newest logged step.
     ContractStatusChange.objects.create(

@@ -361,6 +361,44 @@ OUTBOX_MAX_WAIT_MINUTES = env_int("OUTBOX_MAX_WAIT_MINUTES", default=60)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="wijkaanpak@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Background work (Celery) ----------------------------------------------------------------
+# Tasks (wijkaanpak/celery.py; the apps' tasks.py) go to the broker CELERY_BROKER_URL, by default
+# REDIS_URL, and a worker (`celery -A wijkaanpak worker`) runs them; `celery -A wijkaanpak beat`
+# enqueues the periodic jobs below. With neither URL set there is no broker: every task runs at
+# once in the process that asks for it (eager), so `make run` and the tests need no worker. No
+# result backend: no caller waits for a task's return value; what a task did is in the database
+# (the outbox's states, the contracts' statuses), and a failure is logged by the worker.
+from celery.schedules import crontab  # noqa: E402  (kept in this block)
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", default="") or REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+# A task is taken off the queue once done, not when it starts: a worker that dies mid-task
+# leaves it for another. Every task is safe to run twice (the outbox sends under a lock).
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # Failed mails are due again after their backoff, and a mail whose task was lost is not.
+    "outbox": {"task": "wijkaanpak.common.tasks.send_outbox", "schedule": 60.0},
+    # Daily, at night and before the working day (CELERY_TIMEZONE).
+    "report-reminders": {
+        "task": "projects.tasks.send_report_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "retention": {
+        "task": "budget.tasks.erase_expired_personal_data",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "archive-verification": {
+        "task": "contracts.tasks.verify_archive",
+        "schedule": crontab(hour=4, minute=15),
+    },
+}
+
 # --- Security ---------------------------------------------------------------------------------
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from contracts import services
+from contracts import services, tasks
 from contracts.choices import ContractStatus
 from contracts.forms import (
     ContractStepForm,
@@ -152,7 +152,31 @@ class LifecycleAdminMixin:
 
     @admin.action(description=STEP_LABELS[ContractStatus.READY_FOR_SIGNING], permissions=["change"])
     def mark_ready_for_signing(self, request, queryset):
-        self._take_step_for_each(request, queryset, ContractStatus.READY_FOR_SIGNING)
+        """Each step renders a final PDF, and a request renders at most one: refusals are
+        reported here, one accepted contract takes its step here, several go to a task."""
+        accepted = []
+        for contract in queryset.order_by("pk"):
+            refusal = services.step_refusal(contract, ContractStatus.READY_FOR_SIGNING)
+            if refusal is None:
+                accepted.append(contract)
+            else:
+                report_refusal(request, refusal, subject=contract)
+        if len(accepted) == 1:
+            self._take_step(request, accepted[0], ContractStatus.READY_FOR_SIGNING)
+        elif accepted:
+            ids, user_id = [contract.pk for contract in accepted], request.user.pk
+            # Nothing is written here first: the task may start at once.
+            tasks.mark_ready_for_signing.delay(ids, user_id)
+            messages.info(
+                request,
+                gettext(
+                    "%(count)d contracts are being marked as ready for signing; their final "
+                    "PDFs are made in the background. The list shows their status once they "
+                    "are done."
+                )
+                % {"count": len(accepted)},
+                extra_tags="ready_in_background",
+            )
 
     @admin.action(description=STEP_LABELS[ContractStatus.DRAFT], permissions=["change"])
     def mark_draft(self, request, queryset):

@@ -52,6 +52,13 @@ from wijkaanpak.common.groups import BUDGET_MANAGERS
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def no_worker(monkeypatch):
+    """The worker is down as well: no task delivers a mail when it is queued (in the tests'
+    eager mode it would try at once), so only `send_queued_mail`, as cron runs it, delivers."""
+    monkeypatch.setattr("wijkaanpak.common.mail._enqueue_delivery", lambda: None)
+
+
 class Recorder:
     """aiosmtpd handler: keeps every message it accepts, with its envelope recipients."""
 

@@ -3,10 +3,11 @@
 Apps build Django `EmailMessage` objects as usual and hand them to :func:`queue`, inside the
 transaction of the change that causes them: the mail is a row in django-post-office's outbox
 (`post_office.Email`, with its attachments), so a rollback leaves no mail and a commit leaves
-one that cannot be lost. Nothing is sent during a request: `manage.py send_queued_mail`
-(cron, or a worker loop) delivers the queue through the real backend from `EMAIL_URL` and
-retries failures with exponential backoff (:func:`retry_delay`) up to POST_OFFICE's MAX_RETRIES.
-Django's own mail
+one that cannot be lost. Once that transaction commits, a task (wijkaanpak.common.tasks) is
+enqueued to deliver it, and celery beat runs the same delivery every minute for retries; both,
+and `manage.py send_queued_mail` for cron, call :func:`deliver_outbox`, which delivers the queue
+through the real backend from `EMAIL_URL` and retries failures with exponential backoff
+(:func:`retry_delay`) up to POST_OFFICE's MAX_RETRIES. Django's own mail
 (password reset) reaches the same outbox through :class:`OutboxBackend`, the EMAIL_BACKEND.
 
 Subject and body are stored as given: unlike post_office's own `mail.send` and backend, which
@@ -15,12 +16,14 @@ render them as Django templates, nothing a resident typed is ever interpreted as
 Ground floor: imports no app of the project.
 """
 
+import contextlib
 from email.utils import make_msgid
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Min, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
@@ -59,7 +62,7 @@ def queue(*messages):
     """Write each Django `EmailMessage` to the outbox; return the `post_office.Email` rows.
 
     Call it inside the transaction of the change that causes the mail: the rows commit or roll
-    back with it. Nothing is sent here; `manage.py send_queued_mail` delivers them.
+    back with it. Nothing is sent here: once the transaction commits, a task delivers them.
     """
     from post_office.models import PRIORITY, STATUS, Email
     from post_office.settings import get_message_id_fqdn
@@ -98,7 +101,16 @@ def queue(*messages):
             if files:
                 email.attachments.add(*create_attachments(files))
             emails.append(email)
+        if emails:
+            # Robust: a broker that is down (or, without one, a mail server that fails) must
+            # not fail the change that queued the mail; beat or cron delivers it later.
+            transaction.on_commit(_enqueue_delivery, robust=True)
     return emails
+
+
+def _enqueue_delivery():
+    """Ask a worker to deliver the outbox (at once, in this process, without a broker)."""
+    send_outbox.delay()
 
 
 def delivery_state(email):
@@ -250,3 +262,67 @@ def erase_mails_to(addresses):
 
         transaction.on_commit(remove_files)
     return len(doomed)
+
+
+# --- Delivery ---------------------------------------------------------------------------------
+
+# An arbitrary, fixed key for pg_try_advisory_lock: "one delivery run at a time".
+ADVISORY_LOCK_KEY = 7_310_451_127
+
+
+@contextlib.contextmanager
+def delivery_lock(lockfile=None):
+    """True when this run may deliver: it holds the site-wide advisory lock (PostgreSQL, held
+    by this connection until released), or on SQLite (one machine) post_office's lock file."""
+    from post_office.lockfile import FileLock, FileLocked, default_lockfile
+
+    if connection.vendor != "postgresql":
+        try:
+            with FileLock(lockfile or default_lockfile):
+                yield True
+        except FileLocked:
+            yield False
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+
+
+def deliver_outbox(*, lockfile=None, processes=1, log_level=None):
+    """Deliver every mail of the outbox that is due; False when another run holds the lock.
+
+    The one delivery of the site: the task after each queued mail, beat's every minute and
+    `manage.py send_queued_mail` (cron) all call it. post_office's sending, with two additions:
+    failed mails are retried with exponential backoff (:func:`retry_delay`) instead of a fixed
+    interval, and on PostgreSQL a database advisory lock lets only one run deliver at a time
+    across every server and worker (post_office's lock file only excludes runs on the same
+    machine), so no mail is sent twice.
+    """
+    from django.utils import timezone
+    from post_office.mail import get_queued, send_queued
+
+    started = timezone.now()
+    with delivery_lock(lockfile) as acquired:
+        if not acquired:
+            return False
+        # Batch by batch until nothing is due; a failed mail is rescheduled into the future,
+        # so it leaves the queue of this run. (Not post_office's own loop: it closes the
+        # database connection, which would drop the advisory lock.)
+        while get_queued().exists():
+            send_queued(processes, log_level)
+        apply_backoff(started)
+    return True
+
+
+@shared_task(name="wijkaanpak.common.tasks.send_outbox")
+def send_outbox():
+    """The task that delivers the outbox: enqueued when a mail is queued, and by beat every
+    minute for the retries. Another run that holds the delivery lock sends this one's mails
+    too. (Listed in wijkaanpak.common.tasks, where Celery looks for tasks.)"""
+    deliver_outbox()

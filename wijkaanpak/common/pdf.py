@@ -107,6 +107,17 @@ def render_pdf(template_name, context, *, title, language="nl"):
 CACHE_SECONDS = 7 * 24 * 3600
 
 
+def _cache_key(html):
+    return "pdf:" + hashlib.sha256(html.encode()).hexdigest()
+
+
+def is_cached(template_name, context, *, title, language="nl"):
+    """Whether :func:`render_pdf_cached` would find this PDF in the cache (no render): for a
+    request that must not render more than one PDF, to hand the others to a task."""
+    html = render_html(template_name, context, title=title, language=language)
+    return cache.has_key(_cache_key(html))
+
+
 def render_pdf_cached(template_name, context, *, title, language="nl"):
     """Like :func:`render_pdf`, but rendered again only when the HTML changed.
 
@@ -116,7 +127,7 @@ def render_pdf_cached(template_name, context, *, title, language="nl"):
     it is configured to be (REDIS_URL). Returns (pdf bytes, whether it came from the cache).
     """
     html = render_html(template_name, context, title=title, language=language)
-    key = "pdf:" + hashlib.sha256(html.encode()).hexdigest()
+    key = _cache_key(html)
     pdf = cache.get(key)
     if pdf is not None:
         cache.touch(key, CACHE_SECONDS)
