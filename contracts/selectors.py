@@ -181,10 +181,8 @@ def home_neighbourhoods(programme, user, limit):
     """
     neighbourhoods = neighbourhoods_with_districts()
     if programme is not None:
-        in_programme = Contract.objects.visible_to(user).filter(
-            programme=programme, neighbourhood=OuterRef("pk")
-        )
-        neighbourhoods = neighbourhoods.filter(Exists(in_programme))
+        in_programme = Contract.objects.visible_to(user).filter(programme=programme)
+        neighbourhoods = neighbourhoods.filter(pk__in=in_programme.values("neighbourhood_id"))
     # By name: residents look for their wijk, not for its district.
     neighbourhoods = _with_visible_contracts(neighbourhoods, user, programme).order_by(
         Lower("name"), "pk"
