@@ -142,3 +142,18 @@ class ScanUploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = "application/pdf,.pdf"
+
+
+class NeighbourhoodSearchForm(forms.Form):
+    """The search on the list of wijken: part of the name of a wijk, its district or area."""
+
+    q = forms.CharField(
+        label=_("Search for a neighbourhood"),
+        help_text=_("A part of the name of the neighbourhood, its district or one of its areas."),
+        max_length=100,
+        required=False,
+    )
+
+    def query(self):
+        """The text to search for: empty when there is none or it is not valid."""
+        return self.cleaned_data["q"] if self.is_valid() else ""

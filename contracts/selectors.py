@@ -3,10 +3,16 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Lower
 from django.http import Http404
 
-from contracts.choices import AddendumStatus, ContractStatus, DistributionStatus
+from contracts.choices import (
+    PUBLIC_STATUSES,
+    AddendumStatus,
+    ContractStatus,
+    DistributionStatus,
+)
 from contracts.models import (
     Addendum,
     CollegeDecision,
@@ -18,6 +24,7 @@ from contracts.models import (
     Neighbourhood,
     Programme,
     ResidentWish,
+    SubArea,
 )
 
 
@@ -129,48 +136,69 @@ def neighbourhoods_with_districts():
     return Neighbourhood.objects.select_related("district").prefetch_related("sub_areas")
 
 
-def neighbourhoods_with_current_contract(user):
-    """All wijken, ordered by district, each with `current_contract` (or None) for `user`.
-
-    Three queries however many wijken and contracts there are; "current" means the same as
-    in current_contract().
-    """
+def _with_visible_contracts(neighbourhoods, user, programme=None):
+    """`neighbourhoods` with the contracts `user` may see (of `programme` when given),
+    latest first, as `visible_contracts`: attach_current_contract() picks the current one."""
     visible = Contract.objects.visible_to(user).order_by("-period_start", "-pk")
-    neighbourhoods = list(
-        neighbourhoods_with_districts()
-        .prefetch_related(Prefetch("contracts", queryset=visible, to_attr="visible_contracts"))
-        .order_by("district__name", "name")
+    if programme is not None:
+        visible = visible.filter(programme=programme)
+    return neighbourhoods.prefetch_related(
+        Prefetch("contracts", queryset=visible, to_attr="visible_contracts")
     )
+
+
+def attach_current_contract(neighbourhoods):
+    """Give each wijk of a page `current_contract` (or None) from its `visible_contracts`;
+    returns them as a list. "Current" means the same as in current_contract()."""
+    neighbourhoods = list(neighbourhoods)
     for neighbourhood in neighbourhoods:
         contracts = neighbourhood.visible_contracts
         neighbourhood.current_contract = contracts[0] if contracts else None
     return neighbourhoods
 
 
-def neighbourhoods_in_programme(programme, user):
-    """The wijken with a contract of `programme` that `user` may see, ordered like
-    neighbourhoods_with_current_contract(), each with that contract as `current_contract`.
+def search_neighbourhoods(user, query=""):
+    """The wijken whose name, district or area contains `query` (all without one), by
+    district and name, for the list of wijken; page them, then attach_current_contract().
 
-    Two queries however many wijken and contracts there are.
+    Three queries for a page however many wijken and contracts there are.
     """
-    visible = (
-        Contract.objects.visible_to(user)
-        .filter(programme=programme)
-        .order_by("-period_start", "-pk")
-    )
-    neighbourhoods = list(
-        neighbourhoods_with_districts()
-        .filter(contracts__in=visible)
-        .distinct()
-        .prefetch_related(Prefetch("contracts", queryset=visible, to_attr="visible_contracts"))
-        .order_by("district__name", "name")
-    )
-    for neighbourhood in neighbourhoods:
-        neighbourhood.current_contract = neighbourhood.visible_contracts[0]
-    return neighbourhoods
+    neighbourhoods = neighbourhoods_with_districts()
+    if query:
+        in_area = SubArea.objects.filter(neighbourhood=OuterRef("pk"), name__icontains=query)
+        neighbourhoods = neighbourhoods.filter(
+            Q(name__icontains=query) | Q(district__name__icontains=query) | Exists(in_area)
+        )
+    return _with_visible_contracts(neighbourhoods, user).order_by("district__name", "name", "pk")
 
 
-# --- Programmes ---------------------------------------------------------------------------------
+def home_neighbourhoods(programme, user, limit):
+    """At most `limit` wijken for the home page, by name, each with `current_contract`, and
+    how many there are in all: the wijken with a contract of `programme` that `user` may see,
+    or every wijk when there is no programme.
+
+    Four queries however many wijken and contracts there are.
+    """
+    neighbourhoods = neighbourhoods_with_districts()
+    if programme is not None:
+        in_programme = Contract.objects.visible_to(user).filter(programme=programme)
+        neighbourhoods = neighbourhoods.filter(pk__in=in_programme.values("neighbourhood_id"))
+    # By name: residents look for their wijk, not for its district.
+    neighbourhoods = _with_visible_contracts(neighbourhoods, user, programme).order_by(
+        Lower("name"), "pk"
+    )
+    return attach_current_contract(neighbourhoods[:limit]), neighbourhoods.count()
+
+
+def current_contracts(user, programme=None):
+    """Each wijk's current contract for `user` (of `programme` when given), as a queryset."""
+    visible = Contract.objects.visible_to(user)
+    if programme is not None:
+        visible = visible.filter(programme=programme)
+    latest = visible.filter(neighbourhood=OuterRef("neighbourhood")).order_by(
+        "-period_start", "-pk"
+    )
+    return visible.filter(pk=Subquery(latest.values("pk")[:1]))
 
 
 def current_programme():
@@ -218,6 +246,9 @@ class ContractRound:
     # True once the signing has happened (any contract of the round signed); the wijken's
     # own status badges show which contracts still wait for their signatures.
     is_signed: bool
+    # How many wijken the round has, and which, when they are all among `shown` (else empty:
+    # a round of hundreds of wijken is told by its number).
+    size: int
     neighbourhoods: tuple
 
     @property
@@ -226,30 +257,49 @@ class ContractRound:
         return self.period_start + (self.period_end - self.period_start) / 2
 
 
-def contract_rounds(neighbourhoods):
-    """The key dates of the programme, derived from the public current contracts.
+def contract_rounds(contracts, shown=()):
+    """The key dates of the programme, derived from the public ones of `contracts`.
 
-    `neighbourhoods` come from neighbourhoods_with_current_contract(). Contracts with the same
-    signing date and period form one round (the five pilot wijken of 2007 are one round; a
-    later round of wijken is another). Drafts do not count: their dates are not public yet.
+    `contracts` is a queryset of current contracts (current_contracts()); `shown` the wijken
+    on the page, each with `current_contract`. Contracts with the same signing date and period
+    form one round (the five pilot wijken of 2007 are one round; a later round of wijken is
+    another). Drafts do not count: their dates are not public yet. One query, however many
+    contracts there are.
     """
-    groups = {}
-    for neighbourhood in neighbourhoods:
-        contract = neighbourhood.current_contract
-        if contract is None or not contract.is_public:
-            continue
-        key = (contract.signed_on, contract.period_start, contract.period_end)
-        groups.setdefault(key, []).append(contract)
-    rounds = [
-        ContractRound(
-            signed_on=signed_on,
-            period_start=period_start,
-            period_end=period_end,
-            is_signed=any(contract.is_signed for contract in contracts),
-            neighbourhoods=tuple(contract.neighbourhood for contract in contracts),
+    key = ("signed_on", "period_start", "period_end")
+    groups = (
+        contracts.filter(status__in=PUBLIC_STATUSES)
+        .values(*key)
+        .annotate(
+            size=Count("pk"),
+            signed=Count(
+                "pk", filter=Q(status__in=(ContractStatus.SIGNED, ContractStatus.COMPLETED))
+            ),
         )
-        for (signed_on, period_start, period_end), contracts in groups.items()
-    ]
+        .order_by()
+    )
+    on_page = {}
+    for neighbourhood in shown:
+        contract = neighbourhood.current_contract
+        if contract is not None and contract.is_public:
+            on_page.setdefault(
+                (contract.signed_on, contract.period_start, contract.period_end), []
+            ).append(neighbourhood)
+    rounds = []
+    for group in groups:
+        neighbourhoods = on_page.get(tuple(group[field] for field in key), [])
+        rounds.append(
+            ContractRound(
+                signed_on=group["signed_on"],
+                period_start=group["period_start"],
+                period_end=group["period_end"],
+                is_signed=group["signed"] > 0,
+                size=group["size"],
+                neighbourhoods=tuple(neighbourhoods)
+                if len(neighbourhoods) == group["size"]
+                else (),
+            )
+        )
     return sorted(rounds, key=lambda r: (r.period_start, r.signed_on or r.period_start))
 
 

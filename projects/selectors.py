@@ -122,8 +122,7 @@ def project_detail_queryset(user):
     """Projects the visitor may open, with everything the project page shows.
 
     Residents see projects of public contracts; staff also those of drafts (the page marks
-    them as a concept). The timeline is `public_updates`: public and not hidden, for everyone,
-    staff included, because this is the public page (the portal shows the internal ones).
+    them as a concept). The timeline comes from public_timeline(), a page at a time.
     """
     return (
         Project.objects.visible_to(user)
@@ -131,9 +130,15 @@ def project_detail_queryset(user):
         .prefetch_related(
             Prefetch("participants", queryset=_participants(), to_attr="participant_list"),
             Prefetch("wishes", queryset=_wishes(), to_attr="wish_list"),
-            Prefetch("updates", queryset=_public_updates(), to_attr="public_updates"),
         )
     )
+
+
+def public_timeline(project):
+    """The updates of `project` the public page shows, newest first: public and not hidden,
+    for everyone, staff included, because this is the public page (the portal shows the
+    internal ones). A queryset, to be paged."""
+    return _public_updates().filter(project=project)
 
 
 def project_shows_illustrative(project):

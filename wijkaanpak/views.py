@@ -22,19 +22,21 @@ logger = logging.getLogger(__name__)
 
 
 class HomeView(TemplateView):
+    """The programme, its key dates, its wijken and the fund at a glance.
+
+    The current programme's wijken; without any programme, the wijken. Never more than
+    `neighbourhood_limit` cards, whatever the number of wijken: the list of wijken pages the
+    rest. A fixed number of queries.
+    """
+
     template_name = "wijkaanpak/home.html"
+    neighbourhood_limit = 24
 
     def get_context_data(self, **kwargs):
-        # The current programme's wijken, with its contracts; without any programme, every
-        # wijk with its latest contract.
+        user = self.request.user
         programme = selectors.current_programme()
-        if programme is not None:
-            neighbourhoods = selectors.neighbourhoods_in_programme(programme, self.request.user)
-        else:
-            neighbourhoods = selectors.neighbourhoods_with_current_contract(self.request.user)
-        # By name here: residents look for their wijk, not for its district.
-        neighbourhoods = sorted(
-            neighbourhoods, key=lambda neighbourhood: neighbourhood.name.casefold()
+        neighbourhoods, neighbourhood_count = selectors.home_neighbourhoods(
+            programme, user, self.neighbourhood_limit
         )
         contracts = [n.current_contract for n in neighbourhoods if n.current_contract]
         fund = budget_selectors.current_fund()
@@ -42,7 +44,10 @@ class HomeView(TemplateView):
             programme=programme,
             other_programmes=selectors.other_programmes(programme),
             neighbourhoods=neighbourhoods,
-            contract_rounds=selectors.contract_rounds(neighbourhoods),
+            neighbourhood_count=neighbourhood_count,
+            contract_rounds=selectors.contract_rounds(
+                selectors.current_contracts(user, programme), shown=neighbourhoods
+            ),
             fund_glance=budget_selectors.fund_at_a_glance(fund) if fund else None,
             shows_illustrative=any(contract.is_illustrative for contract in contracts)
             or bool(fund and fund.is_illustrative),

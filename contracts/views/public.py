@@ -2,30 +2,42 @@
 
 from django.http import Http404
 from django.views.decorators.http import require_safe
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, TemplateView
 
 from contracts import documents, selectors
+from contracts.forms import NeighbourhoodSearchForm
 from wijkaanpak.common import archive, pdf
+from wijkaanpak.common.pages import page_of
 from wijkaanpak.common.ratelimits import limit_pdf_renders
 
 
-class NeighbourhoodListView(ListView):
-    """All wijken by district, with the status of the contract each visitor may see."""
+class NeighbourhoodListView(TemplateView):
+    """The wijken by district, a page at a time, with a search and the status of the contract
+    each visitor may see. Four queries however many wijken there are."""
 
     template_name = "contracts/neighbourhood_list.html"
-    context_object_name = "neighbourhoods"
-
-    def get_queryset(self):
-        return selectors.neighbourhoods_with_current_contract(self.request.user)
+    paginate_by = 30
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["shows_illustrative"] = any(
-            n.current_contract.is_illustrative
-            for n in context["neighbourhoods"]
-            if n.current_contract
+        form = NeighbourhoodSearchForm(self.request.GET)
+        query = form.query()
+        page = page_of(
+            self.request,
+            selectors.search_neighbourhoods(self.request.user, query),
+            self.paginate_by,
+            keep=["q"] if query else [],
         )
-        return context
+        neighbourhoods = selectors.attach_current_contract(page.object_list)
+        return super().get_context_data(
+            form=form,
+            query=query,
+            page_obj=page,
+            neighbourhoods=neighbourhoods,
+            shows_illustrative=any(
+                n.current_contract.is_illustrative for n in neighbourhoods if n.current_contract
+            ),
+            **kwargs,
+        )
 
 
 class ContractDetailMixin:

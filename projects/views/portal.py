@@ -30,6 +30,7 @@ from projects.forms import ProgressUpdateForm, ProjectReportForm
 from projects.models import ProgressUpdate, Project, ProjectReport, ReportingRound
 from projects.views.two_factor import needs_code, start_code_step
 from wijkaanpak.common.forms import add_service_errors
+from wijkaanpak.common.pages import page_of
 
 LOGIN_URL = reverse_lazy("projects:login")
 
@@ -143,12 +144,18 @@ class MyProjectsView(PortalMixin, ListView):
     """The user's projects with status, progress, latest update and open report requests.
 
     A fixed number of queries however many projects and updates there are: the latest update
-    comes from a subquery, the rounds and reports in one query each for the whole page.
+    comes from a subquery, the rounds and reports in one query each for the whole page. A page
+    at a time: an editor sees every project of every wijk.
     """
 
     template_name = "projects/portal/my_projects.html"
     context_object_name = "projects"
-    paginate_by = 50
+    paginate_by = 30
+
+    def paginate_queryset(self, queryset, page_size):
+        # A bad page number shows the first or last page instead of a 404 (page_of).
+        page = page_of(self.request, queryset, page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
 
     def get_queryset(self):
         latest = (
@@ -261,12 +268,14 @@ class PortalProjectMixin(PortalMixin, SingleObjectMixin):
 
 
 class ProjectWorkView(PortalProjectMixin, FormView):
-    """A project as its team sees it: the facts, the full timeline, and a form for an update.
+    """A project as its team sees it: the facts, the timeline a page at a time, and a form for
+    an update.
 
     Updates are append-only: the portal never edits or deletes one; a new update corrects.
     """
 
     template_name = "projects/portal/project_work.html"
+    updates_per_page = 20
     form_class = ProgressUpdateForm
     success_message = _("Your update has been saved.")
     repeat_message = _("This update had already been saved; it was not saved twice.")
@@ -309,7 +318,7 @@ class ProjectWorkView(PortalProjectMixin, FormView):
         return super().get_context_data(
             contract=project.contract,
             neighbourhood=project.contract.neighbourhood,
-            timeline=updates,
+            timeline=page_of(self.request, updates, self.updates_per_page),
             show_form=not project.is_closed,
             show_hidden=sees_hidden,
             **kwargs,

@@ -13,6 +13,7 @@ from django.views.generic import DetailView, TemplateView
 from projects import selectors
 from projects.models import ProgressUpdate, TeamMembership
 from wijkaanpak.common import files
+from wijkaanpak.common.pages import page_of
 from wijkaanpak.common.pdf import pdf_response, render_pdf_cached
 from wijkaanpak.common.ratelimits import limit_pdf_renders
 
@@ -31,6 +32,7 @@ class ProjectDetailView(DetailView):
 
     template_name = "projects/project_detail.html"
     context_object_name = "project"
+    updates_per_page = 20
 
     def get_queryset(self):
         return selectors.project_detail_queryset(self.request.user)
@@ -40,7 +42,9 @@ class ProjectDetailView(DetailView):
         return super().get_context_data(
             contract=project.contract,
             neighbourhood=project.contract.neighbourhood,
-            timeline=project.public_updates,
+            timeline=page_of(
+                self.request, selectors.public_timeline(project), self.updates_per_page
+            ),
             shows_illustrative=selectors.project_shows_illustrative(project),
             **kwargs,
         )

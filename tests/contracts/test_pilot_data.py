@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import slugify
 
 from contracts.choices import ContractStatus, PartnerKind, WishSource
 from contracts.models import (
@@ -75,6 +77,22 @@ def test_the_five_pilot_wijken_with_their_districts(loaded):
         "Zuid-West",
     }
     assert all(neighbourhood.description for neighbourhood in Neighbourhood.objects.all())
+
+
+def test_home_and_the_list_show_all_five_pilot_wijken_by_district(loaded, client):
+    home = client.get(reverse("home")).content.decode()
+    listing = client.get(reverse("contracts:neighbourhood_list")).content.decode()
+
+    for slug, district in PILOT_DISTRICTS.items():
+        assert f'data-neighbourhood="{slug}"' in home
+        assert f'data-neighbourhood="{slug}"' in listing
+        district_at = listing.index(f'data-district="{slugify(district)}"')
+        assert district_at < listing.index(f'data-neighbourhood="{slug}"')
+    # One round of five, named in full; all of it on one page.
+    assert home.count("data-round=") == 1
+    assert "data-round-size=" not in home
+    assert "data-neighbourhoods-total=" not in home
+    assert 'class="pages"' not in listing
 
 
 def test_centrum_has_two_areas_and_delftwijk_waterbuurt_its_two_buurten(loaded):

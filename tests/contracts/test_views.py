@@ -5,6 +5,7 @@ for stable markers (data attributes, URLs), never for Dutch sentences.
 """
 
 import datetime
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -12,7 +13,7 @@ from django.urls import reverse
 
 from contracts import services
 from contracts.choices import ContractStatus
-from contracts.models import SubArea
+from contracts.models import Neighbourhood, SubArea
 from tests.conftest import assert_signatories_in, count_queries, editor_client
 from tests.factories import (
     ContractFactory,
@@ -263,3 +264,168 @@ def test_the_contract_page_takes_a_fixed_number_of_queries(client):
         ]
 
     assert queries_for(2) == queries_for(10)
+
+
+# --- The list of wijken at volume: pages and a search ---------------------------------------
+
+
+def list_url(**params):
+    url = reverse("contracts:neighbourhood_list")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _many_wijken(count, district=None):
+    """`count` wijken named Wijk 000, Wijk 001, … in one district (bulk: no history needed)."""
+    district = district or DistrictFactory(name="Oost", slug="oost")
+    Neighbourhood.objects.bulk_create(
+        Neighbourhood(name=f"Wijk {index:03}", slug=f"wijk-{index:03}", district=district)
+        for index in range(count)
+    )
+    return district
+
+
+def cards(content):
+    return content.count("data-neighbourhood=")
+
+
+def test_the_list_never_shows_more_than_a_page_of_wijken(client):
+    _many_wijken(120)
+
+    first = html(client.get(list_url()))
+    last = html(client.get(list_url(page=4)))
+
+    assert cards(first) == 30
+    assert 'data-neighbourhood="wijk-000"' in first
+    assert 'data-neighbourhood="wijk-030"' not in first
+    assert 'data-pages="4"' in first
+    assert cards(last) == 30
+    assert 'data-neighbourhood="wijk-119"' in last
+
+
+def test_the_pages_link_to_each_other_and_mark_the_current_one(client):
+    _many_wijken(70)
+
+    content = html(client.get(list_url(page=2)))
+
+    nav = content.split('class="pages"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="?page=1"' in nav
+    assert 'href="?page=3"' in nav
+    assert 'rel="prev"' in nav
+    assert 'rel="next"' in nav
+    assert nav.count('aria-current="page"') == 1
+    assert 'aria-current="page" data-page-link="2"' in nav
+    assert "aria-label=" in content.split('class="pages"', 1)[1].split(">", 1)[0]
+
+
+def test_one_page_of_wijken_has_no_page_links(client):
+    _many_wijken(5)
+
+    assert 'class="pages"' not in html(client.get(list_url()))
+
+
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    [("abc", "wijk-000"), ("0", "wijk-059"), ("9999", "wijk-059"), ("-1", "wijk-059")],
+)
+def test_a_bad_page_number_shows_the_first_or_last_page(client, page, shown):
+    _many_wijken(60)
+
+    response = client.get(list_url(page=page))
+
+    assert response.status_code == 200
+    assert f'data-neighbourhood="{shown}"' in html(response)
+
+
+def test_the_search_finds_wijken_by_name_district_or_area(client):
+    north = DistrictFactory(name="Noord", slug="noord")
+    south = DistrictFactory(name="Schalkwijk", slug="schalkwijk")
+    delftwijk = NeighbourhoodFactory(name="Delftwijk", slug="delftwijk", district=north)
+    SubArea.objects.create(neighbourhood=delftwijk, name="Waterbuurt")
+    NeighbourhoodFactory(name="Boerhaavewijk", slug="boerhaavewijk", district=south)
+    NeighbourhoodFactory(name="Leidsebuurt", slug="leidsebuurt", district=north)
+
+    def found(query):
+        content = html(client.get(list_url(q=query)))
+        return {
+            slug
+            for slug in ("delftwijk", "boerhaavewijk", "leidsebuurt")
+            if f'data-neighbourhood="{slug}"' in content
+        }
+
+    assert found("delft") == {"delftwijk"}
+    assert found("WATERBUURT") == {"delftwijk"}
+    assert found("schalkwijk") == {"boerhaavewijk"}
+    assert found("wijk") == {"delftwijk", "boerhaavewijk"}
+    assert found("  ") == {"delftwijk", "boerhaavewijk", "leidsebuurt"}
+
+
+def test_the_search_keeps_its_query_in_the_page_links(client):
+    _many_wijken(70)
+
+    content = html(client.get(list_url(q="wijk", page=2)))
+
+    assert 'data-search-result="70"' in content
+    assert 'href="?q=wijk&amp;page=3"' in content
+    assert 'value="wijk"' in content
+
+
+def test_a_search_without_results_says_so(client):
+    _many_wijken(3)
+
+    response = client.get(list_url(q="Atlantis"))
+
+    content = html(response)
+    assert response.status_code == 200
+    assert 'data-search-result="none"' in content
+    assert cards(content) == 0
+    assert f'href="{list_url()}"' in content
+
+
+@pytest.mark.parametrize("query", ["nul\x00teken", "x" * 101])
+def test_a_bad_search_gets_a_message_and_shows_every_wijk(client, query):
+    _many_wijken(3)
+
+    response = client.get(list_url(q=query))
+
+    content = html(response)
+    assert response.status_code == 200
+    assert "data-search-error" in content
+    assert 'aria-invalid="true"' in content
+    assert cards(content) == 3
+
+
+def test_the_search_label_belongs_to_its_field(client):
+    content = html(client.get(list_url()))
+
+    assert '<label class="form-label" for="id_q">' in content
+    assert 'type="search" name="q" id="id_q"' in content
+    assert 'role="search"' in content
+
+
+def test_the_list_groups_each_page_by_district():
+    _many_wijken(20)
+    noord = DistrictFactory(name="Noord", slug="noord")
+    Neighbourhood.objects.bulk_create(
+        Neighbourhood(name=f"Noordwijk {index:02}", slug=f"noordwijk-{index:02}", district=noord)
+        for index in range(20)
+    )
+
+    first = html(Client().get(list_url()))
+    second = html(Client().get(list_url(page=2)))
+
+    # Noord comes first; its 20 wijken and 10 of Oost fill the first page.
+    assert first.count('data-district="noord"') == 1
+    assert first.count('data-district="oost"') == 1
+    assert first.index('data-district="noord"') < first.index('data-district="oost"')
+    assert second.count('data-district="oost"') == 1
+    assert 'data-district="noord"' not in second
+
+
+def test_the_list_takes_the_same_queries_for_a_page_of_a_few_or_many_wijken(client):
+    _many_wijken(3)
+    few = count_queries(client, list_url())
+    Neighbourhood.objects.all().delete()
+    _many_wijken(150, DistrictFactory(name="Zuid", slug="zuid"))
+
+    assert count_queries(client, list_url()) == few
+    assert count_queries(client, list_url(q="wijk", page=3)) == few

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from projects import services
 from projects.choices import ProjectStatus, Visibility
-from projects.models import ProgressUpdate, ProjectReport, ReportingRound
+from projects.models import ProgressUpdate, Project, ProjectReport, ReportingRound
 from projects.validators import MAX_ATTACHMENT_BYTES
 from tests.factories import (
     JPEG,
@@ -863,3 +863,69 @@ def test_a_media_folder_that_cannot_be_written_refuses_the_attachment_and_writes
     assert not ProgressUpdate.objects.exists()
     project.refresh_from_db()
     assert project.percent_complete != 40
+
+
+# --- Pages of projects and of the timeline ----------------------------------------------------
+
+
+def _many_projects(count):
+    """`count` projects in one signed contract (bulk: read-only views)."""
+    first = project_in_signed_contract(title="Project 000")
+    Project.objects.bulk_create(
+        ProjectFactory.build(
+            contract=first.contract,
+            lead_partner=first.lead_partner,
+            number=first.number + index,
+            title=f"Project {index:03}",
+        )
+        for index in range(1, count)
+    )
+    return first.contract
+
+
+def test_an_editor_gets_every_project_a_page_at_a_time(staff_user):
+    _many_projects(70)
+    client = client_for(staff_user)
+
+    pages = [html(client.get(f"{portal_url()}?page={number}")) for number in (1, 2, 3)]
+
+    assert [page.count("data-project=") for page in pages] == [30, 30, 10]
+    assert 'href="?page=2"' in pages[0]
+    assert 'aria-current="page" data-page-link="3"' in pages[2]
+
+
+@pytest.mark.parametrize(("page", "shown"), [("abc", 30), ("9999", 10), ("0", 10)])
+def test_a_bad_portal_page_number_shows_the_first_or_last_page(staff_user, page, shown):
+    _many_projects(70)
+
+    response = client_for(staff_user).get(f"{portal_url()}?page={page}")
+
+    assert response.status_code == 200
+    assert html(response).count("data-project=") == shown
+
+
+def test_the_work_page_shows_the_timeline_20_updates_a_page(member, project):
+    start = datetime.date(2008, 1, 1)
+    ProgressUpdate.objects.bulk_create(
+        ProgressUpdate(
+            project=project,
+            author=member,
+            date=start + datetime.timedelta(days=index),
+            status=ProjectStatus.ON_SCHEDULE,
+            percent_complete=40,
+            happened=f"Stap {index:03}",
+            visibility=Visibility.INTERNAL if index % 2 else Visibility.PUBLIC,
+        )
+        for index in range(45)
+    )
+    client = client_for(member)
+
+    first = html(client.get(work_url(project)))
+    last = html(client.get(f"{work_url(project)}?page=3"))
+
+    assert first.count("data-update=") == 20
+    assert "Stap 044" in first
+    assert 'data-timeline-count="45"' in first
+    assert 'href="?page=2#timeline-title"' in first
+    assert last.count("data-update=") == 5
+    assert "Stap 000" in last

@@ -724,3 +724,72 @@ def _review_queries(client, count):
 
 def test_the_round_review_takes_a_fixed_number_of_queries(client):
     assert _review_queries(client, 2) == _review_queries(client, 10)
+
+
+# --- The timeline a page at a time ----------------------------------------------------------
+
+
+def _many_updates(project, count, **fields):
+    """`count` public updates, one a day from 1 January 2008 on (bulk: a read-only view)."""
+    start = datetime.date(2008, 1, 1)
+    return ProgressUpdate.objects.bulk_create(
+        ProgressUpdate(
+            project=project,
+            date=start + datetime.timedelta(days=index),
+            status=ProjectStatus.ON_SCHEDULE,
+            percent_complete=40,
+            happened=f"Stap {index:03}",
+            visibility=fields.get("visibility", Visibility.PUBLIC),
+        )
+        for index in range(count)
+    )
+
+
+def test_the_timeline_shows_20_updates_a_page_newest_first(client):
+    project = project_in_signed_contract()
+    updates = _many_updates(project, 120)
+    _many_updates(project, 5, visibility=Visibility.INTERNAL)
+
+    first = html(client.get(project.get_absolute_url()))
+    last = html(client.get(f"{project.get_absolute_url()}?page=6"))
+
+    assert first.count("data-update=") == 20
+    assert f'data-update="{updates[119].pk}"' in first
+    assert f'data-update="{updates[99].pk}"' not in first
+    assert 'data-timeline-count="120"' in first
+    assert 'href="?page=2#tijdlijn"' in first
+    assert 'aria-current="page" data-page-link="1"' in first
+    assert last.count("data-update=") == 20
+    assert f'data-update="{updates[0].pk}"' in last
+
+
+@pytest.mark.parametrize("page", ["abc", "9999"])
+def test_a_bad_timeline_page_shows_a_page_of_the_timeline(client, page):
+    project = project_in_signed_contract()
+    _many_updates(project, 30)
+
+    response = client.get(f"{project.get_absolute_url()}?page={page}")
+
+    assert response.status_code == 200
+    assert html(response).count("data-update=") in (10, 20)
+
+
+def test_a_short_timeline_has_no_page_links(client):
+    project = project_in_signed_contract()
+    _many_updates(project, 20)
+
+    content = html(client.get(project.get_absolute_url()))
+
+    assert content.count("data-update=") == 20
+    assert 'class="pages"' not in content
+    assert "data-timeline-count=" not in content
+
+
+def test_the_project_page_takes_the_same_queries_for_a_short_or_long_timeline(client):
+    short, long = project_in_signed_contract(), project_in_signed_contract()
+    _many_updates(short, 2)
+    _many_updates(long, 150)
+
+    assert count_queries(client, short.get_absolute_url()) == count_queries(
+        client, f"{long.get_absolute_url()}?page=3"
+    )

@@ -14,17 +14,20 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.text import slugify
 
 from contracts import services
 from contracts.choices import ContractStatus, WishSource
-from contracts.models import SubArea
+from contracts.models import Contract, Neighbourhood, SubArea
 from tests.conftest import count_queries, editor_client
 from tests.factories import (
     ContractFactory,
     ContractPartyFactory,
     ContractSectionFactory,
+    DistrictFactory,
     NeighbourhoodFactory,
     PartnerFactory,
+    ProgrammeFactory,
     ResidentWishFactory,
     complete_contract,
     contract_in_status,
@@ -112,6 +115,59 @@ def test_home_takes_a_fixed_number_of_queries(client):
         return count_queries(client, reverse("home"))
 
     assert queries_for(2) == queries_for(8)
+
+
+def _wijken_with_signed_contracts(count, programme=None, prefix="Wijk"):
+    """`count` wijken, each with a signed contract of `programme` (bulk: a read-only view)."""
+    district = DistrictFactory()
+    wijken = Neighbourhood.objects.bulk_create(
+        Neighbourhood(
+            name=f"{prefix} {index:03}", slug=f"{slugify(prefix)}-{index:03}", district=district
+        )
+        for index in range(count)
+    )
+    Contract.objects.bulk_create(
+        ContractFactory.build(neighbourhood=wijk, programme=programme, status=ContractStatus.SIGNED)
+        for wijk in wijken
+    )
+    return wijken
+
+
+def test_home_shows_at_most_24_of_the_programmes_wijken_and_counts_the_rest(client):
+    programme = ProgrammeFactory(is_current=True)
+    _wijken_with_signed_contracts(30, programme)
+    _wijken_with_signed_contracts(3, ProgrammeFactory(), prefix="Elders")
+
+    content = html(client.get(reverse("home")))
+
+    assert content.count("data-neighbourhood=") == 24
+    assert 'data-neighbourhood="wijk-000"' in content
+    assert 'data-neighbourhood="wijk-024"' not in content
+    assert 'data-neighbourhood="elders-000"' not in content
+    assert 'data-neighbourhoods-total="30"' in content
+    assert f'href="{reverse("contracts:neighbourhood_list")}"' in content
+    # The round is told by its size: its 30 names would not fit.
+    assert content.count("data-round=") == 1
+    assert 'data-round-size="30"' in content
+
+
+def test_home_without_a_programme_shows_a_bounded_list(client):
+    _wijken_with_signed_contracts(30)
+
+    content = html(client.get(reverse("home")))
+
+    assert content.count("data-neighbourhood=") == 24
+    assert 'data-neighbourhoods-total="30"' in content
+    assert 'data-round-size="30"' in content
+
+
+def test_home_takes_the_same_queries_for_a_few_or_many_wijken(client):
+    programme = ProgrammeFactory(is_current=True)
+    _wijken_with_signed_contracts(3, programme)
+    few = count_queries(client, reverse("home"))
+    _wijken_with_signed_contracts(60, programme, prefix="Meer")
+
+    assert count_queries(client, reverse("home")) == few
 
 
 def test_home_says_when_there_is_no_fund(client):
