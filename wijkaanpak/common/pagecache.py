@@ -42,16 +42,17 @@ from django.utils.cache import patch_cache_control
 
 CACHE_ALIAS = "pages"
 VERSION_KEY = "content-version"
-# Headers that the middleware or those around it set anew on every answer.
-NOT_STORED = {
-    "cache-control",
-    "content-encoding",
-    "content-length",
-    "etag",
-    "expires",
-    "set-cookie",
-    "vary",
-}
+# The headers a view sets that a cached page keeps. The rest (security headers, CSP,
+# Content-Language, Cache-Control, ETag, Vary) the middleware sets again on every answer, from
+# the settings and the request of that moment.
+STORED_HEADERS = (
+    "Content-Type",
+    "Content-Disposition",
+    "X-Content-Type-Options",
+    "X-Robots-Tag",
+    "Referrer-Policy",
+    "X-Wijkaanpak-Source",
+)
 HIT_HEADER = "X-Page-Cache"
 # Documents say where their bytes came from; from this cache nothing is rendered.
 SOURCE_HEADER = "X-Wijkaanpak-Source"
@@ -196,7 +197,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         key = getattr(request, "page_cache_key", None)
         if key is not None and self._storable(request, response):
-            headers = {k: v for k, v in response.items() if k.lower() not in NOT_STORED}
+            headers = {name: response[name] for name in STORED_HEADERS if name in response}
             _cache().set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
             response[HIT_HEADER] = "miss"
             request.page_cache_public = True
