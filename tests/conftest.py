@@ -14,7 +14,9 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.cache import cache, caches
 from django.core.management import call_command
+from django.core.signals import setting_changed
 from django.db import connection, transaction
+from django.dispatch import receiver
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from hypothesis import settings as hypothesis_settings
@@ -114,6 +116,13 @@ def _collected_static(tmp_path_factory):
     with override_settings(STATIC_ROOT=root, STORAGES=storages):
         call_command("collectstatic", interactive=False, verbosity=0)
         yield root
+
+
+@receiver(setting_changed)
+def _forget_cached_pages(**kwargs):
+    """A test that changes a setting (the municipality's name, a contact address) sees pages
+    rendered with it: in production settings never change while the site runs."""
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)
