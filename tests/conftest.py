@@ -1,6 +1,7 @@
 """Shared fixtures and what the tests use across apps: personas, the fund, the pilot, collected
 static files, the browser; and the rule that CI skips nothing."""
 
+import contextlib
 import logging
 import os
 import shutil
@@ -122,7 +123,8 @@ def _collected_static(tmp_path_factory):
 def _forget_cached_pages(**kwargs):
     """A test that changes a setting (the municipality's name, a contact address) sees pages
     rendered with it: in production settings never change while the site runs."""
-    caches["pages"].clear()
+    with contextlib.suppress(Exception):  # a test may point the cache at a server that is down
+        caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -476,3 +476,22 @@ def test_pages_are_cached_and_dropped_in_redis(client, project, settings):
     assert response[pagecache.HIT_HEADER] == "miss"
     assert "Trekker in Redis" in text(response)
     caches["pages"].clear()
+
+
+def test_a_cache_server_that_is_down_neither_breaks_pages_nor_refuses_writes(
+    client, project, settings
+):
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/5",  # nothing listens there
+        },
+    }
+    url = _project_url(project)
+    Partner.objects.filter(pk=project.lead_partner_id).update(name="Trekker zonder cache")
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Trekker zonder cache" in text(response)
+    assert pagecache.HIT_HEADER not in response

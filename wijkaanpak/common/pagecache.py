@@ -28,6 +28,7 @@ soon as anything they show changes.
 """
 
 import hashlib
+import logging
 import re
 import uuid
 
@@ -39,6 +40,8 @@ from django.http import HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+
+logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "pages"
 VERSION_KEY = "content-version"
@@ -86,7 +89,11 @@ def current_version():
 
 
 def _new_version():
-    _cache().set(VERSION_KEY, uuid.uuid4().hex, None)
+    try:
+        _cache().set(VERSION_KEY, uuid.uuid4().hex, None)
+    except Exception:
+        # A cache server that is down must not refuse the write; it serves no pages either.
+        logger.exception("The content version of the public pages could not be replaced")
 
 
 def content_changed(using="default"):
@@ -178,8 +185,12 @@ class PageCacheMiddleware:
             and _no_messages(request)
         ):
             return None
-        key = _key(request, current_version())
-        entry = _cache().get(key)
+        try:
+            key = _key(request, current_version())
+            entry = _cache().get(key)
+        except Exception:
+            logger.warning("Page cache unavailable; %s served without it", request.path)
+            return None
         if entry is None:
             request.page_cache_key = key
             return None
@@ -198,7 +209,10 @@ class PageCacheMiddleware:
         key = getattr(request, "page_cache_key", None)
         if key is not None and self._storable(request, response):
             headers = {name: response[name] for name in STORED_HEADERS if name in response}
-            _cache().set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+            try:
+                _cache().set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("Page cache unavailable; %s not stored", request.path)
             response[HIT_HEADER] = "miss"
             request.page_cache_public = True
         if getattr(request, "page_cache_public", False):
