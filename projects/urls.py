@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.views import invitations, portal, public, two_factor
 from wijkaanpak.common import ratelimits
+from wijkaanpak.common.pagecache import public_page
 
 # Each request for a reset link counts against settings.RATELIMIT_PASSWORD_RESETS per client;
 # one too many gets the form again with a message, and no mail is sent.
@@ -20,7 +21,11 @@ app_name = "projects"
 
 urlpatterns = [
     # Public
-    path("projecten/<int:pk>/", public.ProjectDetailView.as_view(), name="project_detail"),
+    path(
+        "projecten/<int:pk>/",
+        public_page(public.ProjectDetailView.as_view()),
+        name="project_detail",
+    ),
     path(
         "projecten/<int:pk>/bijlagen/<int:update_pk>/",
         public.update_attachment,
@@ -28,22 +33,22 @@ urlpatterns = [
     ),
     path(
         "wijken/<slug:slug>/tussenevaluaties/<int:round_pk>/",
-        public.RoundReviewView.as_view(),
+        public_page(public.RoundReviewView.as_view()),
         name="round_review",
     ),
     path(
         "wijken/<slug:slug>/tussenevaluaties/<int:round_pk>.pdf",
-        public.round_review_pdf,
+        public_page(public.round_review_pdf),
         name="round_review_pdf",
     ),
     path(
         "wijken/<slug:slug>/eindevaluatie/",
-        public.FinalEvaluationView.as_view(),
+        public_page(public.FinalEvaluationView.as_view()),
         name="final_evaluation",
     ),
     path(
         "wijken/<slug:slug>/eindevaluatie.pdf",
-        public.final_evaluation_pdf,
+        public_page(public.final_evaluation_pdf),
         name="final_evaluation_pdf",
     ),
     # The project teams' portal

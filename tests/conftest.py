@@ -1,6 +1,7 @@
 """Shared fixtures and what the tests use across apps: personas, the fund, the pilot, collected
 static files, the browser; and the rule that CI skips nothing."""
 
+import contextlib
 import logging
 import os
 import shutil
@@ -12,9 +13,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
+from django.core.signals import setting_changed
 from django.db import connection, transaction
+from django.dispatch import receiver
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from hypothesis import settings as hypothesis_settings
@@ -116,6 +119,14 @@ def _collected_static(tmp_path_factory):
         yield root
 
 
+@receiver(setting_changed)
+def _forget_cached_pages(**kwargs):
+    """A test that changes a setting (the municipality's name, a contact address) sees pages
+    rendered with it: in production settings never change while the site runs."""
+    with contextlib.suppress(Exception):  # a test may point the cache at a server that is down
+        caches["pages"].clear()
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -126,6 +137,8 @@ def _test_settings(settings, tmp_path):
     # Rate-limit counters of this test only: the database cache's table is not emptied between
     # tests that commit (browser tests), and Redis outlives them all.
     settings.RATELIMIT_CACHE_PREFIX = f"rl-{uuid.uuid4().hex}:"
+    # Public pages cached by an earlier test show rows its rollback took away.
+    caches["pages"].clear()
 
 
 @pytest.fixture

@@ -22,3 +22,19 @@ class WijkaanpakConfig(AppConfig):
             sender=apps.get_app_config("contracts"),
             dispatch_uid="wijkaanpak_groups",
         )
+        _watch_public_content()
+
+
+# The apps whose rows public pages show. Every write to one of their tables (the history and
+# many-to-many tables included) drops the cached public pages (wijkaanpak.common.pagecache).
+PUBLIC_CONTENT_APPS = ("contracts", "projects", "budget")
+
+
+def _watch_public_content():
+    from wijkaanpak.common import pagecache
+
+    pagecache.watch_tables(
+        model._meta.db_table
+        for label in PUBLIC_CONTENT_APPS
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+    )

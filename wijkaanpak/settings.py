@@ -275,6 +275,38 @@ CACHES = {
     ),
 }
 
+# --- Public page cache and HTTP caching ---------------------------------------------------------
+# Whole public pages for anonymous visitors, per language, dropped at every write to what they
+# show (wijkaanpak.common.pagecache; README "Caching"). Shared by every process through Redis
+# when REDIS_URL is set; else each process keeps its own pages and content version in memory
+# (right for `make run`, one process; a deployment with several processes sets REDIS_URL).
+CACHES["pages"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "pages",
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+)
+# How long a page is kept at most; any write drops it at once anyway.
+PAGE_CACHE_SECONDS = 24 * 3600
+# Browsers and proxies may keep a public page but ask again each time (ETag, 304).
+PAGE_CACHE_CONTROL = "public, max-age=0, must-revalidate"
+# GZip outermost: it compresses the final HTML of public pages only, which hold no CSRF token
+# or other secret (BREACH); ConditionalGet hashes the plain body for the ETag; the page cache
+# sees every cookie the session, CSRF and message middleware set.
+MIDDLEWARE = [
+    "wijkaanpak.common.pagecache.PublicGZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "wijkaanpak.common.pagecache.PageCacheMiddleware",
+    *MIDDLEWARE,
+]
+
 # --- Forms ------------------------------------------------------------------------------------
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

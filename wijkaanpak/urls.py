@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 from maykin_2fa import monkeypatch_admin
 from maykin_2fa.urls import urlpatterns as two_factor_urls
 
 from wijkaanpak import leaflet, logins, partners, programmes, views
+from wijkaanpak.common.language import set_language
+from wijkaanpak.common.pagecache import public_page
 from wijkaanpak.press import views as press_views
 
 # The admin asks every staff account for its second factor (settings: Authentication); its
@@ -21,37 +22,51 @@ two_factor_names = [
 ]
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", public_page(views.HomeView.as_view()), name="home"),
     path(
-        "wijken/<slug:slug>/", views.NeighbourhoodDetailView.as_view(), name="neighbourhood_detail"
+        "wijken/<slug:slug>/",
+        public_page(views.NeighbourhoodDetailView.as_view()),
+        name="neighbourhood_detail",
     ),
-    path("wijken/<slug:slug>/folder.pdf", leaflet.leaflet_pdf, name="leaflet_pdf"),
-    path("programmas/<slug:slug>/nieuws/", press_views.programme_news, name="programme_news"),
-    path("programmas/<slug:slug>/nieuws/feed/", press_views.programme_feed, name="programme_feed"),
-    path("partners/", partners.PartnerListView.as_view(), name="partner_list"),
-    path("partners/<slug:slug>/", partners.PartnerDetailView.as_view(), name="partner_detail"),
-    path("partners/<slug:slug>.pdf", partners.partner_pdf, name="partner_pdf"),
+    path("wijken/<slug:slug>/folder.pdf", public_page(leaflet.leaflet_pdf), name="leaflet_pdf"),
+    path(
+        "programmas/<slug:slug>/nieuws/",
+        public_page(press_views.programme_news),
+        name="programme_news",
+    ),
+    path(
+        "programmas/<slug:slug>/nieuws/feed/",
+        public_page(press_views.programme_feed),
+        name="programme_feed",
+    ),
+    path("partners/", public_page(partners.PartnerListView.as_view()), name="partner_list"),
+    path(
+        "partners/<slug:slug>/",
+        public_page(partners.PartnerDetailView.as_view()),
+        name="partner_detail",
+    ),
+    path("partners/<slug:slug>.pdf", public_page(partners.partner_pdf), name="partner_pdf"),
     path(
         "programmas/<slug:slug>/",
-        programmes.ProgrammeDetailView.as_view(),
+        public_page(programmes.ProgrammeDetailView.as_view()),
         name="programme_detail",
     ),
     path(
         "programmas/<slug:slug>/rapportage/",
-        programmes.ProgrammeReportView.as_view(),
+        public_page(programmes.ProgrammeReportView.as_view()),
         name="programme_report",
     ),
     path(
         "programmas/<slug:slug>/rapportage.pdf",
-        programmes.programme_report_pdf,
+        public_page(programmes.programme_report_pdf),
         name="programme_report_pdf",
     ),
     path("", include("contracts.urls")),
     path("", include("projects.urls")),
     path("", include("budget.urls")),
-    path("toegankelijkheid/", views.AccessibilityView.as_view(), name="accessibility"),
-    path("privacy/", views.PrivacyView.as_view(), name="privacy"),
-    path("begrippen/", views.GlossaryView.as_view(), name="glossary"),
+    path("toegankelijkheid/", public_page(views.AccessibilityView.as_view()), name="accessibility"),
+    path("privacy/", public_page(views.PrivacyView.as_view()), name="privacy"),
+    path("begrippen/", public_page(views.GlossaryView.as_view()), name="glossary"),
     path("healthz", views.healthz, name="healthz"),
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("taal/", set_language, name="set_language"),

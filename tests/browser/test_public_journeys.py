@@ -78,8 +78,7 @@ def test_every_public_page_passes_axe(page, pilot, language):
     paths += _project_paths()
     if language == "en":
         page.goto("/")
-        page.locator("select[name=language]").select_option("en")
-        page.locator("form[action='/taal/'] [type=submit]").click()
+        page.locator(".language-switch a[lang=en]").click()
         page.wait_for_load_state()
         assert page.locator("html").get_attribute("lang") == "en"
 
@@ -237,8 +236,7 @@ def test_the_fund_pages_pass_axe(page, pilot, language):
     """The public account of the fund, and the fund on the home and wijk pages."""
     if language == "en":
         page.goto("/")
-        page.locator("select[name=language]").select_option("en")
-        page.locator("form[action='/taal/'] [type=submit]").click()
+        page.locator(".language-switch a[lang=en]").click()
         page.wait_for_load_state()
     for path in ["/budget/", "/", "/wijken/boerhaavewijk/"]:
         page.goto(path)

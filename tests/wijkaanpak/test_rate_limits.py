@@ -166,17 +166,23 @@ def test_too_many_reset_requests_get_a_form_error_and_no_mail(client, db, settin
 # --- PDFs ---------------------------------------------------------------------------------------
 
 
+def forget():
+    """Forget every rendered PDF: the PDF cache and the cached public pages."""
+    cache.clear()
+    caches["pages"].clear()
+
+
 def test_only_a_pdf_rendered_anew_counts_and_one_too_many_is_a_429(
     client, editor_user, settings, caplog
 ):
     settings.RATELIMIT_PDF_RENDERS = "1/h"
     project = project_in_signed_contract()
     url = reverse("leaflet_pdf", kwargs={"slug": project.contract.neighbourhood.slug})
-    cache.clear()
+    forget()
 
     rendered = client.get(url)
     from_cache = [client.get(url) for _attempt in range(3)]
-    cache.clear()  # the next one must be rendered again: one render too many
+    forget()  # the next one must be rendered again: one render too many
     refused = client.get(url)
 
     assert rendered.status_code == 200
@@ -189,9 +195,9 @@ def test_only_a_pdf_rendered_anew_counts_and_one_too_many_is_a_429(
     assert not any(":pdf:" in key for key in cache._cache)  # nothing was rendered or stored
     # Another address is not affected, nor a signed-in colleague on the same address: staff
     # count by their account.
-    cache.clear()
+    forget()
     assert client.get(url, REMOTE_ADDR="192.0.2.8").status_code == 200
-    cache.clear()
+    forget()
     client.force_login(editor_user)
     assert client.get(url).status_code == 200
 
