@@ -26,7 +26,7 @@ class RelatedAutocompleteFilter(AutocompleteFilter):
         values = params.get(self.parameter_name) or []
         if isinstance(values, str):
             values = [values]
-        if any(not str(value).isdigit() for value in values):
+        if any(value and not str(value).isdigit() for value in values):
             raise IncorrectLookupParameters(f"{self.parameter_name} must be an id")
         super().__init__(request, params, model, model_admin)
         self.label_id = f"id-{self.parameter_name}-dal-filter"
