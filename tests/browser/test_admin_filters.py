@@ -23,7 +23,7 @@ def test_a_wijk_is_chosen_in_the_filter_with_the_keyboard_alone(page):
     # Tab from the search field until the wijk filter's combobox has the focus.
     page.focus("#searchbar")
     combobox = page.get_by_role("combobox", name=re.compile("wijk", re.I))
-    for _ in range(20):
+    for _ in range(150):
         page.keyboard.press("Tab")
         if combobox.evaluate("element => element === document.activeElement"):
             break
