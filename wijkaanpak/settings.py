@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # List filters chosen by autocomplete, for lists whose sidebar would name every wijk.
+    "admin_auto_filters",
     "bootstrap",
     "crispy_forms",
     "crispy_bootstrap5",

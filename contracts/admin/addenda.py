@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts import distribution, services
 from contracts.choices import AddendumStatus, ContractStatus
 from contracts.models import Addendum, AddendumFrozen, AddendumSignatory, ArchivedDocumentError
+from wijkaanpak.common.admin.filters import autocomplete_filter
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
 from wijkaanpak.common.admin.views import (
@@ -87,7 +88,11 @@ class AddendumAdmin(
     form = AddendumForm
     list_display = ("contract", "number", "title", "kind", "status", "signed_on")
     list_display_links = ("contract", "number", "title")
-    list_filter = ("status", "kind", "contract__neighbourhood")
+    list_filter = (
+        "status",
+        "kind",
+        autocomplete_filter(_("neighbourhood"), "contract__neighbourhood"),
+    )
     list_select_related = ("contract",)
     search_fields = (
         "title",

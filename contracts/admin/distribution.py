@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.choices import DistributionStatus
 from contracts.models import Distribution
+from wijkaanpak.common.admin.filters import autocomplete_filter
 from wijkaanpak.common.admin.views import ReadOnlyAdminMixin
 
 
@@ -41,7 +42,7 @@ class DistributionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "requested_by",
         "short_error",
     )
-    list_filter = (DeliveryFilter, ("contract", admin.RelatedOnlyFieldListFilter), "requested_at")
+    list_filter = (DeliveryFilter, autocomplete_filter(_("contract"), "contract"), "requested_at")
     list_select_related = ("contract", "partner", "requested_by", "outbox_email")
     search_fields = ("partner__name", "email", "document_name", "contract__title")
     date_hierarchy = "requested_at"

@@ -92,6 +92,11 @@ class Addendum(ArchivedFileFields):
         verbose_name = _("addendum")
         verbose_name_plural = _("addenda")
         ordering = ["contract", "number"]
+        # The admin's list: its default ordering and its filters (README, Speed).
+        indexes = [
+            models.Index(fields=["status"], name="addendum_status"),
+            models.Index(fields=["kind"], name="addendum_kind"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "number"],

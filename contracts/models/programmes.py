@@ -52,6 +52,10 @@ class Programme(models.Model):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
         ordering = ["-period_start", "name"]
+        # The admin's list: its default ordering and its filters (README, Speed).
+        indexes = [
+            models.Index(fields=["-period_start", "name"], name="programme_list_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gt=models.F("period_start")),
@@ -132,6 +136,10 @@ class CollegeDecision(models.Model):
         verbose_name = _("college decision")
         verbose_name_plural = _("college decisions")
         ordering = ["-meeting_date", "reference"]
+        # The admin's list: its default ordering and its filters (README, Speed).
+        indexes = [
+            models.Index(fields=["-meeting_date", "reference"], name="decision_list_order"),
+        ]
 
     def __str__(self):
         return self.reference
@@ -181,6 +189,11 @@ class PressRelease(models.Model):
         verbose_name = _("press release")
         verbose_name_plural = _("press releases")
         ordering = ["-published_at", "-created_at", "-pk"]
+        # The admin's list: its default ordering and its filters (README, Speed).
+        indexes = [
+            models.Index(fields=["-published_at", "-created_at", "-id"], name="press_list_order"),
+            models.Index(fields=["status"], name="press_status"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(milestone__in=Milestone.values),

@@ -21,6 +21,7 @@ from projects import invitations
 from projects.choices import InvitationStatus
 from projects.models import Project, TeamInvitation
 from wijkaanpak.common import mail
+from wijkaanpak.common.admin.filters import autocomplete_filter
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.refusals import report_refusal
 from wijkaanpak.common.admin.views import ObjectActionsMixin
@@ -49,7 +50,14 @@ class InvitationStatusFilter(admin.SimpleListFilter):
 @admin.register(TeamInvitation)
 class TeamInvitationAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
     list_display = ("name", "email", "project", "status_label", "expires_at", "delivery")
-    list_filter = (InvitationStatusFilter, "project__contract__neighbourhood", "role")
+    list_filter = (
+        InvitationStatusFilter,
+        autocomplete_filter(_("neighbourhood"), "project__contract__neighbourhood"),
+        "role",
+    )
+    # Large table: the paginator's one COUNT of the filtered list, not a second of the whole
+    # table (README, Speed).
+    show_full_result_count = False
     list_select_related = ("project", "invited_by")
     search_fields = ("name", "email", "project__title")
     actions = ["send_selected_again", "withdraw_selected"]

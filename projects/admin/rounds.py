@@ -21,6 +21,7 @@ from projects.admin.columns import ProjectProgressColumns
 from projects.choices import ProjectStatus, RoundKind
 from projects.models import ProjectReport, ReportingRound, ReportReminder
 from wijkaanpak.common import mail
+from wijkaanpak.common.admin.filters import autocomplete_filter
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
 from wijkaanpak.common.admin.views import (
@@ -361,7 +362,14 @@ class ProjectReportAdmin(ProjectProgressColumns, ReadOnlyAdminMixin, admin.Model
         "submitted_by",
     )
     list_display_links = ("project",)
-    list_filter = ("round", "project__contract__neighbourhood", "status")
+    list_filter = (
+        "round",
+        autocomplete_filter(_("neighbourhood"), "project__contract__neighbourhood"),
+        "status",
+    )
+    # Large table: the paginator's one COUNT of the filtered list, not a second of the whole
+    # table (README, Speed).
+    show_full_result_count = False
     list_select_related = ("round", "project__contract__neighbourhood", "submitted_by")
     search_fields = ("project__title", "achieved", "deviations", "next_steps")
     fieldsets = (

@@ -125,6 +125,10 @@ class Project(models.Model):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["contract", "number"]
+        # The admin's list: its default ordering and its filters (README, Speed).
+        indexes = [
+            models.Index(fields=["status"], name="project_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "number"],

@@ -56,6 +56,10 @@ class ReportingRound(models.Model):
         verbose_name = _("reporting round")
         verbose_name_plural = _("reporting rounds")
         ordering = ["-due_date", "-pk"]
+        # The admin's list: its default ordering and its filters (README, Speed).
+        indexes = [
+            models.Index(fields=["-due_date", "-id"], name="round_list_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=RoundKind.values),
@@ -119,6 +123,10 @@ class ProjectReport(models.Model):
         verbose_name = _("project report")
         verbose_name_plural = _("project reports")
         ordering = ["round", "project__contract", "project__number"]
+        # The admin's list: its default ordering and its filters (README, Speed).
+        indexes = [
+            models.Index(fields=["status"], name="report_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "project"],

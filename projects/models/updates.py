@@ -86,6 +86,19 @@ class ProgressUpdate(models.Model):
         verbose_name = _("progress update")
         verbose_name_plural = _("progress updates")
         ordering = ["-date", "-created_at", "-pk"]
+        # The admin's list: its default ordering and its filters (README, Speed).
+        indexes = [
+            models.Index(fields=["-date", "-created_at", "-id"], name="update_list_order"),
+            models.Index(
+                fields=["visibility", "-date", "-created_at", "-id"], name="update_visibility_order"
+            ),
+            models.Index(
+                fields=["hidden", "-date", "-created_at", "-id"], name="update_hidden_order"
+            ),
+            models.Index(
+                fields=["status", "-date", "-created_at", "-id"], name="update_status_order"
+            ),
+        ]
         get_latest_by = ["date", "created_at", "pk"]
         constraints = [
             percent_constraint("percent_complete", "update_percent_in_range"),

@@ -65,9 +65,30 @@
     });
   }
 
+  // An open select2 (a single choice) puts its search box and options in a dropdown at the end
+  // of the page: the search box is named after the open box, which controls the options.
+  function nameOpenDropdown() {
+    const box = document.querySelector(".select2-container--open .select2-selection[role=combobox]");
+    if (!box) {
+      return;
+    }
+    const owns = box.getAttribute("aria-owns");
+    if (owns && !box.hasAttribute("aria-controls")) {
+      box.setAttribute("aria-controls", owns);
+    }
+    const nameId = (box.getAttribute("aria-labelledby") || "").split(/\s+/)[0];
+    const name = nameId && document.getElementById(nameId);
+    document.querySelectorAll(".select2-dropdown .select2-search__field:not([aria-label])").forEach(function (field) {
+      if (name) {
+        field.setAttribute("aria-label", name.textContent);
+      }
+    });
+  }
+
   function nameAll() {
     nameIcons(document);
     document.querySelectorAll("select + .select2-container").forEach(nameSelect2);
+    nameOpenDropdown();
   }
 
   new MutationObserver(function (records) {
