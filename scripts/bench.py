@@ -246,26 +246,31 @@ def child(env, label, repeat, with_pdf):
     if with_pdf:
         arguments.append("--with-pdf")
     output = run(arguments, env, stdout=subprocess.PIPE, text=True).stdout
+    print(output.strip().splitlines()[-1], file=sys.stderr)  # the raw figures, kept in the log
     return json.loads(output.strip().splitlines()[-1])
 
 
 def wait_for(url, seconds=30):
+    """The status of a GET of `url`, once the server takes connections (within `seconds`)."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while True:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+            with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 (loopback)
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
-        except OSError:
+        except urllib.error.URLError as error:
+            if not isinstance(error.reason, ConnectionError):
+                raise
+            if time.monotonic() > deadline:
+                raise SystemExit(f"gunicorn did not answer {url} within {seconds} s") from None
             time.sleep(0.3)
-    raise SystemExit(f"gunicorn did not answer {url} within {seconds} s")
 
 
 def wrk(url, seconds):
     """(requests per second, non-2xx/3xx responses) of wrk, 2 threads, 10 connections."""
     output = subprocess.run(  # noqa: S603
-        [shutil.which("wrk"), "-t2", "-c10", f"-d{seconds}s", url],
+        [shutil.which("wrk"), "-t2", "-c10", f"-d{seconds}s", "--timeout", "20s", url],
         check=True,
         capture_output=True,
         text=True,
@@ -307,7 +312,11 @@ def throughput(env, urls, port, seconds):
         return shares
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def admin_connection(database_url, dbname="postgres"):
@@ -398,7 +407,7 @@ def main():
     )
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8731")))
     parser.add_argument("--seconds", type=int, default=5, help="wrk's run per page.")
-    parser.add_argument("--repeat", type=int, default=9, help="Requests per median.")
+    parser.add_argument("--repeat", type=int, default=5, help="Requests per median.")
     parser.add_argument("--wijken", type=int, default=500)
     parser.add_argument("--projects", type=int, default=20)
     parser.add_argument("--updates", type=int, default=50)
@@ -435,6 +444,7 @@ def main():
         SECURE_SSL_REDIRECT="false",
         SECURE_HSTS_SECONDS="0",
         RATELIMIT_PDF_RENDERS="1000000/m",
+        LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )
     try:
