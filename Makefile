@@ -13,7 +13,7 @@ help:
 	@echo "make install  only the set-up: .venv with every dependency"
 	@echo "make lint     ruff and the migrations check"
 	@echo "make messages refresh and compile the Dutch translation"
-	@echo "make bench    time the pages that grow with a contract (figures, not a test)"
+	@echo "make bench    ratios of speed on gunicorn and PostgreSQL, pilot against volume (not a test)"
 
 install: $(VENV)/.installed
 	@scripts/system-packages.sh --check
@@ -52,12 +52,12 @@ messages: install
 	$(DEV_ENV) $(MANAGE) makemessages --locale nl --no-obsolete --add-location file --ignore '.venv/*' --ignore 'staticfiles/*'
 	$(BIN)/python scripts/compile_messages.py
 
-bench: install
-	$(DEV_ENV) $(MANAGE) migrate --noinput -v0
-	$(DEV_ENV) $(BIN)/python scripts/bench.py --projects 10 --updates 5
-	$(DEV_ENV) $(BIN)/python scripts/bench.py --projects 60 --updates 40
-	$(DEV_ENV) $(MANAGE) load_pilot_data -v0 > /dev/null
-	$(DEV_ENV) $(MANAGE) bench_pdf
+# A PostgreSQL database that does not exist yet: the bench creates it and drops it at the end.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/wijkaanpak_bench
+BENCH_PORT ?= 8731
+
+bench: install system-packages
+	$(BIN)/python scripts/bench.py --database-url $(BENCH_DATABASE_URL) --port $(BENCH_PORT)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The Debian packages the tests need: Chromium (browser tests), poppler-utils (pdftotext,
 # pdftoppm), libharfbuzz-subset0 (faster PDF rendering), fonts, gettext (the test that
-# every source string has its Dutch translation), redis-server (the rate limits on Redis) and
-# nginx (the two-servers test, tests/deploy, runs deploy/nginx/wijkaanpak.conf).
+# every source string has its Dutch translation), redis-server (the rate limits on Redis),
+# nginx (the two-servers test, tests/deploy, runs deploy/nginx/wijkaanpak.conf) and wrk
+# (`make bench`).
 #   --check    say what is missing and the one command that installs it
 #   --install  install what is missing when running as root, else as --check
 set -euo pipefail
-packages=(chromium poppler-utils libharfbuzz-subset0 fonts-dejavu-core gettext redis-server nginx)
+packages=(chromium poppler-utils libharfbuzz-subset0 fonts-dejavu-core gettext redis-server nginx wrk)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
