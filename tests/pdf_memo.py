@@ -8,6 +8,8 @@ options, records the files the real render read with their SHA-256, and gives th
 bytes only while each of those files is byte for byte the same. A render that was refused a
 resource (hostile markup) is never remembered, so its warning is logged every time.
 
+The page count of a PDF (`pdf.page_count`, pypdf) is remembered by the PDF's bytes, too.
+
 Everything above WeasyPrint runs as before: `html_to_pdf` and its callers (tests count them),
 the PDF render limit, the render cache. The bytes are what WeasyPrint made for this HTML.
 A test that times WeasyPrint itself asks for the fixture `real_pdf_renders`.
@@ -110,6 +112,20 @@ class _MemoHTML:
         return getattr(self._memo.real_html(*self._args, **self._kwargs), name)
 
 
+def _remembered_page_counts(page_count):
+    """`pdf.page_count` once per distinct PDF: parsing a PDF again (pypdf) was a fifth of what
+    a pilot load cost once its renders were remembered. A broken file raises every time."""
+    counts = {}
+
+    def remembered(data):
+        key = hashlib.sha256(data).digest()
+        if key not in counts:
+            counts[key] = page_count(data)
+        return counts[key]
+
+    return remembered
+
+
 def install(patch):
     """Put the memo in place with `patch` (a pytest MonkeyPatch); returns the memo."""
     import weasyprint
@@ -117,4 +133,5 @@ def install(patch):
     memo = RenderMemo(weasyprint.HTML, pdf._local_path)
     patch.setattr(weasyprint, "HTML", memo)
     patch.setattr(pdf, "_local_path", memo.local_path)
+    patch.setattr(pdf, "page_count", _remembered_page_counts(pdf.page_count))
     return memo
