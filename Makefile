@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEV_ENV := DEBUG=true
+# The suite runs on this many pytest-xdist workers, a test database each (0: in this process).
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: help install system-packages run test test-fast lint format migrations-check messages bench clean
 
@@ -35,10 +38,10 @@ run: install
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 test: install system-packages
-	$(BIN)/pytest
+	$(PYTEST_PARALLEL)
 
 test-fast: install
-	$(BIN)/pytest -m "not browser"
+	$(PYTEST_PARALLEL) -m "not browser"
 
 lint: install
 	$(BIN)/ruff check .

@@ -22,6 +22,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from hypothesis import settings as hypothesis_settings
 
+from tests import pdf_memo
 from tests.access import personas
 from tests.factories import (
     UserFactory,
@@ -127,6 +128,47 @@ def _forget_cached_pages(**kwargs):
         caches["pages"].clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _caches_of_this_worker():
+    """Under pytest-xdist, each worker keeps its caches to itself: with REDIS_URL set, the
+    workers would share one Redis database, where one test's `cache.clear()` empties the other
+    worker's counters and PDFs. A worker then caches as without REDIS_URL (in memory and in its
+    own test database); the tests of Redis itself (test_rate_limits) name their own server."""
+    if not (os.environ.get("PYTEST_XDIST_WORKER") and settings.REDIS_URL):
+        yield
+        return
+    caches = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 200},
+        },
+        "ratelimit": {
+            "BACKEND": "wijkaanpak.common.cache.DatabaseCache",
+            "LOCATION": settings.RATELIMIT_CACHE_TABLE,
+        },
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    with override_settings(CACHES=caches):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pdf_renders_remembered():
+    """WeasyPrint renders each distinct PDF once per session (tests/pdf_memo.py): the same HTML
+    reading the same files gives the bytes of the first, real render. Loading the pilot signs
+    five contracts, and most of a load was rendering their PDFs again."""
+    with pytest.MonkeyPatch.context() as patch:
+        yield pdf_memo.install(patch)
+
+
+@pytest.fixture
+def real_pdf_renders(_pdf_renders_remembered):
+    """For a test that times WeasyPrint itself: every render in it is a real one."""
+    _pdf_renders_remembered.enabled = False
+    yield
+    _pdf_renders_remembered.enabled = True
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -158,18 +200,40 @@ def deliver_mail(mailoutbox):
 # --- The pilot, loaded once per module ----------------------------------------------------------
 
 
+def _commits(item):
+    """Whether a test commits to the database, as pytest-django tells them apart: such a test
+    ends by emptying every table (Django's flush), also of the rows migrations made."""
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(item.fixturenames)
+        or (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    )
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """In each module, the tests that use the module's pilot (fixture `pilot`) run last, so the
     tests before them see an empty database: the pilot stays loaded from the first test that
     asks for it to the end of its module. A stable sort: other orders are kept (and
-    pytest-django's grouping, which runs after this, too)."""
+    pytest-django's grouping, which runs after this, too).
+
+    Tests that commit are marked `transactional`. For pytest-xdist (`-n 2 --dist loadgroup`,
+    see the Makefile) each module is one group and its committing tests another: a worker
+    takes groups in the order pytest-django sorts the tests, committing ones last, so their
+    flush never empties the migrations' rows (standard sections, groups) under a test that
+    reads them, and a module's pilot is loaded on one worker only."""
     first_of_module = {}
     for index, item in enumerate(items):
         first_of_module.setdefault(item.module.__name__, index)
     items.sort(
         key=lambda item: (first_of_module[item.module.__name__], "pilot" in item.fixturenames)
     )
+    for item in items:
+        group = item.module.__name__
+        if _commits(item):
+            item.add_marker(pytest.mark.transactional)
+            group += ":transactional"
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="module")

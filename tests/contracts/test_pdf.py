@@ -208,8 +208,9 @@ def test_the_pdf_is_dutch_whatever_the_visitors_language(
 
 
 @pytest.fixture
-def fetched_urls(calls_to):
-    """Every URL the PDF renderer asks for from here on (set up before the signing renders)."""
+def fetched_urls(calls_to, real_pdf_renders):
+    """Every URL the PDF renderer asks for from here on (set up before the signing renders);
+    each render is a real one, never the session's remembered bytes (tests/pdf_memo.py)."""
     return calls_to(pdf, "_local_path")
 
 

@@ -177,7 +177,7 @@ def test_the_midterm_review_of_centrum_is_still_there(client, pilot):
 
 @pytest.mark.pdf
 def test_the_pdf_is_a_tagged_a4_document_with_the_whole_evaluation(
-    client, pilot, tmp_path, poppler
+    client, pilot, tmp_path, poppler, real_pdf_renders
 ):
     cache.clear()
     evaluation = centrum().evaluation

@@ -86,6 +86,7 @@ def test_hostile_text_is_printed_literally_and_never_fetched(
     tmp_path,
     poppler,
     calls_to,
+    real_pdf_renders,
 ):
     neighbourhood = midterm["contract"].neighbourhood
     fetched = calls_to(pdf, "_local_path")

@@ -402,7 +402,7 @@ def test_the_pilot_partner_list_groups_every_partner_by_kind(client, pilot):
 
 @pytest.mark.pdf
 def test_the_pilot_pdf_of_gemeente_haarlem_is_tagged_a4_and_complete(
-    client, pilot, poppler, tmp_path
+    client, pilot, poppler, tmp_path, real_pdf_renders
 ):
     partner = Partner.objects.get(slug="gemeente-haarlem")
     started = time.monotonic()
