@@ -557,8 +557,9 @@ def partner_accountability(slug):
     }
 
 
-# The partner's page lists its contracts a page at a time: a partner can be in hundreds.
-PARTNER_CONTRACTS_PER_PAGE = 30
+# The partner's page lists its contracts a page at a time (each with up to some twenty
+# projects): a partner can be in hundreds.
+PARTNER_CONTRACTS_PER_PAGE = 10
 
 
 def partner_page(slug, page_of):
@@ -800,10 +801,38 @@ class ContributionCount:
         return self.partner.kind == PartnerKind.MUNICIPALITY
 
 
-def contribution_counts(contracts):
+@dataclass
+class CountedContributions(Contributions):
+    """Contributions counted (contribution_counts): the municipality and the largest other
+    partners in `rows`, the rest summed in `others` (a ContributionCount whose `partner` is
+    None, with `partner_count`), or None when every partner has a row of its own."""
+
+    others: ContributionCount | None = None
+
+    @property
+    def total(self):
+        rest = self.others.amount_total if self.others else Decimal("0.00")
+        return super().total + rest
+
+
+def _others(rows):
+    others = ContributionCount(partner=None)
+    others.partner_count = len(rows)
+    for row in rows:
+        others.led_count += row.led_count
+        others.joined_count += row.joined_count
+        others.with_amount += row.with_amount
+        others.amount_total += row.amount_total
+        others.in_kind_count += row.in_kind_count
+    return others
+
+
+def contribution_counts(contracts, largest=20):
     """Contributions of every partner to the public projects of `contracts` (a queryset), as
-    Contributions of ContributionCount rows: counts and sums from the database, never a list
-    of projects. Three queries however many contracts, projects and partners."""
+    CountedContributions: counts and sums from the database, never a list of projects. The
+    municipality and the `largest` other partners (by amount, then projects) have a row each;
+    the others are summed in one row, so the table stays short however many partners there
+    are. Three queries however many contracts, projects and partners."""
     projects = Project.objects.public().filter(contract__in=contracts)
     counts = defaultdict(dict)
     for row in (
@@ -844,7 +873,15 @@ def contribution_counts(contracts):
         )
         for partner in Partner.objects.filter(pk__in=list(counts)).defer("email")
     ]
-    return Contributions(rows=sorted(rows, key=_contribution_order))
+    by_size = sorted(
+        (row for row in rows if not row.is_municipality),
+        key=lambda row: (-row.amount_total, -(row.led_count + row.joined_count), row.partner.pk),
+    )
+    shown = [row for row in rows if row.is_municipality] + by_size[:largest]
+    return CountedContributions(
+        rows=sorted(shown, key=_contribution_order),
+        others=_others(by_size[largest:]) if by_size[largest:] else None,
+    )
 
 
 def programme_contribution_counts(programme):

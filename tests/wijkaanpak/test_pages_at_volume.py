@@ -11,6 +11,7 @@ from django.urls import reverse
 from contracts.choices import ContractStatus
 from contracts.models import Contract, ContractParty, Neighbourhood
 from projects.models import Project, ProjectPartner
+from projects.selectors import PARTNER_CONTRACTS_PER_PAGE
 from tests.conftest import count_queries
 from tests.factories import (
     DistrictFactory,
@@ -129,6 +130,17 @@ def test_the_contributions_count_every_wijk_of_the_programme(client, programme):
     assert 'data-amount="4000.00"' in html
 
 
+def test_the_contributions_table_sums_the_smaller_partners_in_one_row(client, programme):
+    # The fixture's partner with two projects, then 22 partners with one each: 23 in all.
+    for index in range(22):
+        add_wijken(programme, 1, start=300 + index)
+    html = client.get(url(programme)).content.decode()
+    table = html.split("data-contributions")[1].split("</table>")[0]
+    assert len(re.findall(r'<tr role="row" data-partner=', table)) == 20
+    assert 'data-other-partners="3"' in table
+    assert 'data-amount="2400.00"' in table  # the total still counts every partner
+
+
 # --- A partner in many contracts ----------------------------------------------------------------
 
 
@@ -158,7 +170,7 @@ def test_the_partner_page_shows_a_page_of_contracts_and_sums_them_all(client):
     add_wijken(programme, 40, partner=partner)
     first = client.get(partner_url(partner))
     html = first.content.decode()
-    assert len(contract_sections(first)) == 30
+    assert len(contract_sections(first)) == PARTNER_CONTRACTS_PER_PAGE == 10
     assert 'data-contract-count="40"' in html
     assert 'href="?page=2#contracten"' in html
     # The summary counts all forty projects and amounts, not the page's thirty.
@@ -166,8 +178,9 @@ def test_the_partner_page_shows_a_page_of_contracts_and_sums_them_all(client):
     assert re.findall(r"data-amount-total=\"[^\"]*\"", html) == ['data-amount-total="4000,00"']
     second = client.get(partner_url(partner) + "?page=2")
     assert len(contract_sections(second)) == 10
+    assert len(contract_sections(client.get(partner_url(partner) + "?page=4"))) == 10
     assert "<dd data-total>40</dd>" in second.content.decode()
-    for bad, expected in (("x", 1), ("99", 2)):
+    for bad, expected in (("x", 1), ("99", 4)):
         answer = client.get(partner_url(partner) + f"?page={bad}")
         assert answer.status_code == 200
         assert f'aria-current="page" data-page-link="{expected}"' in answer.content.decode()
