@@ -236,6 +236,68 @@ def programme_contracts(programme):
     )
 
 
+def public_programme_contracts(programme):
+    """The public contracts of `programme`, as a queryset (for counts and sums)."""
+    return Contract.objects.public().filter(programme=programme)
+
+
+def programme_contract_list(programme):
+    """The public contracts of `programme` by wijk name, with their wijk and district and
+    `project_count`: a queryset to page (the programme's page)."""
+    return (
+        public_programme_contracts(programme)
+        .select_related("neighbourhood__district")
+        .annotate(project_count=Count("projects"))
+        .order_by("neighbourhood__name", "period_start", "pk")
+    )
+
+
+def shows_illustrative(contracts):
+    """Whether any of `contracts` (a queryset) is demo data. One query."""
+    return contracts.filter(is_illustrative=True).exists()
+
+
+@dataclass(frozen=True)
+class Signing:
+    """The contracts signed (or to be signed) on one date: how many, whether all of them are
+    signed, and which wijken when all of them are among the contracts shown (else empty: a
+    date of hundreds of wijken is told by its number)."""
+
+    date: datetime.date | None
+    is_signed: bool
+    size: int
+    neighbourhoods: tuple
+
+
+def programme_signings(contracts, shown=()):
+    """The signing dates of `contracts` (a queryset), no date last. One query."""
+    groups = (
+        contracts.order_by()
+        .values("signed_on")
+        .annotate(
+            size=Count("pk"),
+            signed=Count(
+                "pk", filter=Q(status__in=(ContractStatus.SIGNED, ContractStatus.COMPLETED))
+            ),
+        )
+    )
+    by_date = {}
+    for contract in shown:
+        by_date.setdefault(contract.signed_on, []).append(contract.neighbourhood)
+    signings = [
+        Signing(
+            date=group["signed_on"],
+            is_signed=group["signed"] == group["size"],
+            size=group["size"],
+            neighbourhoods=tuple(by_date.get(group["signed_on"], ()))
+            if len(by_date.get(group["signed_on"], ())) == group["size"]
+            else (),
+        )
+        for group in groups
+    ]
+    return sorted(signings, key=lambda s: (s.date is None, s.date or datetime.date.min))
+
+
 @dataclass(frozen=True)
 class ContractRound:
     """Contracts that share their signing date and period: one round of the programme."""

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Greatest
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -282,6 +282,42 @@ def programme_midterm_rounds(contracts):
     return rounds
 
 
+def programme_midterm_round_counts(contracts, shown=()):
+    """The midterm rounds that ask any of `contracts` (a queryset) to report, by due date,
+    each with `wijk_count` (how many of them it asks) and `contract_ids` (which of `shown`,
+    a page of them, it asks). Two queries however many contracts the rounds ask."""
+    rounds = list(
+        ReportingRound.objects.filter(kind=RoundKind.MIDTERM, contracts__in=contracts)
+        .annotate(wijk_count=Count("contracts", distinct=True))
+        .order_by("due_date", "pk")
+    )
+    asked = defaultdict(set)
+    if rounds and shown:
+        links = ReportingRound.contracts.through.objects.filter(
+            reportinground__in=[round_.pk for round_ in rounds],
+            contract__in=[contract.pk for contract in shown],
+        ).values_list("reportinground_id", "contract_id")
+        for round_id, contract_id in links:
+            asked[round_id].add(contract_id)
+    for round_ in rounds:
+        round_.contract_ids = asked[round_.pk]
+    return rounds
+
+
+def programme_shows_illustrative(contracts):
+    """Whether the projects, midterm rounds or final evaluations of `contracts` (a queryset)
+    hold demo data. At most three queries."""
+    return (
+        Project.objects.filter(contract__in=contracts)
+        .filter(Q(is_illustrative=True) | Q(lead_partner__is_illustrative=True))
+        .exists()
+        or ReportingRound.objects.filter(
+            kind=RoundKind.MIDTERM, contracts__in=contracts, is_illustrative=True
+        ).exists()
+        or ContractEvaluation.objects.filter(contract__in=contracts, is_illustrative=True).exists()
+    )
+
+
 def programme_evaluations(contracts):
     """The final evaluations of `contracts` as {contract id: evaluation}, each with
     `verdict_list` (its verdicts per wish, in the wishes' order). Who closed it is never
@@ -404,56 +440,52 @@ class DeliverySummary:
         )
 
 
-def _public_involvement():
-    """(partner id, contract id, project id or None) for every public contract a partner is a
-    party to and every public project it leads or joins. Three queries."""
-    parties = ContractParty.objects.filter(contract__status__in=PUBLIC_STATUSES).values_list(
-        "partner_id", "contract_id"
-    )
-    leads = Project.objects.public().values_list("lead_partner_id", "contract_id", "pk")
-    joins = ProjectPartner.objects.filter(
-        project__contract__status__in=PUBLIC_STATUSES
-    ).values_list("partner_id", "project__contract_id", "project_id")
-    yield from ((partner, contract, None) for partner, contract in parties)
-    yield from leads
-    yield from joins
-
-
 def public_partners():
     """The partners on /partners/, grouped by kind: every partner that is a party to a public
     contract or takes part in a project of one. A list of (kind, label, partners), kinds in
     the order of PartnerKind; each partner with `contract_count` (public contracts it is a
-    party to) and `project_count` (public projects it leads or joins). Four queries."""
-    contracts, projects = defaultdict(set), defaultdict(set)
-    for partner_id, contract_id, project_id in _public_involvement():
-        if project_id is None:
-            contracts[partner_id].add(contract_id)
-        else:
-            projects[partner_id].add(project_id)
+    party to) and `project_count` (public projects it leads or joins). Counted in the
+    database: four queries, one row per partner, however many contracts and projects."""
+    contracts = dict(
+        ContractParty.objects.filter(contract__status__in=PUBLIC_STATUSES)
+        .order_by()
+        .values("partner_id")
+        .annotate(n=Count("contract", distinct=True))
+        .values_list("partner_id", "n")
+    )
+    led = dict(
+        Project.objects.public()
+        .order_by()
+        .values("lead_partner_id")
+        .annotate(n=Count("pk"))
+        .values_list("lead_partner_id", "n")
+    )
+    # Joined without leading, so a project it leads and joins counts once.
+    joined = dict(
+        ProjectPartner.objects.filter(project__contract__status__in=PUBLIC_STATUSES)
+        .exclude(project__lead_partner=F("partner"))
+        .order_by()
+        .values("partner_id")
+        .annotate(n=Count("project", distinct=True))
+        .values_list("partner_id", "n")
+    )
     partners = (
-        Partner.objects.filter(pk__in=contracts.keys() | projects.keys())
+        Partner.objects.filter(pk__in=contracts.keys() | led.keys() | joined.keys())
         .defer("email")
         .order_by("name")
     )
     by_kind = defaultdict(list)
     for partner in partners:
-        partner.contract_count = len(contracts[partner.pk])
-        partner.project_count = len(projects[partner.pk])
+        partner.contract_count = contracts.get(partner.pk, 0)
+        partner.project_count = led.get(partner.pk, 0) + joined.get(partner.pk, 0)
         by_kind[partner.kind].append(partner)
     return [(kind, label, by_kind[kind]) for kind, label in PartnerKind.choices if by_kind[kind]]
 
 
-def partner_accountability(slug):
-    """Everything /partners/<slug>/ and its PDF show of the partner `slug`; Http404 when
-    there is no such partner.
-
-    Returns a dict with `partner`; `contracts`, the public contracts it is a party to or
-    whose projects it leads or joins (wijk by wijk), each with `party` (its ContractParty:
-    signatory and function, or None), `partner_projects` and `summary`; `summary` over all of
-    them; and `shows_illustrative`. Each project has `role` ("lead" or "participant") and
-    `contribution` (the partner's ProjectPartner row, or None). Five queries however many
-    contracts and projects.
-    """
+def _partner_contracts(slug):
+    """The partner `slug` (Http404 when there is none), its own projects (a queryset: those it
+    leads or joins) and its public contracts (a queryset, wijk by wijk, each prefetched with
+    `partner_parties` and `partner_projects`)."""
     partner = get_object_or_404(Partner.objects.defer("email"), slug=slug)
     joined = ProjectPartner.objects.filter(partner=partner)
     own = Project.objects.filter(Q(lead_partner=partner) | Q(pk__in=joined.values("project_id")))
@@ -463,7 +495,7 @@ def partner_accountability(slug):
         .prefetch_related(Prefetch("participants", queryset=joined, to_attr="contributions"))
         .order_by("number", "pk")
     )
-    contracts = list(
+    contracts = (
         Contract.objects.public()
         .filter(
             Q(pk__in=ContractParty.objects.filter(partner=partner).values("contract_id"))
@@ -480,21 +512,98 @@ def partner_accountability(slug):
         )
         .order_by("neighbourhood__name", "period_start", "pk")
     )
+    return partner, own, contracts
+
+
+def _with_roles(partner, contracts):
+    """`contracts` (a list from _partner_contracts) with each one's `party` and `summary`, and
+    each project's `role` and `contribution`; returns every project of them."""
     for contract in contracts:
         contract.party = contract.partner_parties[0] if contract.partner_parties else None
         for project in contract.partner_projects:
             project.role = "lead" if project.lead_partner_id == partner.pk else "participant"
             project.contribution = project.contributions[0] if project.contributions else None
         contract.summary = DeliverySummary.of(contract.partner_projects)
-    all_projects = [project for contract in contracts for project in contract.partner_projects]
+    return [project for contract in contracts for project in contract.partner_projects]
+
+
+def _shows_illustrative(partner, contracts, projects):
+    return (
+        partner.is_illustrative
+        or any(contract.is_illustrative for contract in contracts)
+        or any(is_illustrative(project) for project in projects)
+    )
+
+
+def partner_accountability(slug):
+    """Everything the PDF of partner `slug` shows (a document: every contract); Http404 when
+    there is no such partner.
+
+    Returns a dict with `partner`; `contracts`, the public contracts it is a party to or
+    whose projects it leads or joins (wijk by wijk), each with `party` (its ContractParty:
+    signatory and function, or None), `partner_projects` and `summary`; `summary` over all of
+    them; and `shows_illustrative`. Each project has `role` ("lead" or "participant") and
+    `contribution` (the partner's ProjectPartner row, or None). Five queries however many
+    contracts and projects.
+    """
+    partner, _own, contracts = _partner_contracts(slug)
+    contracts = list(contracts)
+    all_projects = _with_roles(partner, contracts)
     return {
         "partner": partner,
         "contracts": contracts,
         "summary": DeliverySummary.of(all_projects),
-        "shows_illustrative": partner.is_illustrative
-        or any(contract.is_illustrative for contract in contracts)
-        or any(is_illustrative(project) for project in all_projects),
+        "shows_illustrative": _shows_illustrative(partner, contracts, all_projects),
     }
+
+
+# The partner's page lists its contracts a page at a time (each with up to some twenty
+# projects): a partner can be in hundreds.
+PARTNER_CONTRACTS_PER_PAGE = 10
+
+
+def partner_page(slug, page_of):
+    """What /partners/<slug>/ shows: partner_accountability's dict, but `contracts` only the
+    page of them that `page_of` (wijkaanpak.common.pages.page_of with the request) picks, in
+    `page_obj`, and `summary` over all of them counted in the database. A fixed number of
+    queries and a bounded page however many contracts and projects the partner has."""
+    partner, own, contracts = _partner_contracts(slug)
+    page = page_of(contracts, PARTNER_CONTRACTS_PER_PAGE)
+    contracts = list(page.object_list)
+    projects = _with_roles(partner, contracts)
+    return {
+        "partner": partner,
+        "contracts": contracts,
+        "page_obj": page,
+        "summary": partner_delivery_summary(partner, own),
+        "shows_illustrative": _shows_illustrative(partner, contracts, projects),
+    }
+
+
+def partner_delivery_summary(partner, own):
+    """The DeliverySummary of the projects `own` (a queryset) of public contracts, from the
+    database: two queries however many projects."""
+    projects = own.filter(contract__status__in=PUBLIC_STATUSES)
+    counts = projects.aggregate(
+        done=Count("pk", filter=Q(status=ProjectStatus.DONE)),
+        running=Count("pk", filter=Q(status__in=RUNNING_STATUSES)),
+        delayed=Count("pk", filter=Q(status=ProjectStatus.DELAYED)),
+        cancelled=Count("pk", filter=Q(status=ProjectStatus.CANCELLED)),
+    )
+    given = ProjectPartner.objects.filter(partner=partner, project__in=projects).aggregate(
+        amount_sum=Sum("amount"),
+        amounts=Count("pk", filter=Q(amount__isnull=False)),
+        in_kind=Count("pk", filter=Q(amount__isnull=True)),
+    )
+    return DeliverySummary(
+        **counts,
+        # Quantized as a sum of the cents-exact amounts (SQLite's SUM loses the scale).
+        amount=Decimal("0")
+        if given["amount_sum"] is None
+        else given["amount_sum"].quantize(Decimal("0.01")),
+        amounts=given["amounts"],
+        in_kind=given["in_kind"],
+    )
 
 
 # --- Contributions: what each partner brings in (the municipal contribution first) -----------
@@ -534,6 +643,18 @@ class PartnerContribution:
             is_illustrative(project) for project in self.led_projects + self.joined_projects
         )
 
+    @property
+    def led_count(self):
+        return len(self.led_projects)
+
+    @property
+    def joined_count(self):
+        return len(self.joined_projects)
+
+    @property
+    def in_kind_count(self):
+        return len(self.in_kind)
+
 
 @dataclass
 class MunicipalContribution:
@@ -557,6 +678,18 @@ class MunicipalContribution:
     @property
     def in_kind(self):
         return [item for row in self.rows for item in row.in_kind]
+
+    @property
+    def led_count(self):
+        return sum(row.led_count for row in self.rows)
+
+    @property
+    def joined_count(self):
+        return sum(row.joined_count for row in self.rows)
+
+    @property
+    def in_kind_count(self):
+        return sum(row.in_kind_count for row in self.rows)
 
     def __bool__(self):
         return bool(self.rows)
@@ -602,10 +735,12 @@ def partner_contributions(contracts, *, public_only=True):
                 row.in_kind.append(participant)
             else:
                 row.with_amount.append(participant)
-    return sorted(
-        rows.values(),
-        key=lambda row: (not row.is_municipality, row.partner.name.casefold(), row.partner.pk),
-    )
+    return sorted(rows.values(), key=_contribution_order)
+
+
+def _contribution_order(row):
+    """The municipality first, then the other partners by name."""
+    return (not row.is_municipality, row.partner.name.casefold(), row.partner.pk)
 
 
 @dataclass
@@ -644,6 +779,115 @@ def municipal_contribution(contracts, *, public_only=True):
 def programme_contributions(programme):
     """What each partner contributes to the public contracts of `programme`: two queries."""
     return contributions(Contract.objects.filter(programme=programme))
+
+
+@dataclass
+class ContributionCount:
+    """What one partner contributes to some contracts, counted rather than listed (a whole
+    programme's page): the projects it leads and joins, its contributions with an amount
+    (`with_amount`, summed in `amount_total`) and in kind. Reads like PartnerContribution's
+    counts, so templates/projects/includes/contributions.html's compact table shows either."""
+
+    partner: Partner
+    led_count: int = 0
+    joined_count: int = 0
+    with_amount: int = 0
+    amount_total: Decimal = Decimal("0.00")
+    in_kind_count: int = 0
+    is_illustrative: bool = False
+
+    @property
+    def is_municipality(self):
+        return self.partner.kind == PartnerKind.MUNICIPALITY
+
+
+@dataclass
+class CountedContributions(Contributions):
+    """Contributions counted (contribution_counts): the municipality and the largest other
+    partners in `rows`, the rest summed in `others` (a ContributionCount whose `partner` is
+    None, with `partner_count`), or None when every partner has a row of its own."""
+
+    others: ContributionCount | None = None
+
+    @property
+    def total(self):
+        rest = self.others.amount_total if self.others else Decimal("0.00")
+        return super().total + rest
+
+
+def _others(rows):
+    others = ContributionCount(partner=None)
+    others.partner_count = len(rows)
+    for row in rows:
+        others.led_count += row.led_count
+        others.joined_count += row.joined_count
+        others.with_amount += row.with_amount
+        others.amount_total += row.amount_total
+        others.in_kind_count += row.in_kind_count
+    return others
+
+
+def contribution_counts(contracts, largest=20):
+    """Contributions of every partner to the public projects of `contracts` (a queryset), as
+    CountedContributions: counts and sums from the database, never a list of projects. The
+    municipality and the `largest` other partners (by amount, then projects) have a row each;
+    the others are summed in one row, so the table stays short however many partners there
+    are. Three queries however many contracts, projects and partners."""
+    projects = Project.objects.public().filter(contract__in=contracts)
+    counts = defaultdict(dict)
+    for row in (
+        projects.order_by()
+        .values("lead_partner_id")
+        .annotate(led=Count("pk"), illustrative=Count("pk", filter=Q(is_illustrative=True)))
+    ):
+        counts[row["lead_partner_id"]].update(led=row["led"], illustrative=row["illustrative"])
+    for row in (
+        ProjectPartner.objects.filter(project__in=projects)
+        .order_by()
+        .values("partner_id")
+        .annotate(
+            joined=Count("project", filter=~Q(project__lead_partner=F("partner")), distinct=True),
+            with_amount=Count("pk", filter=Q(amount__isnull=False)),
+            amount_sum=Sum("amount"),
+            in_kind=Count("pk", filter=Q(amount__isnull=True)),
+            illustrative=Count("project", filter=Q(project__is_illustrative=True), distinct=True),
+        )
+    ):
+        own = counts[row["partner_id"]]
+        own.update(
+            joined=row["joined"],
+            with_amount=row["with_amount"],
+            amount=row["amount_sum"],
+            in_kind=row["in_kind"],
+            illustrative=own.get("illustrative", 0) + row["illustrative"],
+        )
+    rows = [
+        ContributionCount(
+            partner=partner,
+            led_count=counts[partner.pk].get("led", 0),
+            joined_count=counts[partner.pk].get("joined", 0),
+            with_amount=counts[partner.pk].get("with_amount", 0),
+            amount_total=counts[partner.pk].get("amount") or Decimal("0.00"),
+            in_kind_count=counts[partner.pk].get("in_kind", 0),
+            is_illustrative=partner.is_illustrative or bool(counts[partner.pk].get("illustrative")),
+        )
+        for partner in Partner.objects.filter(pk__in=list(counts)).defer("email")
+    ]
+    by_size = sorted(
+        (row for row in rows if not row.is_municipality),
+        key=lambda row: (-row.amount_total, -(row.led_count + row.joined_count), row.partner.pk),
+    )
+    shown = [row for row in rows if row.is_municipality] + by_size[:largest]
+    return CountedContributions(
+        rows=sorted(shown, key=_contribution_order),
+        others=_others(by_size[largest:]) if by_size[largest:] else None,
+    )
+
+
+def programme_contribution_counts(programme):
+    """What each partner contributes to the public contracts of `programme`, counted: three
+    queries (contribution_counts)."""
+    return contribution_counts(Contract.objects.filter(programme=programme))
 
 
 # --- The final evaluation (eindevaluatie) -------------------------------------------------------

@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 
 from projects import selectors
 from wijkaanpak.common import pdf
+from wijkaanpak.common.pages import page_of
 from wijkaanpak.common.ratelimits import limit_pdf_renders
 
 PDF_TEMPLATE = "pdf/partner.html"
@@ -43,13 +44,18 @@ class PartnerListView(TemplateView):
 
 
 class PartnerDetailView(TemplateView):
-    """One partner's accountability page: promised and delivered, contract by contract."""
+    """One partner's accountability page: promised and delivered, contract by contract, a
+    page of contracts at a time; the summary counts all of them."""
 
     template_name = "wijkaanpak/partner_detail.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            **selectors.partner_accountability(self.kwargs["slug"]), **kwargs
+            **selectors.partner_page(
+                self.kwargs["slug"],
+                lambda contracts, per_page: page_of(self.request, contracts, per_page),
+            ),
+            **kwargs,
         )
 
 

@@ -23,6 +23,7 @@ from contracts import selectors
 from projects import selectors as project_selectors
 from projects.choices import ProjectStatus
 from wijkaanpak.common import pdf
+from wijkaanpak.common.pages import page_of
 from wijkaanpak.common.ratelimits import limit_pdf_renders
 
 REPORT_TEMPLATE = "pdf/programme_report.html"
@@ -201,16 +202,81 @@ def _signings(contracts):
     ]
 
 
+# The programme's page lists its wijken a page at a time: a programme can have hundreds.
+WIJKEN_PER_PAGE = 30
+
+
+def programme_page(programme, request):
+    """What the programme's page shows: the page of its public contracts that `request` asks
+    for, the fund's four figures, the milestones and whether anything is demo data.
+
+    Returns a dict with `programme`, `page_obj` (wijkaanpak.common.pages.page_of: contracts
+    by wijk name, each with `project_count`), `wijken` (WijkReport-like rows of the
+    page: `contract`, `neighbourhood`, `evaluation`), `contract_count`, `account`
+    (budget.selectors.fund_figures, or None), `midterm_rounds` (each with `wijk_count` and,
+    when every wijk it asks is on this page, `page_wijken`), `signings`, `decisions` and
+    `shows_illustrative`. Programme-wide figures are counts and sums from the database: a
+    fixed number of queries, and a bounded page, however many wijken the programme has.
+    """
+    public = selectors.public_programme_contracts(programme)
+    page = page_of(request, selectors.programme_contract_list(programme), WIJKEN_PER_PAGE)
+    contracts = list(page.object_list)
+    evaluations = project_selectors.programme_evaluations(contracts)
+    rounds = project_selectors.programme_midterm_round_counts(public, shown=contracts)
+    whole_list = not page.has_other_pages()
+    for round_ in rounds:
+        asked = [c.neighbourhood for c in contracts if c.pk in round_.contract_ids]
+        round_.page_wijken = asked if whole_list else []
+    fund = budget_selectors.programme_fund(programme)
+    account = budget_selectors.fund_figures(fund) if fund else None
+    decisions = list(programme.college_decisions.order_by("meeting_date", "pk"))
+    return {
+        "programme": programme,
+        "page_obj": page,
+        "contract_count": page.paginator.count,
+        "wijken": [
+            PageWijk(contract=contract, evaluation=evaluations.get(contract.pk))
+            for contract in contracts
+        ],
+        "account": account,
+        "fund": fund,
+        "midterm_rounds": rounds,
+        "signings": selectors.programme_signings(public, shown=contracts if whole_list else ()),
+        "decisions": decisions,
+        "shows_illustrative": programme.is_illustrative
+        or bool(account and account.is_illustrative)
+        or selectors.shows_illustrative(public)
+        or project_selectors.programme_shows_illustrative(public)
+        or any(decision.is_illustrative for decision in decisions),
+    }
+
+
+@dataclass
+class PageWijk:
+    """One wijk on the programme's page: its contract and final evaluation (or None)."""
+
+    contract: object
+    evaluation: object | None
+
+    @property
+    def neighbourhood(self):
+        return self.contract.neighbourhood
+
+    @property
+    def closed_evaluation(self):
+        return self.evaluation if self.evaluation and self.evaluation.is_closed else None
+
+
 class ProgrammeDetailView(TemplateView):
-    """One programme period: its wijken with their contract, its fund, its milestones and the
-    college's decisions, with the way to the council's report."""
+    """One programme period: its wijken with their contract (a page at a time), its fund, its
+    milestones and the college's decisions, with the way to the council's report."""
 
     template_name = "wijkaanpak/programme_detail.html"
 
     def get_context_data(self, **kwargs):
         programme = selectors.get_programme_or_404(self.kwargs["slug"])
         return super().get_context_data(
-            **programme_overview(programme),
+            **programme_page(programme, self.request),
             current_programme=selectors.current_programme(),
             **kwargs,
         )

@@ -40,8 +40,9 @@ def contract_contributions(contract):
 
 @register.simple_tag
 def programme_contributions(programme):
-    """What each partner contributes to the public contracts of `programme`."""
-    return selectors.programme_contributions(programme)
+    """What each partner contributes to the public contracts of `programme`, counted (the
+    compact table: a programme can have hundreds of contracts)."""
+    return selectors.programme_contribution_counts(programme)
 
 
 @register.simple_tag
