@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.dispatch import receiver
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django_sendfile.utils import _get_sendfile
 from hypothesis import settings as hypothesis_settings
 
 from tests import pdf_memo
@@ -118,6 +119,14 @@ def _collected_static(tmp_path_factory):
     with override_settings(STATIC_ROOT=root, STORAGES=storages):
         call_command("collectstatic", interactive=False, verbosity=0)
         yield root
+
+
+@receiver(setting_changed)
+def _forget_sendfile_backend(setting, **kwargs):
+    """django-sendfile2 looks its backend up once per process; a test that sets
+    SENDFILE_BACKEND (tests/wijkaanpak/test_protected_files.py) gets the one it names."""
+    if setting == "SENDFILE_BACKEND":
+        _get_sendfile.cache_clear()
 
 
 @receiver(setting_changed)

@@ -304,7 +304,7 @@ PAGE_CACHE_CONTROL = "public, max-age=0, must-revalidate"
 # sees every cookie the session, CSRF and message middleware set.
 MIDDLEWARE = [
     "wijkaanpak.common.pagecache.PublicGZipMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
+    "wijkaanpak.common.pagecache.ConditionalGetMiddleware",
     "wijkaanpak.common.pagecache.PageCacheMiddleware",
     *MIDDLEWARE,
 ]

@@ -38,6 +38,7 @@ from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 from django.middleware.gzip import GZipMiddleware
+from django.middleware.http import ConditionalGetMiddleware as DjangoConditionalGetMiddleware
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
@@ -247,3 +248,12 @@ class PublicGZipMiddleware(GZipMiddleware):
         ).startswith(COMPRESSED_TYPES):
             return response
         return super().process_response(request, response)
+
+
+class ConditionalGetMiddleware(DjangoConditionalGetMiddleware):
+    """Django's ETag and 304, for successful answers only: an error page (a damaged archived
+    file's 503, a 404) gets no ETag, so nothing keeps or revalidates it as if it were the
+    document."""
+
+    def needs_etag(self, response):
+        return response.status_code == 200 and super().needs_etag(response)
