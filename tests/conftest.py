@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django_sendfile.utils import _get_sendfile
 from hypothesis import settings as hypothesis_settings
 
-from tests import pdf_memo
+from tests import factories, pdf_memo
 from tests.access import personas
 from tests.factories import (
     UserFactory,
@@ -188,8 +188,10 @@ def _test_settings(settings, tmp_path):
     # Rate-limit counters of this test only: the database cache's table is not emptied between
     # tests that commit (browser tests), and Redis outlives them all.
     settings.RATELIMIT_CACHE_PREFIX = f"rl-{uuid.uuid4().hex}:"
-    # Public pages cached by an earlier test show rows its rollback took away.
+    # Public pages and PDFs cached by an earlier test show rows its rollback took away, or
+    # spare a test the render it is about.
     caches["pages"].clear()
+    caches["default"].clear()
 
 
 @pytest.fixture
@@ -204,6 +206,37 @@ def deliver_mail(mailoutbox):
         return mailoutbox
 
     return deliver
+
+
+# --- The same names in every test ---------------------------------------------------------------
+
+# Where the factories' numbering starts for the next test, and the module, package and session
+# fixtures it has passed (tests/factories.py, sequence_positions).
+_numbering = {"positions": None, "passed": set()}
+
+
+@pytest.fixture(autouse=True)
+def _the_same_factory_names_in_every_test(request):
+    """Each test numbers its factory objects from the same point ("Wijk 7", "user12"), so the
+    same fixture makes the same contract in every test of a module, and the session's PDF memo
+    (tests/pdf_memo.py) renders its PDF once instead of once per test: most of the suite's
+    time was WeasyPrint rendering contracts that differed only in their number.
+
+    Objects that outlive a test, made by a module, package or session fixture, keep their
+    numbers: those fixtures are set up before this one (pytest orders by scope), and when a
+    test brings one that no test before it had, the starting point moves past whatever it
+    made."""
+    definitions = request.node._fixtureinfo.name2fixturedefs
+    shared = {
+        (name, "" if scope == "session" else request.node.module.__name__)
+        for name in request.fixturenames
+        if name in definitions
+        and (scope := definitions[name][-1].scope) in ("module", "package", "session")
+    }
+    if _numbering["positions"] is None or not shared <= _numbering["passed"]:
+        _numbering["passed"] |= shared
+        _numbering["positions"] = factories.sequence_positions()
+    factories.restart_sequences(_numbering["positions"])
 
 
 # --- The pilot, loaded once per module ----------------------------------------------------------

@@ -578,3 +578,33 @@ def sign_addendum(addendum, user=None):
     """Sign an addendum as staff do: ready for signing (its final PDF), then signed."""
     services.mark_addendum_ready(addendum, user=user)
     return services.sign_addendum(addendum, user=user)
+
+
+# --- Numbering --------------------------------------------------------------------------------
+
+
+def _numbered_factories():
+    """The factories above that keep a sequence of their own (a subclass shares its base's)."""
+    return [
+        value
+        for value in globals().values()
+        if isinstance(value, type)
+        and issubclass(value, factory.base.BaseFactory)
+        and value._meta.model is not None
+        and value._meta.counter_reference is value._meta
+    ]
+
+
+def sequence_positions():
+    """{factory: the number its next object gets}."""
+    positions = {}
+    for numbered in _numbered_factories():
+        numbered._meta._initialize_counter()
+        positions[numbered] = numbered._meta._counter.seq
+    return positions
+
+
+def restart_sequences(positions):
+    """Number each factory's next object from `positions` (sequence_positions) again."""
+    for numbered, position in positions.items():
+        numbered.reset_sequence(position)

@@ -107,12 +107,19 @@ def _permissions_for(spec):
 
 @transaction.atomic
 def ensure_groups(apps=global_apps):
-    """Create the staff groups with exactly their permissions; return them by name."""
-    for app_config in apps.get_app_configs():
-        create_permissions(app_config, verbosity=0)
+    """Create the staff groups with exactly their permissions; return them by name.
+
+    Django makes a model's permissions after `migrate`; when one the groups need is not there
+    yet (this runs in the same signal), they are made first, for every app."""
+    try:
+        wanted = {name: _permissions_for(spec) for name, spec in GROUP_PERMISSIONS.items()}
+    except LookupError:
+        for app_config in apps.get_app_configs():
+            create_permissions(app_config, verbosity=0)
+        wanted = {name: _permissions_for(spec) for name, spec in GROUP_PERMISSIONS.items()}
     groups = {}
-    for name, spec in GROUP_PERMISSIONS.items():
+    for name, permissions in wanted.items():
         group, _created = Group.objects.get_or_create(name=name)
-        group.permissions.set(_permissions_for(spec))
+        group.permissions.set(permissions)
         groups[name] = group
     return groups
