@@ -19,6 +19,7 @@ from budget.admin.forms import DECIDE, ReviewDecisionForm, WithdrawForm
 from budget.choices import DECIDED_STATUSES, ApplicationStatus, Criterion
 from budget.models import CriterionReview, InitiativeApplication
 from wijkaanpak.common import mail
+from wijkaanpak.common.admin.counting import EstimatedCountPaginator
 from wijkaanpak.common.admin.filters import autocomplete_filter
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.refusals import report_refusal
@@ -138,9 +139,10 @@ class InitiativeApplicationAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, ViewOnl
     )
     list_select_related = ("neighbourhood",)
     search_fields = ("reference", "title")
-    # Large table: the paginator's one COUNT of the filtered list, not a second of the whole
-    # table (README, Speed).
+    # Large table: one count of the filtered list, an estimate for the whole list, never a
+    # second count of the whole table (README, Speed).
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     actions = ["export_applicant_data"]
     readonly_fields = (
         *(

@@ -22,6 +22,7 @@ from budget.admin.forms import (
 )
 from budget.choices import AllocationStatus
 from budget.models import ZERO, Allocation, Fund, FundCategory, NeighbourhoodReserve, Payment
+from wijkaanpak.common.admin.counting import EstimatedCountPaginator
 from wijkaanpak.common.admin.filters import autocomplete_filter
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
@@ -232,9 +233,10 @@ class AllocationAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
     )
     list_select_related = ("category", "neighbourhood")
     search_fields = ("purpose", "decision_reference")
-    # Large table: the paginator's one COUNT of the filtered list, not a second of the whole
-    # table (README, Speed).
+    # Large table: one count of the filtered list, an estimate for the whole list, never a
+    # second count of the whole table (README, Speed).
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     inlines = [PaymentInline]
     readonly_fields = ALLOCATION_FIELDS
     fields = ALLOCATION_FIELDS
@@ -448,9 +450,10 @@ class PaymentAdmin(ReadOnlyAdminMixin, ViewOnlyHistoryAdmin):
         "paid_on",
     )
     search_fields = ("reference", "allocation__purpose")
-    # Large table: the paginator's one COUNT of the filtered list, not a second of the whole
-    # table (README, Speed).
+    # Large table: one count of the filtered list, an estimate for the whole list, never a
+    # second count of the whole table (README, Speed).
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     readonly_fields = (
         "allocation",
         "amount_display",

@@ -35,6 +35,7 @@ from contracts.models import (
     StandardSection,
 )
 from contracts.printing import download_signing_set
+from wijkaanpak.common.admin.counting import EstimatedCountPaginator
 from wijkaanpak.common.admin.filters import autocomplete_filter
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
@@ -217,8 +218,10 @@ class ContractAdmin(
         "is_illustrative",
     )
     list_select_related = ("neighbourhood__district",)
-    # One count of the filtered list, not a second of every contract (README, Speed).
+    # Large table: one count of the filtered list, an estimate for the whole list, never a
+    # second count of the whole table (README, Speed).
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     search_fields = ("title", "neighbourhood__name", "parties__partner__name")
     inlines = [
         ContractSectionInline,
@@ -447,9 +450,10 @@ class ContractStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_select_related = ("contract__neighbourhood", "changed_by")
     search_fields = ("contract__title", "note")
-    # Large table: the paginator's one COUNT of the filtered list, not a second of the whole
-    # table (README, Speed).
+    # Large table: one count of the filtered list, an estimate for the whole list, never a
+    # second count of the whole table (README, Speed).
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     ordering = ("-changed_at", "-pk")
 
     class Media:

@@ -21,6 +21,7 @@ from projects import invitations
 from projects.choices import InvitationStatus
 from projects.models import Project, TeamInvitation
 from wijkaanpak.common import mail
+from wijkaanpak.common.admin.counting import EstimatedCountPaginator
 from wijkaanpak.common.admin.filters import autocomplete_filter
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.refusals import report_refusal
@@ -55,9 +56,10 @@ class TeamInvitationAdmin(ObjectActionsMixin, ViewOnlyHistoryAdmin):
         autocomplete_filter(_("neighbourhood"), "project__contract__neighbourhood"),
         "role",
     )
-    # Large table: the paginator's one COUNT of the filtered list, not a second of the whole
-    # table (README, Speed).
+    # Large table: one count of the filtered list, an estimate for the whole list, never a
+    # second count of the whole table (README, Speed).
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_select_related = ("project", "invited_by")
     search_fields = ("name", "email", "project__title")
     actions = ["send_selected_again", "withdraw_selected"]

@@ -32,6 +32,7 @@ from projects.admin.forms import (
     ProjectRowForm,
 )
 from projects.models import Project, ProjectPartner, ReportingRound, TeamMembership
+from wijkaanpak.common.admin.counting import EstimatedCountPaginator
 from wijkaanpak.common.admin.filters import autocomplete_filter
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledFormSetMixin, LabelledTabularInline
@@ -295,9 +296,10 @@ class ProjectAdmin(RefusalsAsMessagesMixin, GuardedDeleteMixin, ViewOnlyHistoryA
         LateReportFilter,
         autocomplete_filter(_("lead partner"), "lead_partner"),
     )
-    # Large table: the paginator's one COUNT of the filtered list, not a second of the whole
-    # table (README, Speed).
+    # Large table: one count of the filtered list, an estimate for the whole list, never a
+    # second count of the whole table (README, Speed).
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_select_related = ("contract__neighbourhood", "lead_partner")
     search_fields = (
         "title",

@@ -21,6 +21,7 @@ from projects.admin.columns import ProjectProgressColumns
 from projects.choices import ProjectStatus, RoundKind
 from projects.models import ProjectReport, ReportingRound, ReportReminder
 from wijkaanpak.common import mail
+from wijkaanpak.common.admin.counting import EstimatedCountPaginator
 from wijkaanpak.common.admin.filters import autocomplete_filter
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.labels import LabelledTabularInline
@@ -367,9 +368,10 @@ class ProjectReportAdmin(ProjectProgressColumns, ReadOnlyAdminMixin, admin.Model
         autocomplete_filter(_("neighbourhood"), "project__contract__neighbourhood"),
         "status",
     )
-    # Large table: the paginator's one COUNT of the filtered list, not a second of the whole
-    # table (README, Speed).
+    # Large table: one count of the filtered list, an estimate for the whole list, never a
+    # second count of the whole table (README, Speed).
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_select_related = ("round", "project__contract__neighbourhood", "submitted_by")
     search_fields = ("project__title", "achieved", "deviations", "next_steps")
     fieldsets = (

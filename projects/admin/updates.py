@@ -15,6 +15,7 @@ from projects.admin.columns import ProjectProgressColumns
 from projects.admin.forms import HideUpdateForm
 from projects.choices import Visibility
 from projects.models import ProgressUpdate
+from wijkaanpak.common.admin.counting import EstimatedCountPaginator
 from wijkaanpak.common.admin.filters import autocomplete_filter
 from wijkaanpak.common.admin.history import ViewOnlyHistoryAdmin
 from wijkaanpak.common.admin.refusals import report_refusal
@@ -50,9 +51,10 @@ class ProgressUpdateAdmin(
     )
     list_select_related = ("project__contract__neighbourhood", "author")
     search_fields = ("project__title", "happened", "next_steps", "author__username")
-    # Large table: the paginator's one COUNT of the filtered list, not a second of the whole
-    # table (README, Speed).
+    # Large table: one count of the filtered list, an estimate for the whole list, never a
+    # second count of the whole table (README, Speed).
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     actions = ["hide_updates"]
     fieldsets = (
         (None, {"fields": ("project", "date", "author", "created_at", "visibility")}),

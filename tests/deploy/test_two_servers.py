@@ -9,7 +9,8 @@ One test, because the topology is expensive to start (about a minute in CI):
 - a public progress update posted through server A shows on server B's next page;
 - a mail queued on server A is delivered once, by the worker;
 - a bounded load run (locust, 20 users for 30 s, loopback only) through nginx to both
-  servers ends without errors; its p95 is printed.
+  servers ends without errors; its p95 is printed;
+- nginx's own answers (a body over the limit, no app server answering) are Dutch pages.
 
 The database is pytest's own test database (this test commits, and is emptied afterwards);
 the servers reach it with the same credentials. Everything started here is stopped at
@@ -20,11 +21,13 @@ import contextlib
 import csv
 import datetime
 import hashlib
+import http.client
 import os
 import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -128,6 +131,10 @@ def nginx_config(work, *, https_port, http_port, upstreams, static_root, media_r
         ("/etc/ssl/wijkaanpak/privkey.pem", str(work / "key.pem")),
         ("alias /srv/wijkaanpak/staticfiles/;", f"alias {static_root}/;"),
         ("alias /srv/wijkaanpak/media/;", f"alias {media_root}/;"),
+        (
+            "alias /srv/wijkaanpak/app/deploy/nginx/errors/;",
+            f"alias {SITE_FILE.parent / 'errors'}/;",
+        ),
         ("server_name wijkaanpak.example;", "server_name 127.0.0.1;"),
     ]
     for old, new in replacements:
@@ -205,6 +212,14 @@ class Processes:
     def log(self, name):
         path = self.work / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self, name):
+        """Stop the process `name` (its whole group) and wait for it."""
+        for started, process, _log in self.started:
+            if started == name and process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
 
     def check_running(self):
         for name, process, _log in self.started:
@@ -622,4 +637,35 @@ def test_two_app_servers_behind_nginx(topology):
     }
     topology.processes.check_running()
     topology.phases.done("load")
+
+    # (e) nginx's own answers are Dutch pages from deploy/nginx/errors/: a body over the
+    # limit is refused before it reaches an app server ...
+    path = "/initiatieven/aanvragen/"
+    too_large = raw_post_headers(topology, path, content_length=31 * 1024 * 1024)
+    assert too_large.status == 413
+    body = too_large.read().decode()
+    assert 'lang="nl"' in body
+    assert "Bestand te groot" in body
+    assert "Er is niets opgeslagen" in body
+    assert upstreams_that_served(topology.work, path) == set()
+    # ... and when no app server answers, the visitor reads that in Dutch too.
+    for name in ("gunicorn-a", "gunicorn-b"):
+        topology.processes.stop(name)
+    down = requests.get(topology.nginx + "/wijken/", verify=topology.cert, timeout=30)
+    assert down.status_code == 502
+    assert "Wijkaanpak is even niet bereikbaar" in down.text
+    assert down.headers["Cache-Control"] == "no-store"
     print(f"phases: {topology.phases}")
+
+
+def raw_post_headers(topology, path, *, content_length):
+    """A POST through nginx that declares a body of `content_length` bytes and sends none of
+    it: nginx answers from the header alone."""
+    context = ssl.create_default_context(cafile=topology.cert)
+    port = int(topology.nginx.rsplit(":", 1)[1])
+    client = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=30)
+    client.putrequest("POST", path)
+    client.putheader("Content-Type", "multipart/form-data; boundary=x")
+    client.putheader("Content-Length", str(content_length))
+    client.endheaders()
+    return client.getresponse()

@@ -24,6 +24,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wijkaanpak.common.admin import superusers
+from wijkaanpak.common.admin.counting import EstimatedCountPaginator
 
 for model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(model):
@@ -74,9 +75,10 @@ class LoginLockoutAdmin(SuperusersOnly, admin.ModelAdmin):
     list_display = ["username", "ip_address", "path_info", "failures_since_start", "locked_out"]
     list_filter = ["path_info", ("attempt_time", AttemptTimeFilter)]
     search_fields = ["username", "ip_address"]
-    # Large table: the paginator's one COUNT of the filtered list, not a second of the whole
-    # table (README, Speed).
+    # Large table: one count of the filtered list, an estimate for the whole list, never a
+    # second count of the whole table (README, Speed).
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     fields = ["username", "ip_address", "path_info", "failures_since_start", "attempt_time"]
     readonly_fields = fields
 

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from post_office.admin import EmailAdmin
 from post_office.models import STATUS, Email
 
+from wijkaanpak.common.admin.counting import EstimatedCountPaginator
 from wijkaanpak.common.admin.superusers import SuperusersOnly
 
 
@@ -48,9 +49,10 @@ admin.site.unregister(Email)
 @admin.register(Email)
 class OutboxAdmin(SuperusersOnly, EmailAdmin):
     actions = [requeue]
-    # Large table: the paginator's one COUNT of the filtered list, not a second of the whole
-    # table (README, Speed).
+    # Large table: one count of the filtered list, an estimate for the whole list, never a
+    # second count of the whole table (README, Speed).
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_display = [
         "to_display",
         "shortened_subject",
