@@ -468,7 +468,7 @@ def upstreams_that_served(work, path):
     ports = set()
     for line in (work / "nginx-access.log").read_text().splitlines():
         upstream, _status, uri = line.split(" ", 2)
-        if uri == path:
+        if uri == path and upstream != "-":  # "-": nginx answered itself
             ports.update(int(address.rsplit(":", 1)[1]) for address in upstream.split(", "))
     return ports
 

@@ -611,6 +611,13 @@ def crawl_as(persona, marks, *, label=None, extra_probes=()):
     return result, user
 
 
+@pytest.fixture(autouse=True)
+def _pdf_renders_unlimited(settings):
+    """A superuser's crawl renders more PDFs than one person may in ten minutes; the limit
+    itself is tested in test_rate_limits."""
+    settings.RATELIMIT_PDF_RENDERS = "100000/m"
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _print_pages():
     yield
