@@ -12,7 +12,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Greatest
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -440,14 +452,33 @@ class DeliverySummary:
         )
 
 
-def public_partners():
-    """The partners on /partners/, grouped by kind: every partner that is a party to a public
-    contract or takes part in a project of one. A list of (kind, label, partners), kinds in
-    the order of PartnerKind; each partner with `contract_count` (public contracts it is a
-    party to) and `project_count` (public projects it leads or joins). Counted in the
-    database: four queries, one row per partner, however many contracts and projects."""
+def _public_partner_rows():
+    """Every partner that is a party to a public contract or takes part in a project of one,
+    in the order of /partners/: by kind (the order of PartnerKind), then by name."""
+    party = ContractParty.objects.filter(
+        partner=OuterRef("pk"), contract__status__in=PUBLIC_STATUSES
+    )
+    leads = Project.objects.public().filter(lead_partner=OuterRef("pk"))
+    joins = ProjectPartner.objects.filter(
+        partner=OuterRef("pk"), project__contract__status__in=PUBLIC_STATUSES
+    )
+    kind_order = Case(
+        *(When(kind=kind, then=Value(index)) for index, kind in enumerate(PartnerKind.values)),
+        default=Value(len(PartnerKind.values)),
+    )
+    return (
+        Partner.objects.filter(Exists(party) | Exists(leads) | Exists(joins))
+        .defer("email")
+        .order_by(kind_order, "name", "pk")
+    )
+
+
+def _count_promises(partners):
+    """Give each of `partners` its `contract_count` (public contracts it is a party to) and
+    `project_count` (public projects it leads or joins), in three queries."""
+    ids = [partner.pk for partner in partners]
     contracts = dict(
-        ContractParty.objects.filter(contract__status__in=PUBLIC_STATUSES)
+        ContractParty.objects.filter(partner_id__in=ids, contract__status__in=PUBLIC_STATUSES)
         .order_by()
         .values("partner_id")
         .annotate(n=Count("contract", distinct=True))
@@ -455,6 +486,7 @@ def public_partners():
     )
     led = dict(
         Project.objects.public()
+        .filter(lead_partner_id__in=ids)
         .order_by()
         .values("lead_partner_id")
         .annotate(n=Count("pk"))
@@ -462,24 +494,54 @@ def public_partners():
     )
     # Joined without leading, so a project it leads and joins counts once.
     joined = dict(
-        ProjectPartner.objects.filter(project__contract__status__in=PUBLIC_STATUSES)
+        ProjectPartner.objects.filter(
+            partner_id__in=ids, project__contract__status__in=PUBLIC_STATUSES
+        )
         .exclude(project__lead_partner=F("partner"))
         .order_by()
         .values("partner_id")
         .annotate(n=Count("project", distinct=True))
         .values_list("partner_id", "n")
     )
-    partners = (
-        Partner.objects.filter(pk__in=contracts.keys() | led.keys() | joined.keys())
-        .defer("email")
-        .order_by("name")
-    )
-    by_kind = defaultdict(list)
     for partner in partners:
         partner.contract_count = contracts.get(partner.pk, 0)
         partner.project_count = led.get(partner.pk, 0) + joined.get(partner.pk, 0)
+
+
+def _by_kind(partners):
+    by_kind = defaultdict(list)
+    for partner in partners:
         by_kind[partner.kind].append(partner)
     return [(kind, label, by_kind[kind]) for kind, label in PartnerKind.choices if by_kind[kind]]
+
+
+def public_partners():
+    """The partners on /partners/, grouped by kind: every partner that is a party to a public
+    contract or takes part in a project of one. A list of (kind, label, partners), kinds in
+    the order of PartnerKind; each partner with `contract_count` (public contracts it is a
+    party to) and `project_count` (public projects it leads or joins). Counted in the
+    database: four queries, one row per partner, however many contracts and projects."""
+    partners = list(_public_partner_rows())
+    _count_promises(partners)
+    return _by_kind(partners)
+
+
+def public_partner_page(paginate, per_page):
+    """A page of /partners/: `paginate(partners, per_page)` (wijkaanpak.common.pages.page_of)
+    picks the page of the partners in public_partners' order. Returns the page, its partners
+    grouped by kind as public_partners has them, and {kind: how many partners of that kind
+    there are on all pages}. Six queries, whatever the number of partners."""
+    page = paginate(_public_partner_rows(), per_page)
+    partners = list(page.object_list)
+    _count_promises(partners)
+    kinds = dict(
+        _public_partner_rows()
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    return page, _by_kind(partners), kinds
 
 
 def _partner_contracts(slug):

@@ -150,6 +150,14 @@ def staff_client():
     return client
 
 
+def _rows_listed(response):
+    """How many rows an admin change list shows (its result table's body)."""
+    table = re.search(
+        r'<table id="result_list">.*?<tbody>(.*?)</tbody>', response.content.decode(), re.S
+    )
+    return table.group(1).count("<tr") if table else 0
+
+
 def measure_pages(volume, repeat):
     from django.core.cache import caches
     from django.db import connection
@@ -181,6 +189,7 @@ def measure_pages(volume, repeat):
             "ms": milliseconds,
             "hit_ms": hit,
             "bytes": len(response.content) if not response.streaming else None,
+            "rows": _rows_listed(response) if name in ADMIN_PAGES else None,
         }
     return urls, figures
 
@@ -392,6 +401,20 @@ def print_table(pilot, volume, shares_pilot, shares_volume, options):
         print(
             f"| {name} | {a['queries']} | {b['queries']} | {a['ms']:.1f} | {b['ms']:.1f} | "
             f"{ratio:.2f}× | {'yes' if met else 'no'} | {hit} |"
+        )
+    print()
+    print(
+        "The admin lists per row they show (a pilot list may hold fewer rows than a page of 100):"
+    )
+    print()
+    print("| admin list | rows pilot | rows volume | ms a row, pilot | ms a row, volume | ratio |")
+    print("|---|---|---|---|---|---|")
+    for name in ADMIN_PAGES:
+        a, b = pilot["pages"][name], volume["pages"][name]
+        per_a, per_b = a["ms"] / max(a["rows"], 1), b["ms"] / max(b["rows"], 1)
+        print(
+            f"| {name} | {a['rows']} | {b['rows']} | {per_a:.2f} | {per_b:.2f} | "
+            f"{per_b / per_a:.2f}× |"
         )
     figures = pilot["pdf"]
     render_ratio = figures["render_ms"] / figures["weasyprint_ms"]

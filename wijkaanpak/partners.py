@@ -24,21 +24,26 @@ from wijkaanpak.common.ratelimits import limit_pdf_renders
 PDF_TEMPLATE = "pdf/partner.html"
 
 
+# Partners on a page of /partners/: a city's few dozen fit on one; a page stays short beyond.
+PARTNERS_PER_PAGE = 60
+
+
 class PartnerListView(TemplateView):
-    """Every partner of a public contract or project, grouped by kind, with its counts."""
+    """Every partner of a public contract or project, grouped by kind, with its counts; a page
+    of PARTNERS_PER_PAGE at a time, in the order of kind and name."""
 
     template_name = "wijkaanpak/partner_list.html"
 
     def get_context_data(self, **kwargs):
-        groups = selectors.public_partners()
+        page, groups, kinds = selectors.public_partner_page(
+            lambda partners, per_page: page_of(self.request, partners, per_page),
+            PARTNERS_PER_PAGE,
+        )
         return super().get_context_data(
-            groups=groups,
-            partner_count=sum(len(partners) for _kind, _label, partners in groups),
-            shows_illustrative=any(
-                partner.is_illustrative
-                for _kind, _label, partners in groups
-                for partner in partners
-            ),
+            page_obj=page,
+            groups=[(kind, label, partners, kinds[kind]) for kind, label, partners in groups],
+            partner_count=page.paginator.count,
+            shows_illustrative=any(partner.is_illustrative for partner in page.object_list),
             **kwargs,
         )
 

@@ -19,6 +19,7 @@ from tests.factories import (
     ProgrammeFactory,
     fund_with_categories,
 )
+from wijkaanpak.partners import PARTNERS_PER_PAGE
 from wijkaanpak.programmes import WIJKEN_PER_PAGE
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +196,39 @@ def test_the_partner_list_counts_contracts_and_projects_once(client):
     # It leads and joins each project: twelve projects, not twenty-four.
     assert re.search(r"\b12 (neighbourhood contracts|wijkcontracten)\b", item)
     assert re.search(r"\b12 (projects|projecten)\b", item)
+
+
+def test_the_partner_list_shows_a_page_of_partners_in_kind_and_name_order(client):
+    programme = ProgrammeFactory()
+    for n in range(PARTNERS_PER_PAGE + 5):
+        add_wijken(programme, 1, start=n, partner=PartnerFactory(name=f"Partner {n:03}"))
+    url = reverse("partner_list")
+
+    first = client.get(url).content.decode()
+    listed = re.findall(r'data-partner="([^"]+)"', first)
+    assert len(listed) == PARTNERS_PER_PAGE
+    names = re.findall(r'data-partner="[^"]+">\s*<a href="[^"]+">([^<]+)</a>', first)
+    assert names == sorted(names)
+    assert f'data-partner-count="{PARTNERS_PER_PAGE + 5}"' in first
+    # The kind's heading counts every partner of the kind, on all pages.
+    assert f"({PARTNERS_PER_PAGE + 5})" in first
+    assert 'href="?page=2"' in first
+
+    second = client.get(url, {"page": 2}).content.decode()
+    assert len(re.findall(r'data-partner="([^"]+)"', second)) == 5
+    assert not set(re.findall(r'data-partner="([^"]+)"', second)) & set(listed)
+    for bad, expected in (("x", 1), ("-1", 1), ("99", 2)):
+        answer = client.get(url, {"page": bad})
+        assert answer.status_code == 200
+        assert f'aria-current="page" data-page-link="{expected}"' in answer.content.decode()
+
+
+def test_the_partner_list_takes_as_many_queries_for_one_page_as_for_many(client):
+    programme = ProgrammeFactory()
+    add_wijken(programme, 2)
+    few = count_queries(client, reverse("partner_list"))
+    for n in range(PARTNERS_PER_PAGE + 5):
+        add_wijken(programme, 1, start=10 + n)
+
+    assert count_queries(client, reverse("partner_list")) == few
+    assert count_queries(client, reverse("partner_list") + "?page=2") == few
