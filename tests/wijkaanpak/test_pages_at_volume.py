@@ -217,7 +217,7 @@ def test_the_partner_list_shows_a_page_of_partners_in_kind_and_name_order(client
     second = client.get(url, {"page": 2}).content.decode()
     assert len(re.findall(r'data-partner="([^"]+)"', second)) == 5
     assert not set(re.findall(r'data-partner="([^"]+)"', second)) & set(listed)
-    for bad, expected in (("x", 1), ("-1", 1), ("99", 2)):
+    for bad, expected in (("x", 1), ("99", 2)):
         answer = client.get(url, {"page": bad})
         assert answer.status_code == 200
         assert f'aria-current="page" data-page-link="{expected}"' in answer.content.decode()
