@@ -390,17 +390,22 @@ def print_table(pilot, volume, shares_pilot, shares_volume, options):
     print()
     print(
         "| page | queries pilot | queries volume | ms pilot | ms volume | ratio | met "
-        "| ms hit (volume) |"
+        "| ms hit (volume) | KB pilot | KB volume | ratio per KB |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name in PUBLIC_PAGES + ADMIN_PAGES:
         a, b = pilot["pages"][name], volume["pages"][name]
         ratio = b["ms"] / a["ms"]
         met = a["queries"] == b["queries"] and ratio <= TARGET_TIME_RATIO
         hit = "–" if name in ADMIN_PAGES else f"{b['hit_ms']:.1f}"
+        # What the page shows grows with paging's bounds (24 wijk cards instead of the
+        # pilot's five): the time per KB of the answer tells growth with the database apart.
+        kb_a, kb_b = (a["bytes"] or 0) / 1024, (b["bytes"] or 0) / 1024
+        per_kb = f"{ratio / (kb_b / kb_a):.2f}×" if kb_a and kb_b else "–"
         print(
             f"| {name} | {a['queries']} | {b['queries']} | {a['ms']:.1f} | {b['ms']:.1f} | "
-            f"{ratio:.2f}× | {'yes' if met else 'no'} | {hit} |"
+            f"{ratio:.2f}× | {'yes' if met else 'no'} | {hit} | {kb_a:.0f} | {kb_b:.0f} | "
+            f"{per_kb} |"
         )
     print()
     print(
