@@ -7,7 +7,6 @@ import os
 import shutil
 import threading
 import uuid
-from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
@@ -33,6 +32,7 @@ from tests.factories import (
     project_in_signed_contract,
 )
 from tests.otp import login_request, totp_code, totp_device, verify_otp
+from tests.pilot_snapshot import PilotSnapshot
 from wijkaanpak.common.groups import BUDGET_MANAGERS, EDITORS
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -284,14 +284,21 @@ def pilot_media(tmp_path_factory):
     return tmp_path_factory.mktemp("pilot-media")
 
 
-@pytest.fixture(scope="module")
-def _pilot_loaded(django_db_setup, django_db_blocker, pilot_media):
-    """Load the pilot once for the module, in a transaction rolled back after it.
+@pytest.fixture(scope="session")
+def _pilot_snapshot(tmp_path_factory):
+    """The session's pilot: loaded once, then copied in (tests/pilot_snapshot.py)."""
+    return PilotSnapshot(tmp_path_factory.mktemp("pilot-snapshot"))
 
-    Loading renders and archives five contract PDFs (seconds each time). Every test of the
-    module runs in its own savepoint inside this transaction (pytest-django's `db`), so each
-    starts from the freshly loaded pilot, and the database is as clean after the module as
-    before it. For tests that only read the pilot or change it within the test.
+
+@pytest.fixture(scope="module")
+def _pilot_loaded(django_db_setup, django_db_blocker, pilot_media, _pilot_snapshot):
+    """Put the pilot in place once for the module, in a transaction rolled back after it.
+
+    Loading renders and archives five contract PDFs (seconds each time); the session loads it
+    once and copies it in after (tests/pilot_snapshot.py). Every test of the module runs in
+    its own savepoint inside this transaction (pytest-django's `db`), so each starts from the
+    pilot as loaded, and the database is as clean after the module as before it. For tests
+    that only read the pilot or change it within the test.
     """
     with (
         django_db_blocker.unblock(),
@@ -302,7 +309,7 @@ def _pilot_loaded(django_db_setup, django_db_blocker, pilot_media):
     ):
         cache.clear()
         with transaction.atomic():
-            call_command("load_pilot_data", stdout=StringIO())
+            _pilot_snapshot.put_in_place(pilot_media)
             yield
             transaction.set_rollback(True)
         cache.clear()
@@ -312,6 +319,14 @@ def _pilot_loaded(django_db_setup, django_db_blocker, pilot_media):
 def pilot(_pilot_loaded, _test_settings, db, settings, pilot_media):
     """The Haarlem pilot as `load_pilot_data` loads it (see _pilot_loaded), with its media."""
     settings.MEDIA_ROOT = pilot_media
+
+
+@pytest.fixture
+def pilot_committed(transactional_db, _pilot_snapshot, settings):
+    """The pilot, committed, for a test whose live server reads it (the browser tests):
+    copied in from the session's first load (tests/pilot_snapshot.py), its archived files in
+    this test's media folder. The test's flush empties it again."""
+    _pilot_snapshot.put_in_place(settings.MEDIA_ROOT)
 
 
 @pytest.fixture

@@ -29,10 +29,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def pilot(db):
+def pilot(pilot_committed):
     """The pilot with its demo accounts, a draft contract and one ready for signing (the pilot's
     are signed, so their parts are read-only), and a mail with an attachment in the outbox."""
-    call_command("load_pilot_data", stdout=StringIO())
     # Refused without DEBUG: the demo accounts share a known password.
     with override_settings(DEBUG=True):
         call_command("create_demo_accounts", stdout=StringIO())

@@ -41,8 +41,7 @@ OVERFLOW = """() => {
 
 
 @pytest.fixture
-def pilot(db):
-    call_command("load_pilot_data", stdout=StringIO())
+def pilot(pilot_committed):
     # Refused without DEBUG: the demo accounts share a known password.
     with override_settings(DEBUG=True):
         call_command("create_demo_accounts", stdout=StringIO())

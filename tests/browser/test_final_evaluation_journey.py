@@ -1,7 +1,6 @@
 """A resident reads the final evaluation of Centrum in a real browser, accessibly."""
 
 import pytest
-from django.core.management import call_command
 
 from tests.conftest import assert_accessible
 
@@ -9,8 +8,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def pilot(db):
-    call_command("load_pilot_data", verbosity=0)
+def pilot(pilot_committed):
+    """The pilot, committed for the live server (tests/conftest.py)."""
 
 
 def test_a_resident_goes_from_the_wijk_to_its_final_evaluation(page, pilot):

@@ -2,7 +2,6 @@
 usable, zero axe violations, and the main menu fits a 375 px phone."""
 
 import pytest
-from django.core.management import call_command
 
 from contracts.models import Partner
 from tests.conftest import assert_accessible
@@ -11,8 +10,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def pilot(db):
-    call_command("load_pilot_data", verbosity=0)
+def pilot(pilot_committed):
+    """The pilot, committed for the live server (tests/conftest.py)."""
 
 
 def test_a_visitor_goes_from_the_menu_to_a_partner_accessibly(page, pilot):

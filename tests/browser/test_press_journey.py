@@ -1,7 +1,6 @@
 """The programme's news page in a real browser: a published press release, accessibly."""
 
 import pytest
-from django.core.management import call_command
 
 from contracts import services
 from contracts.choices import Milestone
@@ -13,8 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def pilot(db):
-    call_command("load_pilot_data", verbosity=0)
+def pilot(pilot_committed):
+    """The pilot, committed for the live server (tests/conftest.py)."""
 
 
 def test_the_news_page_with_a_published_release_and_a_draft(page, pilot):

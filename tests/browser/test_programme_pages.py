@@ -2,7 +2,6 @@
 violation, one h1, reachable from the home page, and the contents lead to each wijk."""
 
 import pytest
-from django.core.management import call_command
 
 from tests.conftest import assert_accessible
 
@@ -12,8 +11,8 @@ PROGRAMME = "/programmas/wijkaanpak-2007-2009/"
 
 
 @pytest.fixture
-def pilot(db):
-    call_command("load_pilot_data", verbosity=0)
+def pilot(pilot_committed):
+    """The pilot, committed for the live server (tests/conftest.py)."""
 
 
 def test_from_the_home_page_to_the_programme_and_its_report(page, pilot):

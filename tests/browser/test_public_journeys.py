@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 
@@ -35,8 +34,8 @@ PILOT_SLUGS = [
 
 
 @pytest.fixture
-def pilot(db):
-    call_command("load_pilot_data", verbosity=0)
+def pilot(pilot_committed):
+    """The pilot, committed for the live server (tests/conftest.py)."""
 
 
 def test_a_resident_finds_the_contract_of_their_wijk(page, pilot):
