@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.dispatch import receiver
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from django_sendfile.utils import _get_sendfile
 from hypothesis import settings as hypothesis_settings
 
@@ -192,6 +193,9 @@ def _test_settings(settings, tmp_path):
     # spare a test the render it is about.
     caches["pages"].clear()
     caches["default"].clear()
+    # The language a request in English left active in this thread (LocaleMiddleware does
+    # not undo it): every test starts in the site's own language, as a new thread does.
+    translation.deactivate()
 
 
 @pytest.fixture
