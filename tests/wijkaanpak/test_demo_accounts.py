@@ -124,11 +124,6 @@ def test_without_wijken_only_the_staff_accounts_are_made(debug_on):
 # --- Project teams ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def pilot(db):
-    call_command("load_pilot_data", stdout=StringIO())
-
-
 def projects_of(username):
     return set(Project.objects.of_member(User.objects.get(username=username)))
 
