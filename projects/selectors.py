@@ -515,22 +515,14 @@ def _by_kind(partners):
     return [(kind, label, by_kind[kind]) for kind, label in PartnerKind.choices if by_kind[kind]]
 
 
-def public_partners():
-    """The partners on /partners/, grouped by kind: every partner that is a party to a public
-    contract or takes part in a project of one. A list of (kind, label, partners), kinds in
-    the order of PartnerKind; each partner with `contract_count` (public contracts it is a
-    party to) and `project_count` (public projects it leads or joins). Counted in the
-    database: four queries, one row per partner, however many contracts and projects."""
-    partners = list(_public_partner_rows())
-    _count_promises(partners)
-    return _by_kind(partners)
-
-
 def public_partner_page(paginate, per_page):
-    """A page of /partners/: `paginate(partners, per_page)` (wijkaanpak.common.pages.page_of)
-    picks the page of the partners in public_partners' order. Returns the page, its partners
-    grouped by kind as public_partners has them, and {kind: how many partners of that kind
-    there are on all pages}. Six queries, whatever the number of partners."""
+    """A page of /partners/: every partner that is a party to a public contract or takes
+    part in a project of one, by kind (the order of PartnerKind) and name.
+    `paginate(partners, per_page)` (wijkaanpak.common.pages.page_of) picks the page. Returns
+    the page; its partners as a list of (kind, label, partners), each partner with
+    `contract_count` (public contracts it is a party to) and `project_count` (public
+    projects it leads or joins); and {kind: how many partners of that kind there are on all
+    pages}. Six queries, whatever the number of partners."""
     page = paginate(_public_partner_rows(), per_page)
     partners = list(page.object_list)
     _count_promises(partners)
